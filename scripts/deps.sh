@@ -1,0 +1,43 @@
+#!/bin/sh
+# Makes sure the Debian packages a make target needs are installed.
+# Usage: scripts/deps.sh build|test|vm|bench
+# On Debian/Ubuntu, missing packages are installed with apt-get (saying
+# which); elsewhere the script fails and names them.
+set -eu
+
+build="gcc make pkg-config libsystemd-dev libinih-dev"
+test_pkgs="$build libcmocka-dev systemd util-linux python3"
+vm="$test_pkgs qemu-system-x86 busybox-static cpio"
+bench="$vm gnuplot-nox earlyoom nohang"
+
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test_pkgs ;;
+vm) want=$vm ;;
+bench) want=$bench ;;
+*) echo "deps.sh: unknown set '$1' (build|test|vm|bench)" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "thrashguard needs these packages (Debian names):$missing" >&2
+	echo "Install their equivalents with your package manager and run make again." >&2
+	exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages:$missing; run with sudo so they can be installed, or install them yourself" >&2
+	exit 1
+fi
+echo "deps.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps.sh: installed:$missing"

@@ -1,0 +1,90 @@
+/* One interface to cgroups, whatever the layout: pure v2, hybrid (v1
+ * controllers + a v2 "unified" hierarchy for PSI, kill and freeze) and v1.
+ * Callers name a group by its path relative to the cgroup root ("/a/b");
+ * this module knows in which hierarchy each file lives. Callers never branch
+ * on the version. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "fsroot.h"
+#include "parse.h"
+
+#define CGROUP_PATH_MAX 512
+
+struct cgroup_layout {
+        const struct fsroot *root;
+        enum cgroup_mode mode;   /* never AUTO once detected */
+        char memory_dir[64];     /* where memory files live, relative to root */
+        char unified_dir[64];    /* v2 tree (PSI, cgroup.kill/freeze), "" in v1 */
+        char freezer_dir[64];    /* v1 freezer tree, "" in v2 */
+        bool has_group_psi;      /* false in v1: no per-group pressure */
+};
+
+/* Detects the layout from the files under root alone (so fixtures work);
+ * a mode other than AUTO is taken as given and only checked. */
+int cgroup_detect(const struct fsroot *root, enum cgroup_mode mode, struct cgroup_layout *ret);
+
+/* Files of one group kept open between ticks and re-read with pread.
+ * Closed fds hold -EBADF. */
+struct cgroup_files {
+        int memory_stat;
+        int memory_current; /* v2 memory.current / v1 memory.usage_in_bytes */
+        int memory_max;     /* v2 memory.max / v1 memory.limit_in_bytes */
+        int memory_high;    /* v2 only */
+        int memory_events;  /* v2 memory.events / v1 memory.failcnt */
+        int oom_control;    /* v1 memory.oom_control */
+        int pressure;       /* memory.pressure (v2 or the unified mirror) */
+        int cgroup_events;  /* v2/unified cgroup.events */
+        int procs;          /* cgroup.procs of the memory hierarchy */
+};
+
+void cgroup_files_init(struct cgroup_files *f);
+int cgroup_files_open(const struct cgroup_layout *l, const char *path, struct cgroup_files *ret);
+void cgroup_files_close(struct cgroup_files *f);
+
+/* One reading of a group. */
+struct cgroup_sample {
+        uint64_t usage_bytes;
+        uint64_t limit_bytes; /* BYTES_UNLIMITED for max */
+        uint64_t high_bytes;  /* BYTES_UNLIMITED when absent */
+        struct memstat stat;
+        struct memevents events;
+        struct psi psi;
+        bool has_psi;
+        bool populated, frozen;
+};
+
+/* Reads every kept file of a group. -ENOENT/-ENODEV when the group is gone
+ * (an everyday event), -EINVAL when a file is malformed (skip the group). */
+int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
+                struct cgroup_sample *ret);
+
+/* Calls cb for each direct child group of path (its relative path). */
+typedef int (*cgroup_child_cb)(const char *child_path, void *userdata);
+int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
+                          void *userdata);
+
+/* Reads the pids of a group (memory hierarchy's cgroup.procs) into
+ * pids[cap]; returns how many were found (may exceed cap: only cap
+ * stored). */
+int cgroup_read_pids(const struct cgroup_layout *l, int procs_fd, pid_t *pids, size_t cap);
+
+/* Identity of a group: the inode of its directory in the memory hierarchy. */
+int cgroup_id(const struct cgroup_layout *l, const char *path, uint64_t *ret);
+
+/* Actions' primitives. -EOPNOTSUPP where the layout has no such file. */
+int cgroup_kill(const struct cgroup_layout *l, const char *path); /* cgroup.kill */
+int cgroup_set_frozen(const struct cgroup_layout *l, const char *path, bool frozen);
+/* > 0 frozen, 0 not (yet) frozen, < 0 error. */
+int cgroup_is_frozen(const struct cgroup_layout *l, const char *path);
+/* > 0 populated, 0 empty, < 0 error (-ENOENT: gone). */
+int cgroup_is_populated(const struct cgroup_layout *l, const char *path);
+
+/* The pressure file of the scope "/" is /proc/pressure/memory, of any other
+ * group its memory.pressure; -ENODATA in v1 (none). Writes the path
+ * relative to the root. Used for PSI triggers. */
+int cgroup_pressure_path(const struct cgroup_layout *l, const char *path, char *ret, size_t size);

@@ -1,0 +1,122 @@
+/* Pure parsers: buffer in, struct out. No I/O, no allocation, no logging.
+ * Every parser takes a NUL-terminated buffer that may be empty, truncated or
+ * hostile; it returns 0 or -EINVAL (malformed), -ENODATA (a required key is
+ * absent), and writes ret only on success. Unknown keys are ignored. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One line of a PSI file: "some avg10=0.00 avg60=0.00 avg300=0.00 total=0". */
+struct psi_line {
+        double avg10, avg60, avg300; /* percent */
+        uint64_t total_usec;         /* cumulative stall time */
+};
+
+struct psi {
+        struct psi_line some, full;
+        bool has_full; /* old kernels (and the CPU file of the root) lack it */
+};
+
+int psi_parse(const char *buf, struct psi *ret);
+
+/* /proc/meminfo, in bytes. */
+struct meminfo {
+        uint64_t total_bytes, free_bytes, available_bytes, cached_bytes, shmem_bytes;
+        uint64_t swap_total_bytes, swap_free_bytes;
+};
+
+/* MemTotal and MemAvailable are required. */
+int meminfo_parse(const char *buf, struct meminfo *ret);
+
+/* /proc/vmstat counters that tell reclaim apart from IO. */
+struct vmstat {
+        uint64_t pgscan;       /* pgscan_kswapd + pgscan_direct + pgscan_khugepaged */
+        uint64_t pgsteal;      /* pgsteal_kswapd + pgsteal_direct + pgsteal_khugepaged */
+        uint64_t refault_anon; /* workingset_refault_anon */
+        uint64_t refault_file; /* workingset_refault_file (or old workingset_refault) */
+        uint64_t pgmajfault;
+        uint64_t oom_kill;
+};
+
+int vmstat_parse(const char *buf, struct vmstat *ret);
+
+/* A group's memory.stat, version-neutral. Sizes in bytes, counters in
+ * events/pages as the kernel counts them. Absent fields are 0. */
+struct memstat {
+        uint64_t anon_bytes, file_bytes, shmem_bytes, unevictable_bytes;
+        uint64_t active_file_bytes, inactive_file_bytes;
+        uint64_t pgscan, pgsteal, refault_anon, refault_file, pgmajfault;
+};
+
+/* cgroup v2 memory.stat (anon, file, shmem, pgscan, pgsteal,
+ * workingset_refault_anon/file, pgmajfault, ...). "anon" and "file" are
+ * required. */
+int memstat_parse_v2(const char *buf, struct memstat *ret);
+
+/* cgroup v1 memory.stat; uses the hierarchical total_* fields (which
+ * include descendants) when present, else the local ones. rss (or
+ * total_rss) and cache are required. v1 has no pgscan/pgsteal: 0. */
+int memstat_parse_v1(const char *buf, struct memstat *ret);
+
+/* cgroup v2 memory.events, or the v1 equivalents (failcnt -> max,
+ * oom_control under_oom/oom_kill). */
+struct memevents {
+        uint64_t low, high, max, oom, oom_kill;
+};
+
+int memevents_parse_v2(const char *buf, struct memevents *ret);
+
+/* v1 memory.oom_control: "oom_kill_disable 0\nunder_oom 0\noom_kill 0". */
+struct oom_control {
+        bool oom_kill_disable, under_oom;
+        uint64_t oom_kill;
+};
+
+int oom_control_parse(const char *buf, struct oom_control *ret);
+
+/* v2 cgroup.events: "populated 1\nfrozen 0". populated is required. */
+struct cgroup_events {
+        bool populated, frozen;
+};
+
+int cgroup_events_parse(const char *buf, struct cgroup_events *ret);
+
+/* /proc/PID/cgroup. Finds the path of one hierarchy: controller "" selects
+ * the v2 line ("0::/path"); any other name selects the v1 line whose
+ * controller list contains it (e.g. "memory" in "4:memory:/path", or
+ * "name=systemd"). Copies the path into ret_path[size]. -ENODATA when there
+ * is no such line, -ENAMETOOLONG when the path does not fit. */
+int proc_cgroup_parse(const char *buf, const char *controller, char *ret_path, size_t size);
+
+/* /proc/PID/stat: "pid (comm) state ppid ...". The comm may hold spaces and
+ * parentheses: it runs from the first '(' to the LAST ')'. */
+struct proc_stat {
+        pid_t pid;
+        char comm[16]; /* truncated to TASK_COMM_LEN-1 like the kernel's */
+        char state;
+        pid_t ppid;
+        uint64_t start_time_ticks; /* field 22: identifies a process with its pid */
+};
+
+int proc_stat_parse(const char *buf, struct proc_stat *ret);
+
+/* /proc/PID/oom_score_adj: an integer in -1000..1000. */
+int oom_score_adj_parse(const char *buf, int *ret);
+
+/* Config values. Sizes: a plain number of bytes or with a K/M/G/T suffix
+ * (binary, optional "B"/"iB"); "10%" is a percentage (ret_pct set,
+ * ret_bytes 0). Durations: "500ms", "2s", "1min", "1h", "250us", a bare
+ * number is seconds. Percent: "10" or "10%" in 0..100. All reject
+ * negative numbers, trailing garbage and overflow with -EINVAL/-ERANGE. */
+struct size_or_pct {
+        uint64_t bytes;
+        double pct;
+        bool is_pct;
+};
+
+int size_parse(const char *s, struct size_or_pct *ret);
+int duration_parse(const char *s, uint64_t *ret_usec);
+int percent_parse(const char *s, double *ret_pct);
+int bool_parse(const char *s, bool *ret); /* yes/no, true/false, on/off, 1/0 */

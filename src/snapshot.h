@@ -1,0 +1,79 @@
+/* The observe layer's product: a snapshot of the node, its scopes and every
+ * candidate group, in plain structs; and the observer that takes it cheaply
+ * (files kept open, no allocation while the set of groups is unchanged). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cgroup.h"
+#include "config.h"
+#include "identity.h"
+#include "parse.h"
+
+#define SNAPSHOT_MAX_COMMS 4
+
+enum protect_reason {
+        PROTECT_NONE,
+        PROTECT_SCOPE_ROOT,   /* never happens for candidates; kept for completeness */
+        PROTECT_PATTERN,      /* matches [protect] cgroups */
+        PROTECT_COMM,         /* holds a process named in [protect] comms */
+        PROTECT_OOM_NEVER,    /* holds a process with oom_score_adj -1000 */
+        PROTECT_SANDBOX,      /* a pod sandbox: part of its pod, never alone */
+};
+
+struct scope_sample {
+        char path[CGROUP_PATH_MAX];
+        bool is_root;          /* "/": node-wide PSI and MemAvailable */
+        bool ok;               /* false when the scope could not be read this tick */
+        struct psi psi;
+        bool has_psi;
+        uint64_t usage_bytes;
+        uint64_t limit_bytes;  /* MemTotal for "/" */
+        uint64_t headroom_bytes; /* MemAvailable for "/", limit - usage otherwise */
+        struct memstat stat;   /* reclaim counters, the fallback signal in v1 */
+};
+
+struct candidate {
+        char path[CGROUP_PATH_MAX]; /* relative to the cgroup root, starts with '/' */
+        unsigned scope;             /* index into snapshot.scopes */
+        uint64_t cgroup_id;         /* changes when the group is recreated */
+        struct identity id;
+        struct cgroup_sample s;
+        unsigned nr_tasks;
+        int oom_score_adj_min, oom_score_adj_max;
+        unsigned n_comms;                      /* distinct comms, at most SNAPSHOT_MAX_COMMS */
+        char comms[SNAPSHOT_MAX_COMMS][16];
+        bool has_never_kill_task;              /* a task at oom_score_adj -1000 */
+};
+
+struct snapshot {
+        uint64_t time_usec; /* CLOCK_MONOTONIC when it was taken */
+        enum cgroup_mode mode;
+        struct meminfo meminfo;
+        struct vmstat vmstat;
+        unsigned n_scopes;
+        struct scope_sample scopes[CONFIG_MAX_SCOPES];
+        size_t n_candidates;
+        size_t cap_candidates;
+        struct candidate *candidates; /* sorted by path (strcmp) */
+};
+
+void snapshot_init(struct snapshot *s);
+void snapshot_free(struct snapshot *s);
+
+/* Finds a candidate by path (binary search); NULL if absent. */
+const struct candidate *snapshot_find(const struct snapshot *s, const char *path);
+
+struct observer;
+
+/* The observer keeps the layout and the open files of every known group. */
+int observer_new(const struct fsroot *root, const struct config *c, struct observer **ret);
+void observer_free(struct observer *o);
+const struct cgroup_layout *observer_layout(const struct observer *o);
+
+/* Takes a snapshot at time now_usec. Groups that vanish or hold malformed
+ * files are skipped (malformed ones logged once); the call fails only when
+ * nothing at all could be read. Reuses ret's candidate array. */
+int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
+                  struct snapshot *ret);
