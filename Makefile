@@ -18,7 +18,7 @@ WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wconversion -Wno-sign-conversion \
 CFLAGS  ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Isrc \
                $(shell pkg-config --cflags libsystemd inih 2>/dev/null)
-LIBS    := $(shell pkg-config --libs libsystemd inih 2>/dev/null)
+LIBS    := $(shell pkg-config --libs libsystemd inih 2>/dev/null) -lm
 TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 B       ?= build

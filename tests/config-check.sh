@@ -1,0 +1,134 @@
+#!/bin/sh
+# The real binary's check-config and command line: the shipped file is
+# accepted, every bad sample in tests/fixtures/config/ is refused with exit 2
+# and a message naming its file, line and key, --set errors likewise.
+# Usage: tests/config-check.sh [BINARY]   (default build/thrashguard)
+set -u
+
+cd "$(dirname "$0")/.." || exit 1
+bin=${1:-build/thrashguard}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+# make check may run this tier before anything built the binary.
+if [ ! -x "$bin" ] && [ "$bin" = "$PWD/build/thrashguard" ]; then
+	${MAKE:-make} --no-print-directory all >&2
+fi
+if [ ! -x "$bin" ]; then
+	echo "config-check: $bin is not built" >&2
+	echo "config-check: 0 passed, 1 failed"
+	exit 1
+fi
+
+tmp=$(mktemp -d /tmp/config-check.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*" >&2
+	sed 's/^/    stderr: /' "$tmp/err" >&2
+}
+
+# expect NAME RC [STDERR-TEXT]... -- ARGS...: runs the binary, checks the
+# exit code and that stderr holds each text (fixed strings).
+expect() {
+	name=$1 rc=$2
+	shift 2
+	texts=""
+	while [ "$1" != "--" ]; do
+		texts="$texts$1
+"
+		shift
+	done
+	shift
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" != "$rc" ]; then
+		bad "$name: exit $got, expected $rc"
+		return
+	fi
+	missing=$(printf '%s' "$texts" | while IFS= read -r t; do
+		[ -n "$t" ] && ! grep -qF -- "$t" "$tmp/err" && printf '%s\n' "$t"
+	done)
+	if [ -n "$missing" ]; then
+		bad "$name: stderr lacks: $missing"
+		return
+	fi
+	ok
+}
+
+# The shipped file: valid, and exactly the built-in defaults.
+expect "shipped conf" 0 -- check-config -c conf/thrashguard.conf
+cp "$tmp/out" "$tmp/shipped.out"
+if grep -qx '\[daemon\]' "$tmp/shipped.out" && grep -qx 'scopes = /' "$tmp/shipped.out"; then ok; else
+	: >"$tmp/err"
+	bad "check-config does not print the configuration"
+fi
+expect "empty file = defaults" 0 -- check-config -c /dev/null
+if cmp -s "$tmp/out" "$tmp/shipped.out"; then ok; else
+	: >"$tmp/err"
+	bad "check-config of conf/thrashguard.conf differs from the built-in defaults"
+fi
+
+# What check-config prints reads back to the same configuration.
+expect "print with --set" 0 -- check-config -c conf/thrashguard.conf \
+	--set daemon.scopes=/kubepods.slice,/system.slice --set shortage.min_headroom=1536M \
+	--set action.mode=freeze-kill --set 'rank.avoid=*postgres* *etcd*'
+cp "$tmp/out" "$tmp/printed.conf"
+expect "printed conf reads back" 0 -- check-config -c "$tmp/printed.conf"
+if cmp -s "$tmp/out" "$tmp/printed.conf"; then ok; else
+	: >"$tmp/err"
+	bad "check-config output does not read back identically"
+fi
+if grep -qx 'mode = freeze-kill' "$tmp/printed.conf" &&
+	grep -qx 'min_headroom = 1536M' "$tmp/printed.conf"; then ok; else
+	: >"$tmp/err"
+	bad "--set values are not in the printed configuration"
+fi
+
+# Each bad sample: exit 2, "FILE:LINE:" and the expected text (which names
+# the key) on stderr. The expectations live in the samples themselves.
+for f in tests/fixtures/config/*.conf; do
+	line=$(sed -n 's/^# expect-line: //p' "$f")
+	text=$(sed -n 's/^# expect: //p' "$f")
+	expect "$f" 2 "$f:$line: " "$text" -- check-config -c "$f"
+done
+
+# A file given with -c must exist; without -c a missing default is fine
+# (tested in the unit tests: this machine may have one).
+expect "missing -c file" 2 "/nonexistent/thrashguard.conf: No such file or directory" -- \
+	check-config -c /nonexistent/thrashguard.conf
+
+# --set errors.
+expect "--set bad value" 2 \
+	"--set shortage.window=abc: [shortage] window: bad value 'abc': expected a duration" -- \
+	check-config -c conf/thrashguard.conf --set shortage.window=abc
+expect "--set out of range" 2 "--set alert.top=1000: [alert] top: value 1000 is out of range" -- \
+	check-config -c conf/thrashguard.conf --set alert.top=1000
+expect "--set unknown key" 2 \
+	"--set daemon.intervl=1s: unknown key 'intervl' in [daemon]; did you mean 'interval'?" -- \
+	check-config --set daemon.intervl=1s -c conf/thrashguard.conf
+expect "--set unknown section" 2 "--set deamon.interval=1s: unknown section [deamon]" -- \
+	check-config -c conf/thrashguard.conf --set deamon.interval=1s
+expect "--set without =" 2 "--set daemon.interval: expected SECTION.KEY=VALUE" -- \
+	check-config -c conf/thrashguard.conf --set daemon.interval
+expect "--set contradiction" 2 \
+	"--set shortage.window=3s: [shortage] window = 3s is longer than [shortage] duration = 2s" -- \
+	check-config -c conf/thrashguard.conf --set shortage.window=3s
+expect "--set fixes a file" 0 -- \
+	check-config -c tests/fixtures/config/cooldown-window.conf --set action.cooldown=2s
+
+# The command line's own usage errors are exit 2 as well.
+expect "unknown option" 2 "unknown option '--bogus'" -- check-config --bogus
+expect "option of another command" 2 "'check-config' does not take --root" -- \
+	check-config --root /tmp
+expect "unknown command" 2 "unknown command 'chek-config'" -- chek-config
+expect "stray argument" 2 "unexpected argument 'extra'" -- check-config extra
+expect "missing argument" 2 "option '-c' needs an argument" -- check-config -c
+expect "--version" 0 -- --version
+expect "--help" 0 -- --help
+expect "help" 0 -- help
+
+echo "config-check: $pass passed, $fail failed"
+[ "$fail" = 0 ]
