@@ -59,7 +59,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libthrashguard.a $(HDRS) tests/unit/testutil.h
 		-o $@ $< $(B)/libthrashguard.a $(LIBS) $(TEST_LIBS)
 
 # Workload tools are static so that the VM's initramfs can carry them as they are.
-$(B)/tools/%: tests/tools/%.c
+$(B)/tools/%: tests/tools/%.c tests/tools/tool.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $< -lm
 
@@ -116,7 +116,7 @@ install: all
 	fi
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h
 
 clean:
 	rm -rf build build-asan
