@@ -17,10 +17,13 @@ enum log_level log_get_level(void)
 
 int log_full(enum log_level level, int error, const char *fmt, ...)
 {
-        /* "<N>" prefixes are the syslog priorities that journald reads from
-         * a service's stderr; on a terminal they are short enough to keep. */
+        /* Under systemd, stderr is a journal stream (JOURNAL_STREAM is set)
+         * and a "<N>" prefix carries the syslog priority; on a terminal it
+         * would only be noise. */
         static const int syslog_prio[] = {3, 4, 5, 6, 7};
+        static const char *const level_word[] = {"error: ", "warning: ", "", "", "debug: "};
         int saved = errno;
+        char prefix[16];
 
         if (error < 0)
                 error = -error;
@@ -30,10 +33,14 @@ int log_full(enum log_level level, int error, const char *fmt, ...)
                 va_start(ap, fmt);
                 vsnprintf(buf, sizeof buf, fmt, ap);
                 va_end(ap);
-                if (error)
-                        fprintf(stderr, "<%d>%s: %s\n", syslog_prio[level], buf, strerror(error));
+                if (getenv("JOURNAL_STREAM"))
+                        snprintf(prefix, sizeof prefix, "<%d>", syslog_prio[level]);
                 else
-                        fprintf(stderr, "<%d>%s\n", syslog_prio[level], buf);
+                        snprintf(prefix, sizeof prefix, "%s", level_word[level]);
+                if (error)
+                        fprintf(stderr, "%s%s: %s\n", prefix, buf, strerror(error));
+                else
+                        fprintf(stderr, "%s%s\n", prefix, buf);
         }
         errno = saved;
         return -error;

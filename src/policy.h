@@ -1,6 +1,7 @@
 /* The decide layer: pure. Snapshots and the time come in as arguments; a
  * ranking and a decision with its reasons come out. No I/O, no clock, no
- * logging above debug. */
+ * logging above debug. The rules, the scoring formula and the policy are
+ * written down at the top of policy.c and score.c. */
 #pragma once
 
 #include <stdbool.h>
@@ -15,17 +16,22 @@ enum rule {
         RULE_LOCAL_THRASH, /* one group livelocked at its own limit */
 };
 
-/* One candidate's place in the ranking. */
+/* One candidate's place in the ranking. Rates are over the last interval
+ * (prev to cur, same path and cgroup_id); 0 when there is no such pair. */
 struct ranked {
-        size_t index;                  /* into snapshot.candidates */
-        unsigned rank;                 /* 1 = acted on first */
+        size_t index;  /* into snapshot.candidates */
+        unsigned rank; /* 1 = acted on first */
         double score;
-        double refault_per_s;          /* refaults + major faults, pages/s */
-        double full_pct;               /* the group's own full stall over the last interval */
-        double growth_bytes_per_s;
+        double refault_per_s;         /* refaults + major faults, pages/s */
+        double full_pct;              /* the group's own full stall over the last interval */
+        double growth_bytes_per_s;    /* of anon + shmem + unevictable; may be < 0 */
+        double scan_per_s;            /* pgscan, pages/s */
+        double events_per_s;          /* memory.events high + max (v1: failcnt) */
+        uint64_t unreclaimable_bytes; /* anon + shmem + unevictable */
+        bool has_rates;               /* false: first sample or group recreated */
         enum protect_reason protect;
-        bool last_resort;              /* Guaranteed, or oom_score_adj -999..-997 */
-        char why[192];                 /* one line a person can read */
+        bool last_resort; /* Guaranteed, or oom_score_adj -999..-997 */
+        char why[192];    /* one line a person can read */
 };
 
 enum decision_kind {
@@ -41,44 +47,73 @@ struct decision {
         enum decision_kind kind;
         enum rule rule;
         unsigned scope;
-        char cgroup[CGROUP_PATH_MAX];
+        char cgroup[CGROUP_PATH_MAX]; /* "" for a shortage ALL_PROTECTED and RECOVERED */
         uint64_t cgroup_id;
         struct identity id;
-        double some_pct, full_pct;     /* the scope's (or, for local thrash, the group's) */
-        uint64_t headroom_bytes;
+        double some_pct, full_pct; /* the scope's (or, for local thrash, the group's) */
+        uint64_t headroom_bytes;   /* the scope's (local thrash: the group's limit - usage) */
         double score;
-        char reason[256];              /* one line: what, why, to whom */
+        char reason[256]; /* one line: what, why, to whom */
 };
 
-#define POLICY_MAX_FAILED 16
+/* A failed victim is left out of the choice for this many cooldowns. */
+#define POLICY_FAILED_COOLDOWNS 3
+#define POLICY_MAX_FAILED       16
+
+/* Counter samples of one scope or group, newest last, for stall shares and
+ * rates over a window that spans several ticks. Windows longer than
+ * POLICY_WINDOW_SAMPLES - 1 ticks are measured over the ticks kept. */
+#define POLICY_WINDOW_SAMPLES 32
+
+struct policy_sample {
+        uint64_t time_usec;
+        uint64_t v[3]; /* scope: some, full total_usec; group: + refaults+majfaults */
+};
+
+struct policy_window {
+        unsigned n, next;
+        struct policy_sample samples[POLICY_WINDOW_SAMPLES];
+};
 
 /* Everything the policy remembers between ticks. Plain data, owned by the
  * daemon's context; policy_state_init() gives the initial state. */
 struct policy_scope_state {
-        uint64_t shortage_since_usec;  /* 0: rule not holding */
+        char path[CGROUP_PATH_MAX]; /* the scope this state belongs to */
+        struct policy_window psi;
+        bool has_signal;              /* a window was measured (not on the first tick) */
+        double some_pct, full_pct;    /* stall share over the last window */
+        uint64_t shortage_since_usec; /* 0: rule not holding */
         uint64_t cooldown_until_usec;
-        uint64_t acted_at_usec;        /* 0: no action to report recovery for */
-        uint64_t window_start_usec;    /* start of the PSI window in progress */
-        uint64_t window_some_usec, window_full_usec; /* PSI totals at window start */
-        double some_pct, full_pct;     /* stall share over the last full window */
-        bool frozen_pending;           /* freeze-kill: victim frozen, grace running */
+        uint64_t all_protected_until_usec; /* ALL_PROTECTED is rate-limited */
+        uint64_t acted_at_usec;            /* 0: no action to report recovery for */
+        enum decision_kind acted_kind;
+        char acted_cgroup[CGROUP_PATH_MAX];
+        bool frozen_pending; /* freeze-kill: victim frozen, grace running */
         uint64_t frozen_at_usec;
         char frozen_cgroup[CGROUP_PATH_MAX];
         uint64_t frozen_cgroup_id;
         enum rule frozen_rule;
 };
 
+/* A group whose local-thrash condition holds (allocated when it first
+ * holds over one interval, released when it stops holding). */
 struct policy_thrash_state {
+        bool used;
         char cgroup[CGROUP_PATH_MAX];
         uint64_t cgroup_id;
+        unsigned scope;
         uint64_t since_usec;
+        struct policy_window win;                 /* the group's some, full, refaults+majfaults */
+        double some_pct, full_pct, refault_per_s; /* over the last thrash window */
+        bool seen;                                /* scratch, during one tick */
 };
 
 #define POLICY_MAX_THRASHING 32
 
 struct policy_state {
+        uint64_t now_usec; /* the last tick */
+        bool warming;      /* see policy_is_warming() */
         struct policy_scope_state scopes[CONFIG_MAX_SCOPES];
-        unsigned n_thrashing;
         struct policy_thrash_state thrashing[POLICY_MAX_THRASHING];
         unsigned n_failed;
         struct {
@@ -91,27 +126,34 @@ void policy_state_init(struct policy_state *st);
 
 /* Ranks the candidates of scope `scope` of cur (prev, one interval
  * earlier, gives the rates; NULL on the first tick: rates are 0). Writes at
- * most cap entries to ret, sorted by rank; returns the number of entries.
- * Protected candidates come last. Deterministic for equal inputs. */
+ * most cap entries to ret, sorted by rank: eligible candidates by score,
+ * then last-resort ones, then protected ones; ties by usage (larger first),
+ * then path. Returns the number of entries written. Allocates nothing;
+ * deterministic for equal inputs. */
 size_t policy_rank(const struct config *c, const struct snapshot *prev, const struct snapshot *cur,
                    unsigned scope, struct ranked *ret, size_t cap);
 
 /* Advances the rules by one tick at now_usec and decides. Returns the
- * decision in ret (kind NONE when there is nothing to do). Rates come from
+ * decision in ret (kind NONE when there is nothing to do); at most one per
+ * call: another scope's decision comes on the next tick. Rates come from
  * prev (NULL on the first tick). */
 void policy_decide(const struct config *c, struct policy_state *st, const struct snapshot *prev,
                    const struct snapshot *cur, uint64_t now_usec, struct decision *ret);
 
-/* Tells the policy how the act layer fared: success starts the cooldown;
- * failure (other than "already gone") keeps the victim out of the ranking
- * for a while so that a failing kill is not retried in a loop. */
+/* Tells the policy how the act layer fared with a KILL, FREEZE or THAW
+ * decision (other kinds are ignored): success, or -ENOENT/-ESRCH (the
+ * victim was already gone), starts the cooldown; any other failure keeps
+ * the victim out of the choice for POLICY_FAILED_COOLDOWNS cooldowns so
+ * that a failing kill is not retried in a loop, and lets the next
+ * candidate be chosen. */
 void policy_record_outcome(const struct config *c, struct policy_state *st,
                            const struct decision *d, int result, uint64_t now_usec);
 
-/* True while some rule is warming up or an escalation is pending: the
+/* True while some rule holds but has not reached its duration, a freeze
+ * grace is running or a cooldown is active (as of the last tick): the
  * daemon then samples at [daemon] interval instead of idle_interval. */
 bool policy_is_warming(const struct policy_state *st);
 
-const char *rule_to_string(enum rule r);                  /* "shortage", "local-thrash" */
+const char *rule_to_string(enum rule r);                   /* "shortage", "local-thrash" */
 const char *decision_kind_to_string(enum decision_kind k); /* "kill", "freeze", ... */
 const char *protect_reason_to_string(enum protect_reason p);

@@ -1,0 +1,795 @@
+/* The rules and the decision policy. Pure: snapshots and the time are
+ * arguments, the state is plain data in struct policy_state.
+ *
+ * SIGNALS
+ *   Stall shares come from PSI `total` deltas, never from avg10 (which lags
+ *   by seconds). Each scope (and each group under watch for local thrash)
+ *   keeps its last POLICY_WINDOW_SAMPLES counter samples; the share over a
+ *   window is taken from the newest sample at least `window` old. When the
+ *   ticks were sparse (the idle interval) and that span would exceed two
+ *   windows, the oldest sample within the window is used instead (at least
+ *   one tick); when the only earlier sample is older, the whole gap is used.
+ *   A first tick has no earlier sample and gives no signal. Counters that
+ *   went backwards give 0 (counter_delta). Rates of candidates come from the
+ *   previous snapshot, matched by path and cgroup id (score.c).
+ *
+ * RULE 1, SHORTAGE (per scope)
+ *   (some >= [shortage] some_pct OR full >= [shortage] full_pct, over
+ *   [shortage] window) AND headroom < [shortage] min_headroom (bytes, or %
+ *   of the scope's limit; MemTotal for "/"), held at every tick for
+ *   [shortage] duration. Pressure alone never fires: heavy IO and one group
+ *   thrashing at its own limit both raise PSI while memory is plentiful.
+ *   A scope with no limit and a min_headroom in % can never be short. A
+ *   tick on which the scope could not be read is skipped: the rule neither
+ *   advances nor resets. A scope without PSI (cgroup v1 below "/") has no
+ *   stall signal: the rule cannot fire there; guard "/" instead, whose
+ *   /proc/pressure/memory exists on every kernel with PSI.
+ *   Victim: the top of the scope's ranking (score.c), skipping protected
+ *   groups, victims of failed actions, and (for a freeze) frozen groups.
+ *
+ * RULE 2, LOCAL THRASH (per candidate, when [thrash] enabled)
+ *   At its own limit (usage >= [thrash] limit_pct of min(memory.max,
+ *   memory.high), or memory.events high/max rising) AND its own full stall
+ *   >= [thrash] full_pct AND refaults + major faults >= [thrash]
+ *   refault_per_s, both over [thrash] window, held for [thrash] duration.
+ *   A group is watched from the tick its condition first holds over one
+ *   interval. Victim: the group itself, whatever its QoS, unless protected.
+ *   v1 fallback: without per-group PSI the rule is off. Refaults alone
+ *   cannot tell a thrash from a healthy cache reader: measured, plain read()
+ *   streaming makes over 1M refaults/s at 2.5% stall, a real file thrash
+ *   250k/s at 36-41% full.
+ *
+ * POLICY
+ *   [action] mode kill: KILL. freeze: FREEZE (the group stays frozen; it is
+ *   not chosen again while frozen). freeze-kill: FREEZE at once; after
+ *   freeze_grace, KILL if the rule still holds (shortage: the scope's
+ *   condition now; local thrash: the group still at its limit, since a
+ *   frozen group neither stalls nor refaults), else THAW. No RECOVERED
+ *   during the grace, and none after a THAW (the THAW says it); no cooldown
+ *   after a THAW either, so the rule must hold a full duration again.
+ *   One action at a time per scope; both rules share the scope's cooldown.
+ *   After a successful action (or one whose victim was already gone) the
+ *   scope is in cooldown for [action] cooldown: no new action. The rule's
+ *   clock restarts at the action, so a second kill from the same incident
+ *   comes only if the rule still holds after the cooldown. RECOVERED is
+ *   emitted once, on the first tick at least one window after the action
+ *   where the scope's stall is below both shortage thresholds and no group
+ *   of the scope is thrashing. A failed victim (any error but -ENOENT and
+ *   -ESRCH) is left out for POLICY_FAILED_COOLDOWNS cooldowns and the next
+ *   candidate may be chosen at once. When a rule holds but nothing may be
+ *   touched (all protected, excluded or already frozen; or the thrashing
+ *   group is protected), ALL_PROTECTED says why, at most once per cooldown
+ *   per scope. One decision per call: the first scope (in order) that has
+ *   one; the others come on the next ticks. */
+#include "policy.h"
+
+#include "log.h"
+#include "score.h"
+
+void policy_state_init(struct policy_state *st)
+{
+        *st = (struct policy_state){0};
+}
+
+/* ---- small helpers ---- */
+
+static double usec_to_s(uint64_t usec)
+{
+        return (double)usec / (double)USEC_PER_SEC;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+        return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static const struct candidate *find_group(const struct snapshot *s, const char *path, uint64_t id)
+{
+        const struct candidate *cand = s ? snapshot_find(s, path) : NULL;
+        return cand && cand->cgroup_id == id ? cand : NULL;
+}
+
+static uint64_t min_headroom_bytes(const struct config *c, const struct scope_sample *s)
+{
+        if (!c->shortage.min_headroom.is_pct)
+                return c->shortage.min_headroom.bytes;
+        if (s->limit_bytes == BYTES_UNLIMITED || s->limit_bytes == 0)
+                return 0;
+        return (uint64_t)((double)s->limit_bytes * c->shortage.min_headroom.pct / 100.0);
+}
+
+static bool stall_high(const struct config *c, const struct policy_scope_state *sc)
+{
+        return sc->has_signal &&
+               (sc->some_pct >= c->shortage.some_pct || sc->full_pct >= c->shortage.full_pct);
+}
+
+static bool shortage_holds(const struct config *c, const struct policy_scope_state *sc,
+                           const struct scope_sample *s)
+{
+        return s->ok && stall_high(c, sc) && s->headroom_bytes < min_headroom_bytes(c, s);
+}
+
+/* min(memory.max, memory.high); BYTES_UNLIMITED when neither is set. */
+static uint64_t group_limit(const struct candidate *cand)
+{
+        uint64_t lim = cand->s.limit_bytes;
+
+        if (cand->s.high_bytes > 0 && cand->s.high_bytes < lim)
+                lim = cand->s.high_bytes;
+        return lim == 0 ? BYTES_UNLIMITED : lim;
+}
+
+static bool at_limit(const struct config *c, const struct candidate *cand,
+                     const struct signals *sig)
+{
+        uint64_t lim = group_limit(cand);
+
+        if (lim != BYTES_UNLIMITED &&
+            (double)cand->s.usage_bytes >= (double)lim * c->thrash.limit_pct / 100.0)
+                return true;
+        return sig->has_rates && sig->events_per_s > 0;
+}
+
+/* The refault column is as of the last memory.stat read (stat_usec); a
+ * stalling group, the only kind that can meet the rule, is read every tick. */
+static void group_sample(const struct candidate *cand, uint64_t v[3])
+{
+        const struct memstat *m = &cand->s.stat;
+
+        v[0] = cand->s.psi.some.total_usec;
+        v[1] = cand->s.psi.full.total_usec;
+        v[2] = add_sat(add_sat(m->refault_anon, m->refault_file), m->pgmajfault);
+}
+
+static bool is_excluded(const struct policy_state *st, uint64_t cgroup_id, uint64_t now_usec)
+{
+        for (unsigned i = 0; i < st->n_failed; i++)
+                if (st->failed[i].cgroup_id == cgroup_id && now_usec < st->failed[i].until_usec)
+                        return true;
+        return false;
+}
+
+static void failed_expire(struct policy_state *st, uint64_t now_usec)
+{
+        unsigned k = 0;
+
+        for (unsigned i = 0; i < st->n_failed; i++)
+                if (now_usec < st->failed[i].until_usec)
+                        st->failed[k++] = st->failed[i];
+        st->n_failed = k;
+}
+
+static void failed_add(struct policy_state *st, uint64_t cgroup_id, uint64_t until_usec)
+{
+        unsigned slot = st->n_failed;
+
+        for (unsigned i = 0; i < st->n_failed; i++)
+                if (st->failed[i].cgroup_id == cgroup_id) {
+                        slot = i;
+                        break;
+                }
+        if (slot == POLICY_MAX_FAILED) {
+                /* Full: replace the entry that expires first. */
+                slot = 0;
+                for (unsigned i = 1; i < st->n_failed; i++)
+                        if (st->failed[i].until_usec < st->failed[slot].until_usec)
+                                slot = i;
+        }
+        if (slot == st->n_failed)
+                st->n_failed++;
+        st->failed[slot].cgroup_id = cgroup_id;
+        st->failed[slot].until_usec = until_usec;
+}
+
+/* ---- per-tick signal updates ---- */
+
+static void scope_update(const struct config *c, struct policy_scope_state *sc,
+                         const struct snapshot *prev, const struct snapshot *cur, unsigned idx)
+{
+        const struct scope_sample *s = &cur->scopes[idx];
+
+        /* An unreadable scope keeps its state (a frozen victim included). */
+        if (!s->ok)
+                return;
+        if (!streq(sc->path, s->path)) {
+                /* A different scope at this index (a reload): start afresh. */
+                *sc = (struct policy_scope_state){0};
+                strcpy_bounded(sc->path, sizeof(sc->path), s->path);
+        }
+        if (!s->has_psi) {
+                signal_window_reset(&sc->psi);
+                sc->has_signal = false;
+                sc->some_pct = sc->full_pct = 0;
+                return;
+        }
+        if (sc->psi.n == 0 && prev && idx < prev->n_scopes && prev->scopes[idx].ok &&
+            prev->scopes[idx].has_psi && streq(prev->scopes[idx].path, s->path)) {
+                const struct psi *p = &prev->scopes[idx].psi;
+                signal_window_push(&sc->psi, prev->time_usec,
+                                   (uint64_t[3]){p->some.total_usec, p->full.total_usec, 0});
+        }
+        signal_window_push(&sc->psi, cur->time_usec,
+                           (uint64_t[3]){s->psi.some.total_usec, s->psi.full.total_usec, 0});
+
+        const struct policy_sample *from, *to;
+        sc->has_signal = signal_window_span(&sc->psi, c->shortage.window_usec, &from, &to);
+        if (sc->has_signal) {
+                sc->some_pct = signal_span_pct(from, to, 0);
+                sc->full_pct = signal_span_pct(from, to, 1);
+        } else {
+                sc->some_pct = sc->full_pct = 0;
+        }
+}
+
+static struct policy_thrash_state *thrash_find(struct policy_state *st, const char *path,
+                                               uint64_t cgroup_id)
+{
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++) {
+                struct policy_thrash_state *t = &st->thrashing[i];
+                if (t->used && t->cgroup_id == cgroup_id && streq(t->cgroup, path))
+                        return t;
+        }
+        return NULL;
+}
+
+static struct policy_thrash_state *thrash_alloc(struct policy_state *st)
+{
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++)
+                if (!st->thrashing[i].used)
+                        return &st->thrashing[i];
+        return NULL;
+}
+
+static void thrash_update(const struct config *c, struct policy_state *st,
+                          const struct snapshot *prev, const struct snapshot *cur,
+                          unsigned n_scopes, uint64_t now_usec)
+{
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++)
+                st->thrashing[i].seen = false;
+
+        for (size_t i = 0; c->thrash.enabled && i < cur->n_candidates; i++) {
+                const struct candidate *cand = &cur->candidates[i];
+                struct policy_thrash_state *t;
+                struct signals sig;
+                uint64_t v[3];
+
+                if (cand->scope >= n_scopes || !cand->s.has_psi)
+                        continue;
+                score_signals(prev, cur, cand, &sig);
+                bool limit = at_limit(c, cand, &sig);
+                t = thrash_find(st, cand->path, cand->cgroup_id);
+                if (!t) {
+                        if (!limit || !sig.has_psi || sig.full_pct < c->thrash.full_pct ||
+                            sig.refault_per_s < c->thrash.refault_per_s)
+                                continue;
+                        t = thrash_alloc(st);
+                        if (!t) {
+                                log_debug("policy: no slot to watch %s for local thrash",
+                                          cand->path);
+                                continue;
+                        }
+                        *t = (struct policy_thrash_state){.used = true,
+                                                          .cgroup_id = cand->cgroup_id,
+                                                          .scope = cand->scope,
+                                                          .since_usec = now_usec};
+                        strcpy_bounded(t->cgroup, sizeof(t->cgroup), cand->path);
+                        /* sig.has_psi: prev holds the same group, with PSI. */
+                        group_sample(snapshot_find(prev, cand->path), v);
+                        signal_window_push(&t->win, prev->time_usec, v);
+                }
+                group_sample(cand, v);
+                signal_window_push(&t->win, cur->time_usec, v);
+
+                const struct policy_sample *from, *to;
+                if (signal_window_span(&t->win, c->thrash.window_usec, &from, &to)) {
+                        t->some_pct = signal_span_pct(from, to, 0);
+                        t->full_pct = signal_span_pct(from, to, 1);
+                        t->refault_per_s = signal_span_rate(from, to, 2);
+                }
+                if (!limit || t->full_pct < c->thrash.full_pct ||
+                    t->refault_per_s < c->thrash.refault_per_s) {
+                        t->used = false;
+                        continue;
+                }
+                t->scope = cand->scope;
+                t->seen = true;
+        }
+        /* Gone, recreated, or no longer readable: stop watching. */
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++)
+                if (!st->thrashing[i].seen)
+                        st->thrashing[i].used = false;
+}
+
+static bool scope_thrashing(const struct policy_state *st, unsigned scope)
+{
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++)
+                if (st->thrashing[i].used && st->thrashing[i].scope == scope)
+                        return true;
+        return false;
+}
+
+static void thrash_forget(struct policy_state *st, const char *path)
+{
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++)
+                if (st->thrashing[i].used && streq(st->thrashing[i].cgroup, path))
+                        st->thrashing[i].used = false;
+}
+
+/* ---- decisions ---- */
+
+static void scope_figures(const struct config *c, const struct policy_scope_state *sc,
+                          const struct scope_sample *s, char *buf, size_t size)
+{
+        char h[16], m[16];
+
+        fmt_append(buf, size, "some %.0f%% full %.0f%% over %.1fs, headroom %s (min %s)",
+                   sc->some_pct, sc->full_pct, usec_to_s(c->shortage.window_usec),
+                   fmt_bytes((double)s->headroom_bytes, h),
+                   fmt_bytes((double)min_headroom_bytes(c, s), m));
+}
+
+static void decision_set_group(struct decision *d, enum decision_kind kind, enum rule rule,
+                               unsigned scope, const struct candidate *cand)
+{
+        d->kind = kind;
+        d->rule = rule;
+        d->scope = scope;
+        strcpy_bounded(d->cgroup, sizeof(d->cgroup), cand->path);
+        d->cgroup_id = cand->cgroup_id;
+        d->id = cand->id;
+}
+
+/* Fills the local-thrash figures of d from the group's watch state. */
+static void decision_set_thrash(struct decision *d, const struct policy_thrash_state *t,
+                                const struct candidate *cand)
+{
+        uint64_t lim = group_limit(cand);
+
+        d->some_pct = t->some_pct;
+        d->full_pct = t->full_pct;
+        d->headroom_bytes = lim == BYTES_UNLIMITED ? 0 : counter_delta(lim, cand->s.usage_bytes);
+}
+
+static void thrash_figures(const struct config *c, const struct policy_thrash_state *t,
+                           const struct candidate *cand, uint64_t now_usec, char *buf, size_t size)
+{
+        char r[16], u[16], l[16];
+        uint64_t lim = group_limit(cand);
+
+        fmt_append(buf, size,
+                   "local thrash for %.1fs: full %.0f%%, refaults %s/s over %.1fs, usage %s of %s",
+                   usec_to_s(now_usec - t->since_usec), t->full_pct, fmt_count(t->refault_per_s, r),
+                   usec_to_s(c->thrash.window_usec), fmt_bytes((double)cand->s.usage_bytes, u),
+                   lim == BYTES_UNLIMITED ? "no limit" : fmt_bytes((double)lim, l));
+}
+
+/* Starts an action on cand: fills d and moves the scope's state. */
+static void act_on(const struct config *c, struct policy_state *st, unsigned scope,
+                   const struct candidate *cand, double score, enum rule rule, uint64_t now_usec,
+                   struct decision *d)
+{
+        struct policy_scope_state *sc = &st->scopes[scope];
+        enum decision_kind kind =
+            c->action.mode == ACTION_MODE_KILL ? DECISION_KILL : DECISION_FREEZE;
+
+        decision_set_group(d, kind, rule, scope, cand);
+        d->score = score;
+        sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
+        sc->acted_at_usec = now_usec;
+        sc->acted_kind = kind;
+        strcpy_bounded(sc->acted_cgroup, sizeof(sc->acted_cgroup), cand->path);
+        sc->shortage_since_usec = 0;
+        if (c->action.mode == ACTION_MODE_FREEZE_KILL) {
+                sc->frozen_pending = true;
+                sc->frozen_at_usec = now_usec;
+                strcpy_bounded(sc->frozen_cgroup, sizeof(sc->frozen_cgroup), cand->path);
+                sc->frozen_cgroup_id = cand->cgroup_id;
+                sc->frozen_rule = rule;
+        }
+        thrash_forget(st, cand->path);
+}
+
+static bool all_protected(const struct config *c, struct policy_scope_state *sc, uint64_t now_usec)
+{
+        if (now_usec < sc->all_protected_until_usec)
+                return false;
+        sc->all_protected_until_usec = add_sat(now_usec, c->action.cooldown_usec);
+        return true;
+}
+
+/* Why cand may not be touched now, or NULL when it may. */
+static const char *untouchable(const struct config *c, const struct policy_state *st,
+                               const struct snapshot *cur, const struct candidate *cand,
+                               bool freezing, uint64_t now_usec, const char **ret_comm)
+{
+        enum protect_reason p = score_protect(c, cur, cand, ret_comm);
+
+        if (p != PROTECT_NONE)
+                return protect_reason_to_string(p);
+        if (is_excluded(st, cand->cgroup_id, now_usec))
+                return "excluded after a failed action";
+        if (freezing && cand->s.frozen)
+                return "already frozen";
+        return NULL;
+}
+
+static void describe_untouchable(const struct config *c, const struct policy_state *st,
+                                 const struct snapshot *cur, unsigned scope, bool freezing,
+                                 uint64_t now_usec, char *buf, size_t size)
+{
+        unsigned n = 0;
+
+        fmt_append(buf, size, "; nothing may be touched: ");
+        for (size_t i = 0; i < cur->n_candidates; i++) {
+                const struct candidate *cand = &cur->candidates[i];
+                const char *comm = NULL, *why;
+
+                if (cand->scope != scope)
+                        continue;
+                why = untouchable(c, st, cur, cand, freezing, now_usec, &comm);
+                if (!why)
+                        continue;
+                if (comm)
+                        fmt_append(buf, size, "%s%s (comm %.16s)", n ? ", " : "", cand->path, comm);
+                else
+                        fmt_append(buf, size, "%s%s (%s)", n ? ", " : "", cand->path, why);
+                n++;
+        }
+        if (n == 0)
+                fmt_append(buf, size, "no candidates");
+}
+
+static bool decide_shortage(const struct config *c, struct policy_state *st,
+                            const struct snapshot *prev, const struct snapshot *cur, unsigned scope,
+                            uint64_t now_usec, struct decision *d)
+{
+        struct policy_scope_state *sc = &st->scopes[scope];
+        const struct scope_sample *s = &cur->scopes[scope];
+        bool freezing = c->action.mode != ACTION_MODE_KILL;
+        struct ranked best = {0}, r;
+        bool found = false;
+
+        if (sc->shortage_since_usec == 0 ||
+            now_usec - sc->shortage_since_usec < c->shortage.duration_usec)
+                return false;
+
+        for (size_t i = 0; i < cur->n_candidates; i++) {
+                const struct candidate *cand = &cur->candidates[i];
+
+                if (cand->scope != scope || untouchable(c, st, cur, cand, freezing, now_usec, NULL))
+                        continue;
+                score_candidate(c, prev, cur, i, &r);
+                if (!found || score_compare(cur, &r, &best) < 0) {
+                        best = r;
+                        found = true;
+                }
+        }
+
+        d->some_pct = sc->some_pct;
+        d->full_pct = sc->full_pct;
+        d->headroom_bytes = s->headroom_bytes;
+        fmt_append(d->reason, sizeof(d->reason), "shortage in %s for %.1fs: ", s->path,
+                   usec_to_s(now_usec - sc->shortage_since_usec));
+        scope_figures(c, sc, s, d->reason, sizeof(d->reason));
+
+        if (found) {
+                char why[sizeof(best.why)];
+
+                score_format_why(c, cur, &best, why, sizeof(why));
+                act_on(c, st, scope, &cur->candidates[best.index], best.score, RULE_SHORTAGE,
+                       now_usec, d);
+                fmt_append(d->reason, sizeof(d->reason), "; victim: %s", why);
+                return true;
+        }
+        if (!all_protected(c, sc, now_usec)) {
+                *d = (struct decision){.kind = DECISION_NONE};
+                return false;
+        }
+        d->kind = DECISION_ALL_PROTECTED;
+        d->rule = RULE_SHORTAGE;
+        d->scope = scope;
+        describe_untouchable(c, st, cur, scope, freezing, now_usec, d->reason, sizeof(d->reason));
+        return true;
+}
+
+static bool decide_thrash(const struct config *c, struct policy_state *st,
+                          const struct snapshot *prev, const struct snapshot *cur, unsigned scope,
+                          uint64_t now_usec, struct decision *d)
+{
+        bool freezing = c->action.mode != ACTION_MODE_KILL;
+        const struct policy_thrash_state *best_t = NULL, *blocked_t = NULL;
+        const char *blocked_why = NULL, *blocked_comm = NULL;
+        struct ranked best = {0}, r;
+
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++) {
+                const struct policy_thrash_state *t = &st->thrashing[i];
+                const struct candidate *cand;
+                const char *comm = NULL, *why;
+
+                if (!t->used || t->scope != scope ||
+                    now_usec - t->since_usec < c->thrash.duration_usec)
+                        continue;
+                cand = find_group(cur, t->cgroup, t->cgroup_id);
+                if (!cand)
+                        continue;
+                why = untouchable(c, st, cur, cand, freezing, now_usec, &comm);
+                if (why) {
+                        if (!blocked_t) {
+                                blocked_t = t;
+                                blocked_why = why;
+                                blocked_comm = comm;
+                        }
+                        continue;
+                }
+                score_candidate(c, prev, cur, (size_t)(cand - cur->candidates), &r);
+                if (!best_t || score_compare(cur, &r, &best) < 0) {
+                        best = r;
+                        best_t = t;
+                }
+        }
+
+        const struct policy_thrash_state *t = best_t ? best_t : blocked_t;
+        if (!t)
+                return false;
+        const struct candidate *cand = find_group(cur, t->cgroup, t->cgroup_id);
+
+        if (best_t) {
+                char why[sizeof(best.why)];
+
+                decision_set_thrash(d, t, cand);
+                thrash_figures(c, t, cand, now_usec, d->reason, sizeof(d->reason));
+                score_format_why(c, cur, &best, why, sizeof(why));
+                fmt_append(d->reason, sizeof(d->reason), "; %s", why);
+                act_on(c, st, scope, cand, best.score, RULE_LOCAL_THRASH, now_usec, d);
+                return true;
+        }
+        if (!all_protected(c, &st->scopes[scope], now_usec))
+                return false;
+        decision_set_group(d, DECISION_ALL_PROTECTED, RULE_LOCAL_THRASH, scope, cand);
+        decision_set_thrash(d, t, cand);
+        thrash_figures(c, t, cand, now_usec, d->reason, sizeof(d->reason));
+        if (blocked_comm)
+                fmt_append(d->reason, sizeof(d->reason), "; may not be touched (comm %.16s)",
+                           blocked_comm);
+        else
+                fmt_append(d->reason, sizeof(d->reason), "; may not be touched (%s)", blocked_why);
+        return true;
+}
+
+/* freeze-kill: the grace of a frozen victim. True when d holds a decision;
+ * *ret_blocked is set while the grace runs (no other action meanwhile). */
+static bool decide_frozen(const struct config *c, struct policy_state *st,
+                          const struct snapshot *prev, const struct snapshot *cur, unsigned scope,
+                          uint64_t now_usec, struct decision *d, bool *ret_blocked)
+{
+        struct policy_scope_state *sc = &st->scopes[scope];
+        const struct scope_sample *s = &cur->scopes[scope];
+        const struct candidate *v = find_group(cur, sc->frozen_cgroup, sc->frozen_cgroup_id);
+        bool holds;
+
+        *ret_blocked = false;
+        if (!v) {
+                /* Gone during the grace: the incident's action is over. */
+                sc->frozen_pending = false;
+                sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
+                return false;
+        }
+        if (now_usec - sc->frozen_at_usec < c->action.freeze_grace_usec) {
+                *ret_blocked = true;
+                return false;
+        }
+
+        sc->frozen_pending = false;
+        if (sc->frozen_rule == RULE_LOCAL_THRASH) {
+                struct signals sig;
+                score_signals(prev, cur, v, &sig);
+                holds = at_limit(c, v, &sig);
+        } else {
+                holds = shortage_holds(c, sc, s);
+        }
+
+        decision_set_group(d, holds ? DECISION_KILL : DECISION_THAW, sc->frozen_rule, scope, v);
+        d->some_pct = sc->some_pct;
+        d->full_pct = sc->full_pct;
+        d->headroom_bytes = s->headroom_bytes;
+        fmt_append(d->reason, sizeof(d->reason), "freeze grace of %.1fs over, %s %s in %s: ",
+                   usec_to_s(c->action.freeze_grace_usec), rule_to_string(sc->frozen_rule),
+                   holds ? "still holds" : "no longer holds", s->path);
+        if (sc->frozen_rule == RULE_LOCAL_THRASH) {
+                char u[16], l[16];
+                uint64_t lim = group_limit(v);
+                fmt_append(d->reason, sizeof(d->reason), "usage %s of %s",
+                           fmt_bytes((double)v->s.usage_bytes, u),
+                           lim == BYTES_UNLIMITED ? "no limit" : fmt_bytes((double)lim, l));
+        } else {
+                scope_figures(c, sc, s, d->reason, sizeof(d->reason));
+        }
+
+        if (holds) {
+                sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
+                sc->acted_at_usec = now_usec;
+                sc->acted_kind = DECISION_KILL;
+                sc->shortage_since_usec = 0;
+        } else {
+                /* Released: no cooldown, and the THAW is the all-clear. */
+                sc->cooldown_until_usec = 0;
+                sc->acted_at_usec = 0;
+        }
+        return true;
+}
+
+static bool decide_scope(const struct config *c, struct policy_state *st,
+                         const struct snapshot *prev, const struct snapshot *cur, unsigned scope,
+                         uint64_t now_usec, struct decision *d)
+{
+        struct policy_scope_state *sc = &st->scopes[scope];
+        const struct scope_sample *s = &cur->scopes[scope];
+
+        if (!s->ok)
+                return false;
+        if (sc->frozen_pending) {
+                bool blocked;
+                if (decide_frozen(c, st, prev, cur, scope, now_usec, d, &blocked))
+                        return true;
+                if (blocked)
+                        return false;
+        }
+
+        if (sc->acted_at_usec != 0 &&
+            now_usec >= add_sat(sc->acted_at_usec, c->shortage.window_usec) && sc->has_signal &&
+            sc->some_pct < c->shortage.some_pct && sc->full_pct < c->shortage.full_pct &&
+            !scope_thrashing(st, scope)) {
+                char h[16];
+
+                d->kind = DECISION_RECOVERED;
+                d->scope = scope;
+                d->some_pct = sc->some_pct;
+                d->full_pct = sc->full_pct;
+                d->headroom_bytes = s->headroom_bytes;
+                fmt_append(d->reason, sizeof(d->reason),
+                           "%s back to normal %.1fs after %s of %s: some %.0f%% full %.0f%%, "
+                           "headroom %s",
+                           s->path, usec_to_s(now_usec - sc->acted_at_usec),
+                           decision_kind_to_string(sc->acted_kind), sc->acted_cgroup, sc->some_pct,
+                           sc->full_pct, fmt_bytes((double)s->headroom_bytes, h));
+                sc->acted_at_usec = 0;
+                return true;
+        }
+
+        if (now_usec < sc->cooldown_until_usec)
+                return false;
+        if (decide_shortage(c, st, prev, cur, scope, now_usec, d))
+                return true;
+        return decide_thrash(c, st, prev, cur, scope, now_usec, d);
+}
+
+static bool compute_warming(const struct config *c, const struct policy_state *st,
+                            unsigned n_scopes, uint64_t now_usec)
+{
+        for (unsigned s = 0; s < n_scopes; s++) {
+                const struct policy_scope_state *sc = &st->scopes[s];
+                if (sc->frozen_pending || now_usec < sc->cooldown_until_usec)
+                        return true;
+                if (sc->shortage_since_usec != 0 &&
+                    now_usec - sc->shortage_since_usec < c->shortage.duration_usec)
+                        return true;
+        }
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++) {
+                const struct policy_thrash_state *t = &st->thrashing[i];
+                if (t->used && now_usec - t->since_usec < c->thrash.duration_usec)
+                        return true;
+        }
+        return false;
+}
+
+void policy_decide(const struct config *c, struct policy_state *st, const struct snapshot *prev,
+                   const struct snapshot *cur, uint64_t now_usec, struct decision *ret)
+{
+        unsigned n = cur->n_scopes < CONFIG_MAX_SCOPES ? cur->n_scopes : CONFIG_MAX_SCOPES;
+
+        *ret = (struct decision){.kind = DECISION_NONE};
+        /* Guard against a clock that went back: durations stay >= 0. */
+        if (now_usec < st->now_usec)
+                now_usec = st->now_usec;
+        st->now_usec = now_usec;
+        failed_expire(st, now_usec);
+
+        for (unsigned s = 0; s < n; s++) {
+                struct policy_scope_state *sc = &st->scopes[s];
+
+                scope_update(c, sc, prev, cur, s);
+                if (!cur->scopes[s].ok)
+                        continue;
+                if (!shortage_holds(c, sc, &cur->scopes[s]))
+                        sc->shortage_since_usec = 0;
+                else if (sc->shortage_since_usec == 0)
+                        sc->shortage_since_usec = now_usec;
+        }
+        thrash_update(c, st, prev, cur, n, now_usec);
+
+        for (unsigned s = 0; s < n; s++)
+                if (decide_scope(c, st, prev, cur, s, now_usec, ret))
+                        break;
+
+        if (ret->kind != DECISION_NONE)
+                log_debug("policy: %s %s (%s): %s", decision_kind_to_string(ret->kind), ret->cgroup,
+                          rule_to_string(ret->rule), ret->reason);
+        st->warming = compute_warming(c, st, n, now_usec);
+}
+
+void policy_record_outcome(const struct config *c, struct policy_state *st,
+                           const struct decision *d, int result, uint64_t now_usec)
+{
+        struct policy_scope_state *sc;
+
+        if (d->scope >= CONFIG_MAX_SCOPES ||
+            (d->kind != DECISION_KILL && d->kind != DECISION_FREEZE && d->kind != DECISION_THAW))
+                return;
+        sc = &st->scopes[d->scope];
+
+        if (result >= 0 || result == -ENOENT || result == -ESRCH) {
+                bool gone = result < 0;
+
+                if (d->kind == DECISION_THAW)
+                        return;
+                if (d->kind == DECISION_FREEZE && sc->frozen_pending &&
+                    sc->frozen_cgroup_id == d->cgroup_id) {
+                        if (gone)
+                                sc->frozen_pending = false;
+                        else
+                                sc->frozen_at_usec = now_usec; /* the grace starts now */
+                }
+                /* PSI and counters lag the action: hold off from when it is done. */
+                sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
+                sc->acted_at_usec = now_usec;
+                st->warming = true;
+                return;
+        }
+
+        failed_add(st, d->cgroup_id,
+                   add_sat(now_usec, POLICY_FAILED_COOLDOWNS * c->action.cooldown_usec));
+        if (d->kind == DECISION_THAW)
+                return; /* it stays frozen; the act layer alerts */
+        if (sc->frozen_pending && sc->frozen_cgroup_id == d->cgroup_id)
+                sc->frozen_pending = false;
+        sc->cooldown_until_usec = 0;
+        sc->acted_at_usec = 0;
+}
+
+bool policy_is_warming(const struct policy_state *st)
+{
+        return st->warming;
+}
+
+const char *rule_to_string(enum rule r)
+{
+        switch (r) {
+        case RULE_SHORTAGE:
+                return "shortage";
+        case RULE_LOCAL_THRASH:
+                return "local-thrash";
+        case RULE_NONE:
+        default:
+                return "none";
+        }
+}
+
+const char *decision_kind_to_string(enum decision_kind k)
+{
+        switch (k) {
+        case DECISION_KILL:
+                return "kill";
+        case DECISION_FREEZE:
+                return "freeze";
+        case DECISION_THAW:
+                return "thaw";
+        case DECISION_ALL_PROTECTED:
+                return "all-protected";
+        case DECISION_RECOVERED:
+                return "recovered";
+        case DECISION_NONE:
+        default:
+                return "none";
+        }
+}
