@@ -102,6 +102,11 @@ struct proc_stat {
 
 int proc_stat_parse(const char *buf, struct proc_stat *ret);
 
+/* A file holding one unsigned decimal number or "max" (-> UINT64_MAX), with
+ * at most one trailing newline (memory.max, memory.current, pids.max...).
+ * No sign, blanks or other garbage; overflow is -EINVAL. */
+int u64_parse(const char *buf, uint64_t *ret);
+
 /* /proc/PID/oom_score_adj: an integer in -1000..1000. */
 int oom_score_adj_parse(const char *buf, int *ret);
 
