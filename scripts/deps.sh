@@ -7,7 +7,7 @@ set -eu
 
 build="gcc make pkg-config libsystemd-dev libinih-dev"
 test_pkgs="$build libcmocka-dev systemd util-linux python3"
-vm="$test_pkgs qemu-system-x86 busybox-static cpio"
+vm="$test_pkgs qemu-system-x86 busybox-static cpio e2fsprogs"
 bench="$vm gnuplot-nox earlyoom nohang"
 
 case "${1:-build}" in
