@@ -40,6 +40,7 @@ struct cgroup_files {
         int pressure;       /* memory.pressure (v2 or the unified mirror) */
         int cgroup_events;  /* v2/unified cgroup.events */
         int procs;          /* cgroup.procs of the memory hierarchy */
+        int freezer_state;  /* v1 freezer.state, when there is no cgroup.events */
 };
 
 void cgroup_files_init(struct cgroup_files *f);
@@ -63,10 +64,25 @@ struct cgroup_sample {
 int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
                 struct cgroup_sample *ret);
 
+/* The per-tick part of a reading: updates only ret's usage_bytes, psi and
+ * has_psi (two preads). Callers read the rest (cgroup_read) when these
+ * show activity. Errors as cgroup_read; ret untouched on failure. */
+int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f,
+                      struct cgroup_sample *ret);
+
 /* Calls cb for each direct child group of path (its relative path). */
 typedef int (*cgroup_child_cb)(const char *child_path, void *userdata);
 int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
                           void *userdata);
+
+/* > 0 when the group has child groups, 0 when it is a leaf, < 0 error
+ * (-ENOENT: gone). One stat per call where the filesystem counts
+ * subdirectories in st_nlink (cgroupfs, kernfs, ext4, tmpfs). */
+int cgroup_has_children(const struct cgroup_layout *l, const char *path);
+
+/* Opens only the memory hierarchy's cgroup.procs of a group: enough to
+ * watch whether a group not (yet) a candidate holds processes, at one fd. */
+int cgroup_procs_open(const struct cgroup_layout *l, const char *path);
 
 /* Reads the pids of a group (memory hierarchy's cgroup.procs) into
  * pids[cap]; returns how many were found (may exceed cap: only cap

@@ -40,6 +40,9 @@ struct candidate {
         uint64_t cgroup_id;         /* changes when the group is recreated */
         struct identity id;
         struct cgroup_sample s;
+        uint64_t stat_usec; /* when s.stat and s.events were read: usage and PSI
+                             * are read every tick, the rest only when the
+                             * group shows activity (and every few seconds) */
         unsigned nr_tasks;
         int oom_score_adj_min, oom_score_adj_max;
         unsigned n_comms;                      /* distinct comms, at most SNAPSHOT_MAX_COMMS */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -106,4 +107,13 @@ static inline int strcpy_bounded(char *dst, size_t size, const char *src)
 static inline uint64_t counter_delta(uint64_t now, uint64_t before)
 {
         return now >= before ? now - before : 0;
+}
+
+/* CLOCK_MONOTONIC in microseconds: the program's time (decide takes it as
+ * an argument; only the daemon, status and the act layer read it). */
+static inline uint64_t clock_monotonic_usec(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }

@@ -1,0 +1,745 @@
+/* One interface to cgroups. The layout (cgroup_detect) says where each file
+ * lives:
+ *
+ *   mode     memory_dir             unified_dir             freezer_dir
+ *   v2       sys/fs/cgroup          sys/fs/cgroup           ""
+ *   hybrid   sys/fs/cgroup/memory   sys/fs/cgroup/unified   sys/fs/cgroup/freezer
+ *   v1       sys/fs/cgroup/memory   ""                      sys/fs/cgroup/freezer
+ *
+ * In hybrid mode the v1 memory hierarchy is the truth for membership and
+ * memory; the same-named group of the unified hierarchy (the "mirror", which
+ * may not exist) gives PSI, cgroup.kill, cgroup.freeze and cgroup.events.
+ * The mirror only holds the tasks that were placed in it: callers that kill
+ * or freeze through it re-check membership with cgroup_is_populated(), which
+ * looks at the memory hierarchy. */
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* v1 reports "no limit" as PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712
+ * with 4 KiB pages, other values with other page sizes): anything this large
+ * is no limit at all. */
+#define V1_UNLIMITED_MIN ((uint64_t)1 << 62)
+
+/* Sized for the largest kept file read every tick: v2 memory.stat is about
+ * 3 KiB on current kernels, v1 about 1.5 KiB. */
+#define READ_BUF_SIZE 8192
+
+#define WALK_DEPTH_MAX 64
+
+/* A group path is "/" or "/a/b": absolute, without empty, "." or ".."
+ * components, so that it can never leave the hierarchy it names. */
+static bool group_path_valid(const char *path)
+{
+        if (path[0] != '/')
+                return false;
+        if (path[1] == 0)
+                return true;
+        for (const char *p = path; *p;) {
+                const char *c = p + 1, *e = strchrnul(c, '/');
+                size_t n = (size_t)(e - c);
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                p = e;
+        }
+        return true;
+}
+
+/* Writes dir + path (+ "/" + file) into buf: "sys/fs/cgroup/memory/a/b/memory.stat". */
+static int group_file(char *buf, size_t size, const char *dir, const char *path, const char *file)
+{
+        int n;
+
+        if (!dir[0])
+                return -EOPNOTSUPP;
+        if (!group_path_valid(path))
+                return -EINVAL;
+        if (streq(path, "/"))
+                path = "";
+        n = file ? snprintf(buf, size, "%s%s/%s", dir, path, file)
+                 : snprintf(buf, size, "%s%s", dir, path);
+        if (n < 0 || (size_t)n >= size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+static int open_group_file(const struct cgroup_layout *l, const char *dir, const char *path,
+                           const char *file)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        int r = group_file(p, sizeof p, dir, path, file);
+        if (r < 0)
+                return r;
+        return fsroot_openat(l->root, p, O_RDONLY);
+}
+
+static bool group_exists(const struct cgroup_layout *l, const char *dir, const char *path)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        struct stat st;
+
+        if (group_file(p, sizeof p, dir, path, NULL) < 0)
+                return false;
+        return fstatat(l->root->dirfd, p, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool file_exists(const struct fsroot *root, const char *path)
+{
+        return faccessat(root->dirfd, path, F_OK, 0) == 0;
+}
+
+static bool controllers_list_memory(const struct fsroot *root, const char *path)
+{
+        char buf[512];
+
+        if (fsroot_read_file(root, path, buf, sizeof buf) < 0)
+                return false;
+        for (char *save = NULL, *w = strtok_r(buf, " \t\n", &save); w;
+             w = strtok_r(NULL, " \t\n", &save))
+                if (streq(w, "memory"))
+                        return true;
+        return false;
+}
+
+int cgroup_detect(const struct fsroot *root, enum cgroup_mode mode, struct cgroup_layout *ret)
+{
+        bool v2 = controllers_list_memory(root, FSROOT_CGROUP "/cgroup.controllers");
+        bool v1_memory = file_exists(root, FSROOT_CGROUP "/memory/memory.stat");
+        bool unified = file_exists(root, FSROOT_CGROUP "/unified/cgroup.controllers");
+        struct cgroup_layout l = {.root = root};
+
+        if (mode == CGROUP_MODE_AUTO)
+                mode = v2                     ? CGROUP_MODE_V2
+                       : v1_memory && unified ? CGROUP_MODE_HYBRID
+                       : v1_memory            ? CGROUP_MODE_V1
+                                              : CGROUP_MODE_AUTO;
+        switch (mode) {
+        case CGROUP_MODE_V2:
+                if (!v2)
+                        return -EOPNOTSUPP;
+                strcpy(l.memory_dir, FSROOT_CGROUP);
+                strcpy(l.unified_dir, FSROOT_CGROUP);
+                l.has_group_psi = true;
+                break;
+        case CGROUP_MODE_HYBRID:
+                if (!v1_memory || !unified)
+                        return -EOPNOTSUPP;
+                strcpy(l.memory_dir, FSROOT_CGROUP "/memory");
+                strcpy(l.unified_dir, FSROOT_CGROUP "/unified");
+                l.has_group_psi = true;
+                break;
+        case CGROUP_MODE_V1:
+                if (!v1_memory)
+                        return -EOPNOTSUPP;
+                strcpy(l.memory_dir, FSROOT_CGROUP "/memory");
+                break;
+        case CGROUP_MODE_AUTO:
+        default:
+                return -EOPNOTSUPP;
+        }
+        if (mode != CGROUP_MODE_V2 && file_exists(root, FSROOT_CGROUP "/freezer/cgroup.procs"))
+                strcpy(l.freezer_dir, FSROOT_CGROUP "/freezer");
+        l.mode = mode;
+        *ret = l;
+        return 0;
+}
+
+void cgroup_files_init(struct cgroup_files *f)
+{
+        *f = (struct cgroup_files){
+            .memory_stat = -EBADF,
+            .memory_current = -EBADF,
+            .memory_max = -EBADF,
+            .memory_high = -EBADF,
+            .memory_events = -EBADF,
+            .oom_control = -EBADF,
+            .pressure = -EBADF,
+            .cgroup_events = -EBADF,
+            .procs = -EBADF,
+            .freezer_state = -EBADF,
+        };
+}
+
+void cgroup_files_close(struct cgroup_files *f)
+{
+        if (!f)
+                return;
+        safe_close(f->memory_stat);
+        safe_close(f->memory_current);
+        safe_close(f->memory_max);
+        safe_close(f->memory_high);
+        safe_close(f->memory_events);
+        safe_close(f->oom_control);
+        safe_close(f->pressure);
+        safe_close(f->cgroup_events);
+        safe_close(f->procs);
+        safe_close(f->freezer_state);
+        cgroup_files_init(f);
+}
+
+/* A file that some kernels or layouts lack: absent is -EBADF, not an error. */
+static int open_optional(const struct cgroup_layout *l, const char *dir, const char *path,
+                         const char *file, int *ret_fd)
+{
+        int fd = open_group_file(l, dir, path, file);
+        if (fd == -ENOENT || fd == -EOPNOTSUPP)
+                fd = -EBADF;
+        else if (fd < 0)
+                return fd;
+        *ret_fd = fd;
+        return 0;
+}
+
+int cgroup_files_open(const struct cgroup_layout *l, const char *path, struct cgroup_files *ret)
+{
+        struct cgroup_files f;
+        bool v2 = l->mode == CGROUP_MODE_V2;
+        const char *m = l->memory_dir;
+        int r;
+
+        cgroup_files_init(&f);
+
+        /* cgroup.procs first: when it is missing, the group is. */
+        r = f.procs = open_group_file(l, m, path, "cgroup.procs");
+        if (r < 0)
+                goto fail;
+        r = f.memory_stat = open_group_file(l, m, path, "memory.stat");
+        if (r < 0)
+                goto fail;
+        r = f.memory_current =
+            open_group_file(l, m, path, v2 ? "memory.current" : "memory.usage_in_bytes");
+        if (r < 0)
+                goto fail;
+        r = f.memory_max = open_group_file(l, m, path, v2 ? "memory.max" : "memory.limit_in_bytes");
+        if (r < 0)
+                goto fail;
+        if (v2) {
+                r = open_optional(l, m, path, "memory.high", &f.memory_high);
+                if (r >= 0)
+                        r = open_optional(l, m, path, "memory.events", &f.memory_events);
+        } else {
+                r = open_optional(l, m, path, "memory.failcnt", &f.memory_events);
+                if (r >= 0)
+                        r = open_optional(l, m, path, "memory.oom_control", &f.oom_control);
+        }
+        if (r < 0)
+                goto fail;
+        if (l->unified_dir[0]) {
+                /* In hybrid mode the mirror may not exist: no PSI, no events. */
+                r = open_optional(l, l->unified_dir, path, "memory.pressure", &f.pressure);
+                if (r >= 0)
+                        r = open_optional(l, l->unified_dir, path, "cgroup.events",
+                                          &f.cgroup_events);
+                if (r < 0)
+                        goto fail;
+        }
+        if (f.cgroup_events < 0 && l->freezer_dir[0]) {
+                r = open_optional(l, l->freezer_dir, path, "freezer.state", &f.freezer_state);
+                if (r < 0)
+                        goto fail;
+        }
+        *ret = f;
+        return 0;
+fail:
+        cgroup_files_close(&f);
+        return r;
+}
+
+static int read_bytes(const struct cgroup_layout *l, int fd, uint64_t *ret)
+{
+        uint64_t v;
+        int r = fd_read_u64(fd, &v);
+        if (r < 0)
+                return r;
+        if (l->mode != CGROUP_MODE_V2 && v >= V1_UNLIMITED_MIN)
+                v = BYTES_UNLIMITED;
+        *ret = v;
+        return 0;
+}
+
+/* pread of a kept file into buf; a file too large for buf is malformed. */
+static int read_kept(int fd, char *buf, size_t size)
+{
+        ssize_t n = fd_pread_all(fd, buf, size);
+        if (n == -EFBIG)
+                return -EINVAL;
+        return n < 0 ? (int)n : 0;
+}
+
+/* > 0 when a cgroup.procs fd lists a process. Reads only its beginning. */
+static int procs_nonempty(int fd)
+{
+        char c[8];
+        ssize_t n = pread(fd, c, sizeof c, 0);
+        if (n < 0)
+                return -errno;
+        return n > 0;
+}
+
+int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
+                struct cgroup_sample *ret)
+{
+        struct cgroup_sample s = {.high_bytes = BYTES_UNLIMITED};
+        bool v2 = l->mode == CGROUP_MODE_V2;
+        char buf[READ_BUF_SIZE];
+        int r;
+
+        r = read_bytes(l, f->memory_current, &s.usage_bytes);
+        if (r < 0)
+                return r;
+        r = read_bytes(l, f->memory_max, &s.limit_bytes);
+        if (r < 0)
+                return r;
+        if (f->memory_high >= 0) {
+                r = read_bytes(l, f->memory_high, &s.high_bytes);
+                if (r < 0)
+                        return r;
+        }
+
+        r = read_kept(f->memory_stat, buf, sizeof buf);
+        if (r < 0)
+                return r;
+        r = v2 ? memstat_parse_v2(buf, &s.stat) : memstat_parse_v1(buf, &s.stat);
+        if (r < 0)
+                return -EINVAL;
+
+        if (v2 && f->memory_events >= 0) {
+                r = read_kept(f->memory_events, buf, sizeof buf);
+                if (r < 0)
+                        return r;
+                if (memevents_parse_v2(buf, &s.events) < 0)
+                        return -EINVAL;
+        } else if (!v2) {
+                /* v1: failcnt counts charges that hit the limit (the "max"
+                 * event); oom_control has the oom_kill counter and, for
+                 * "oom", only the under_oom state (0 or 1). */
+                if (f->memory_events >= 0) {
+                        r = fd_read_u64(f->memory_events, &s.events.max);
+                        if (r < 0)
+                                return r;
+                }
+                if (f->oom_control >= 0) {
+                        struct oom_control oc;
+                        r = read_kept(f->oom_control, buf, sizeof buf);
+                        if (r < 0)
+                                return r;
+                        if (oom_control_parse(buf, &oc) < 0)
+                                return -EINVAL;
+                        s.events.oom = oc.under_oom;
+                        s.events.oom_kill = oc.oom_kill;
+                }
+        }
+
+        if (f->pressure >= 0) {
+                r = read_kept(f->pressure, buf, sizeof buf);
+                if (r < 0)
+                        return r;
+                if (psi_parse(buf, &s.psi) < 0)
+                        return -EINVAL;
+                s.has_psi = true;
+        }
+
+        if (f->cgroup_events >= 0) {
+                struct cgroup_events ev;
+                r = read_kept(f->cgroup_events, buf, sizeof buf);
+                if (r < 0)
+                        return r;
+                if (cgroup_events_parse(buf, &ev) < 0)
+                        return -EINVAL;
+                s.populated = ev.populated;
+                s.frozen = ev.frozen;
+        } else if (f->freezer_state >= 0) {
+                r = read_kept(f->freezer_state, buf, sizeof buf);
+                if (r < 0)
+                        return r;
+                s.frozen = startswith(buf, "FROZEN");
+        }
+        /* Outside pure v2 the memory hierarchy decides membership: the
+         * mirror's events only see the tasks that were put into it. */
+        if (!v2 && !s.populated) {
+                r = procs_nonempty(f->procs);
+                if (r < 0)
+                        return r;
+                s.populated = r > 0;
+        }
+
+        *ret = s;
+        return 0;
+}
+
+int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f,
+                      struct cgroup_sample *ret)
+{
+        uint64_t usage;
+        struct psi psi = {0};
+        char buf[512];
+        int r;
+
+        r = read_bytes(l, f->memory_current, &usage);
+        if (r < 0)
+                return r;
+        if (f->pressure >= 0) {
+                r = read_kept(f->pressure, buf, sizeof buf);
+                if (r < 0)
+                        return r;
+                if (psi_parse(buf, &psi) < 0)
+                        return -EINVAL;
+        }
+        ret->usage_bytes = usage;
+        ret->psi = psi;
+        ret->has_psi = f->pressure >= 0;
+        return 0;
+}
+
+struct child_walk {
+        const struct cgroup_layout *l;
+        const char *dir; /* the hierarchy's directory + the parent's path */
+        const char *parent;
+        cgroup_child_cb cb;
+        void *userdata;
+};
+
+static int child_entry(const char *name, unsigned char d_type, void *userdata)
+{
+        struct child_walk *w = userdata;
+        char child[CGROUP_PATH_MAX];
+        int n;
+
+        if (d_type == DT_UNKNOWN || d_type == DT_LNK) {
+                char p[CGROUP_PATH_MAX + 128];
+                struct stat st;
+                n = snprintf(p, sizeof p, "%s/%s", w->dir, name);
+                if (n < 0 || (size_t)n >= sizeof p)
+                        return 0;
+                if (fstatat(w->l->root->dirfd, p, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return 0; /* gone since readdir */
+                d_type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+        }
+        if (d_type != DT_DIR)
+                return 0;
+        n = snprintf(child, sizeof child, "%s/%s", streq(w->parent, "/") ? "" : w->parent, name);
+        if (n < 0 || (size_t)n >= sizeof child)
+                return 0; /* a path we cannot name is a group we cannot watch */
+        return w->cb(child, w->userdata);
+}
+
+/* getdents64 into a stack buffer rather than fsroot_for_each_entry():
+ * the walk lists every intermediate group on every tick, and opendir()
+ * allocates. */
+int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
+                          void *userdata)
+{
+        char dir[CGROUP_PATH_MAX + 128];
+        _cleanup_close_ int fd = -EBADF;
+        int r = group_file(dir, sizeof dir, l->memory_dir, path, NULL);
+        if (r < 0)
+                return r;
+        fd = fsroot_openat(l->root, dir, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        struct child_walk w = {l, dir, path, cb, userdata};
+        for (;;) {
+                char buf[8192] __attribute__((aligned(8)));
+                ssize_t n = getdents64(fd, buf, sizeof buf);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        return 0;
+                for (ssize_t off = 0; off < n;) {
+                        struct dirent64 *de = (struct dirent64 *)(void *)(buf + off);
+                        if (de->d_reclen == 0 || off + de->d_reclen > n)
+                                return -EIO;
+                        off += de->d_reclen;
+                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                continue;
+                        r = child_entry(de->d_name, de->d_type, &w);
+                        if (r < 0)
+                                return r;
+                        if (r > 0)
+                                return 0;
+                }
+        }
+}
+
+static int first_child(const char *child _unused_, void *userdata)
+{
+        *(bool *)userdata = true;
+        return 1;
+}
+
+int cgroup_has_children(const struct cgroup_layout *l, const char *path)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        struct stat st;
+        bool found = false;
+        int r = group_file(p, sizeof p, l->memory_dir, path, NULL);
+        if (r < 0)
+                return r;
+        if (fstatat(l->root->dirfd, p, &st, 0) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        /* A directory's link count is 2 + its subdirectories where the
+         * filesystem keeps count; 1 (btrfs, overlayfs) means "unknown". */
+        if (st.st_nlink >= 2)
+                return st.st_nlink > 2;
+        r = cgroup_for_each_child(l, path, first_child, &found);
+        if (r < 0)
+                return r;
+        return found;
+}
+
+int cgroup_procs_open(const struct cgroup_layout *l, const char *path)
+{
+        return open_group_file(l, l->memory_dir, path, "cgroup.procs");
+}
+
+int cgroup_read_pids(const struct cgroup_layout *l _unused_, int procs_fd, pid_t *pids, size_t cap)
+{
+        /* cgroup.procs may hold thousands of pids: read it in chunks and
+         * carry a number cut at a chunk's end over to the next. */
+        char buf[4096];
+        off_t off = 0;
+        size_t count = 0;
+        uint64_t cur = 0;
+        bool in_number = false;
+
+        for (;;) {
+                ssize_t n = pread(procs_fd, buf, sizeof buf, off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                off += n;
+                bool last = (size_t)n < sizeof buf; /* a short read is the end */
+                for (ssize_t i = 0; i < n; i++) {
+                        char c = buf[i];
+                        if (c >= '0' && c <= '9') {
+                                cur = cur * 10 + (uint64_t)(c - '0');
+                                if (cur > INT32_MAX)
+                                        return -EINVAL;
+                                in_number = true;
+                        } else if (c == '\n') {
+                                if (!in_number)
+                                        return -EINVAL;
+                                if (cur == 0)
+                                        return -EINVAL;
+                                if (count < cap)
+                                        pids[count] = (pid_t)cur;
+                                if (count == INT32_MAX)
+                                        return -EINVAL;
+                                count++;
+                                cur = 0;
+                                in_number = false;
+                        } else
+                                return -EINVAL;
+                }
+                if (last)
+                        break;
+        }
+        if (in_number) { /* no final newline */
+                if (cur == 0)
+                        return -EINVAL;
+                if (count < cap)
+                        pids[count] = (pid_t)cur;
+                count++;
+        }
+        return (int)count;
+}
+
+int cgroup_id(const struct cgroup_layout *l, const char *path, uint64_t *ret)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        int r = group_file(p, sizeof p, l->memory_dir, path, NULL);
+        if (r < 0)
+                return r;
+        return fsroot_inode(l->root, p, ret);
+}
+
+/* Writes s to the file of the group in hierarchy dir. -EOPNOTSUPP when the
+ * file does not exist while the group (in the memory hierarchy) does,
+ * -ENOENT when the group is gone. */
+static int write_group_file(const struct cgroup_layout *l, const char *dir, const char *path,
+                            const char *file, const char *s)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        int r = group_file(p, sizeof p, dir, path, file);
+        if (r < 0)
+                return r;
+        r = fsroot_write_str(l->root, p, s);
+        if (r == -ENOENT && group_exists(l, l->memory_dir, path))
+                return -EOPNOTSUPP;
+        return r;
+}
+
+int cgroup_kill(const struct cgroup_layout *l, const char *path)
+{
+        if (!l->unified_dir[0])
+                return group_path_valid(path) ? -EOPNOTSUPP : -EINVAL;
+        return write_group_file(l, l->unified_dir, path, "cgroup.kill", "1");
+}
+
+/* In hybrid mode the unified mirror's cgroup.freeze when the mirror exists,
+ * else the v1 freezer. */
+static bool use_unified(const struct cgroup_layout *l, const char *path)
+{
+        if (!l->unified_dir[0])
+                return false;
+        if (l->mode == CGROUP_MODE_V2 || !l->freezer_dir[0])
+                return true;
+        return group_exists(l, l->unified_dir, path);
+}
+
+int cgroup_set_frozen(const struct cgroup_layout *l, const char *path, bool frozen)
+{
+        if (!group_path_valid(path))
+                return -EINVAL;
+        if (use_unified(l, path))
+                return write_group_file(l, l->unified_dir, path, "cgroup.freeze",
+                                        frozen ? "1" : "0");
+        if (!l->freezer_dir[0])
+                return -EOPNOTSUPP;
+        return write_group_file(l, l->freezer_dir, path, "freezer.state",
+                                frozen ? "FROZEN" : "THAWED");
+}
+
+static int read_group_file(const struct cgroup_layout *l, const char *dir, const char *path,
+                           const char *file, char *buf, size_t size)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        int r = group_file(p, sizeof p, dir, path, file);
+        if (r < 0)
+                return r;
+        ssize_t n = fsroot_read_file(l->root, p, buf, size);
+        if (n == -EFBIG)
+                return -EINVAL;
+        if (n == -ENOENT && group_exists(l, l->memory_dir, path))
+                return -EOPNOTSUPP;
+        return n < 0 ? (int)n : 0;
+}
+
+int cgroup_is_frozen(const struct cgroup_layout *l, const char *path)
+{
+        char buf[256];
+        int r;
+
+        if (!group_path_valid(path))
+                return -EINVAL;
+        if (use_unified(l, path)) {
+                struct cgroup_events ev;
+                r = read_group_file(l, l->unified_dir, path, "cgroup.events", buf, sizeof buf);
+                if (r < 0)
+                        return r;
+                if (cgroup_events_parse(buf, &ev) < 0)
+                        return -EINVAL;
+                return ev.frozen;
+        }
+        if (!l->freezer_dir[0])
+                return -EOPNOTSUPP;
+        r = read_group_file(l, l->freezer_dir, path, "freezer.state", buf, sizeof buf);
+        if (r < 0)
+                return r;
+        if (startswith(buf, "FROZEN"))
+                return 1;
+        if (startswith(buf, "FREEZING") || startswith(buf, "THAWED"))
+                return 0;
+        return -EINVAL;
+}
+
+/* v1 has no "populated" covering descendants: look at the group's own
+ * cgroup.procs, then at its children's, depth first. */
+struct populated_walk {
+        const struct cgroup_layout *l;
+        unsigned depth;
+        bool found;
+};
+
+static int populated_v1(const struct cgroup_layout *l, const char *path, unsigned depth);
+
+static int populated_child(const char *child, void *userdata)
+{
+        struct populated_walk *w = userdata;
+        int r = populated_v1(w->l, child, w->depth + 1);
+        if (r == -ENOENT || r == -ENODEV)
+                return 0; /* a child removed meanwhile is an empty one */
+        if (r > 0)
+                w->found = true;
+        return r;
+}
+
+static int populated_v1(const struct cgroup_layout *l, const char *path, unsigned depth)
+{
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (depth > WALK_DEPTH_MAX)
+                return -ELOOP;
+        fd = open_group_file(l, l->memory_dir, path, "cgroup.procs");
+        if (fd < 0)
+                return fd;
+        r = procs_nonempty(fd);
+        if (r != 0)
+                return r;
+        struct populated_walk w = {.l = l, .depth = depth};
+        r = cgroup_for_each_child(l, path, populated_child, &w);
+        if (r < 0)
+                return r;
+        return w.found;
+}
+
+int cgroup_is_populated(const struct cgroup_layout *l, const char *path)
+{
+        char buf[256];
+        int r;
+
+        if (!group_path_valid(path))
+                return -EINVAL;
+        if (l->mode == CGROUP_MODE_V2) {
+                struct cgroup_events ev;
+                r = read_group_file(l, l->unified_dir, path, "cgroup.events", buf, sizeof buf);
+                if (r < 0)
+                        return r == -EOPNOTSUPP ? -ENOENT : r;
+                if (cgroup_events_parse(buf, &ev) < 0)
+                        return -EINVAL;
+                return ev.populated;
+        }
+        return populated_v1(l, path, 0);
+}
+
+/* ret[size] is written only when s fits. */
+static int copy_out(char *ret, size_t size, const char *s)
+{
+        if (strlen(s) >= size)
+                return -ENAMETOOLONG;
+        strcpy(ret, s);
+        return 0;
+}
+
+int cgroup_pressure_path(const struct cgroup_layout *l, const char *path, char *ret, size_t size)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        int r;
+
+        if (!group_path_valid(path))
+                return -EINVAL;
+        if (streq(path, "/"))
+                return copy_out(ret, size, FSROOT_PRESSURE_MEMORY);
+        if (!l->has_group_psi || !l->unified_dir[0])
+                return -ENODATA;
+        r = group_file(p, sizeof p, l->unified_dir, path, "memory.pressure");
+        if (r < 0)
+                return r;
+        if (faccessat(l->root->dirfd, p, F_OK, 0) < 0)
+                return errno == ENOENT ? -ENODATA : -errno;
+        return copy_out(ret, size, p);
+}

@@ -1,0 +1,895 @@
+/* The observer: a cheap, complete snapshot of the node, its scopes and the
+ * candidate groups below them.
+ *
+ * Every group met while walking a scope is remembered in a table sorted by
+ * path, with what is costly to find out again: its type (from identity.h,
+ * computed once), its open files, its identity and pod names, and the
+ * facts about its tasks. The table and the snapshot's candidate array are
+ * allocated only when the set of groups changes (and grow, never shrink).
+ *
+ * What a tick reads, per group:
+ * - intermediate group: one readdir;
+ * - candidate: its usage and memory.pressure (two preads, about 3.5 us
+ *   here); cgroup.procs when either moved (is_quiet); the rest of its files
+ *   (memory.stat alone is 9 us in v1) only when the group shows activity:
+ *   a stall since its last full reading, usage moved by more than
+ *   usage >> USAGE_MOVE_SHIFT, membership changed, no PSI and usage near
+ *   its limit (a v1 thrash at the limit does not move the usage), or its
+ *   refresh period (FULL_REFRESH_USEC) passed. candidate.stat_usec says
+ *   when the counters were read, so that rates can stay exact;
+ * - plain group: one stat (is it a leaf?); when it holds no process, that
+ *   and one pread of cgroup.procs at most every EMPTY_PROBE_USEC.
+ * bench/snapshot-cost.sh measures it.
+ *
+ * Nothing here reads a recursive statistic of a group with many (possibly
+ * dead, "zombie") descendants: the node scope uses /proc/meminfo and
+ * /proc/vmstat, never the root group's memory.stat. */
+#include "snapshot.h"
+
+#include <fcntl.h>
+
+#include "log.h"
+#include "util.h"
+
+#define WALK_DEPTH_MAX 32
+
+/* Counters of a quiet group are read at least this often, and so are task
+ * facts (oom_score_adj, comms; otherwise read when cgroup.procs changes): a
+ * process may change its own oom_score_adj without its group's membership
+ * changing. Each group refreshes a little earlier, by up to a half of the
+ * period, at an offset of its own, so that groups found together do not
+ * all refresh on the same tick. */
+#define FULL_REFRESH_USEC (10 * USEC_PER_SEC)
+
+/* Usage moved by more than usage >> USAGE_MOVE_SHIFT (or USAGE_MOVE_MIN). */
+#define USAGE_MOVE_SHIFT 8
+#define USAGE_MOVE_MIN   ((uint64_t)256 << 10)
+
+/* An empty plain group is looked at again after this long. */
+#define EMPTY_PROBE_USEC (2 * USEC_PER_SEC)
+
+#define NODE_BUF_SIZE 16384
+
+enum group_type {
+        GROUP_INTERMEDIATE, /* organises others: walked into, never a candidate */
+        GROUP_CONTAINER,    /* a recognised container or service: not walked into */
+        GROUP_PLAIN,        /* anything else: a candidate when a leaf with processes */
+};
+
+struct group {
+        struct candidate c; /* path, identity and the last reading */
+        uint64_t path_hash;
+        struct identity path_id; /* from the path; c.id may make it a sandbox */
+        enum group_type type;
+        struct cgroup_files f; /* all kept files, or only f.procs (see full) */
+        bool full;             /* every file open, not only cgroup.procs */
+        uint64_t seen_tick;
+        bool candidate; /* a candidate in the current tick */
+        bool gone;      /* vanished or unreadable: dropped at the end of the tick */
+        bool warned;    /* its one log line is written */
+        bool tasks_valid;
+        uint64_t procs_hash;
+        uint64_t tasks_read_usec;
+        uint64_t refresh_usec; /* its own refresh period (see FULL_REFRESH_USEC) */
+        bool empty;            /* a plain leaf group without processes ... */
+        uint64_t probe_usec;   /* ... last looked at then */
+        bool full_valid;       /* c.s holds a full reading */
+        uint64_t full_usage_bytes, full_some_usec; /* at the last full reading */
+};
+
+struct scope_slot {
+        char path[CGROUP_PATH_MAX]; /* as configured */
+        struct cgroup_files f;
+        bool open;
+        bool warned;
+};
+
+struct observer {
+        const struct fsroot *root;
+        struct cgroup_layout layout;
+        int meminfo_fd, vmstat_fd, pressure_fd;
+        struct scope_slot scopes[CONFIG_MAX_SCOPES];
+
+        struct group **groups; /* sorted by path */
+        size_t n_groups, cap_groups;
+        struct group **index; /* the same, hashed by path (open addressing) */
+        size_t index_size;    /* a power of two, at least twice n_groups */
+        struct group **fresh; /* met for the first time in this tick */
+        size_t n_fresh, cap_fresh;
+        uint64_t tick;
+
+        pid_t *pids;
+        size_t cap_pids;
+
+        bool warned_fds;
+};
+
+static int group_cmp(const void *a, const void *b)
+{
+        const struct group *const *x = a, *const *y = b;
+        return strcmp((*x)->c.path, (*y)->c.path);
+}
+
+static struct group *group_free(struct group *g)
+{
+        if (g) {
+                cgroup_files_close(&g->f);
+                free(g);
+        }
+        return NULL;
+}
+
+static int grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+        if (need <= *cap)
+                return 0;
+        size_t n = *cap ? *cap : 16;
+        while (n < need)
+                n *= 2;
+        void *p = reallocarray(*array, n, elem);
+        if (!p)
+                return -ENOMEM;
+        *array = p;
+        *cap = n;
+        return 0;
+}
+
+void snapshot_init(struct snapshot *s)
+{
+        *s = (struct snapshot){0};
+}
+
+void snapshot_free(struct snapshot *s)
+{
+        if (!s)
+                return;
+        free(s->candidates);
+        snapshot_init(s);
+}
+
+static int candidate_key_cmp(const void *key, const void *elem)
+{
+        const struct candidate *c = elem;
+        return strcmp(key, c->path);
+}
+
+const struct candidate *snapshot_find(const struct snapshot *s, const char *path)
+{
+        if (!s->candidates || s->n_candidates == 0)
+                return NULL;
+        return bsearch(path, s->candidates, s->n_candidates, sizeof(struct candidate),
+                       candidate_key_cmp);
+}
+
+void observer_free(struct observer *o)
+{
+        if (!o)
+                return;
+        safe_close(o->meminfo_fd);
+        safe_close(o->vmstat_fd);
+        safe_close(o->pressure_fd);
+        for (size_t i = 0; i < ARRAY_SIZE(o->scopes); i++)
+                cgroup_files_close(&o->scopes[i].f);
+        for (size_t i = 0; i < o->n_groups; i++)
+                group_free(o->groups[i]);
+        for (size_t i = 0; i < o->n_fresh; i++)
+                group_free(o->fresh[i]);
+        free(o->groups);
+        free(o->index);
+        free(o->fresh);
+        free(o->pids);
+        free(o);
+}
+
+const struct cgroup_layout *observer_layout(const struct observer *o)
+{
+        return &o->layout;
+}
+
+int observer_new(const struct fsroot *root, const struct config *c, struct observer **ret)
+{
+        struct observer *o = calloc(1, sizeof *o);
+        int r;
+
+        if (!o)
+                return -ENOMEM;
+        o->root = root;
+        o->meminfo_fd = o->vmstat_fd = o->pressure_fd = -EBADF;
+        for (size_t i = 0; i < ARRAY_SIZE(o->scopes); i++)
+                cgroup_files_init(&o->scopes[i].f);
+
+        r = cgroup_detect(root, c->daemon.cgroup_mode, &o->layout);
+        if (r < 0) {
+                log_error_errno(r, "No usable cgroup memory controller found (mode %s)",
+                                cgroup_mode_to_string(c->daemon.cgroup_mode));
+                goto fail;
+        }
+        r = o->meminfo_fd = fsroot_openat(root, FSROOT_MEMINFO, O_RDONLY);
+        if (r < 0) {
+                log_error_errno(r, "Cannot open %s", FSROOT_MEMINFO);
+                goto fail;
+        }
+        r = o->vmstat_fd = fsroot_openat(root, FSROOT_VMSTAT, O_RDONLY);
+        if (r < 0) {
+                log_error_errno(r, "Cannot open %s", FSROOT_VMSTAT);
+                goto fail;
+        }
+        /* A kernel without PSI (or booted with psi=0): the node scope then
+         * has no pressure and the policy falls back to reclaim counters. */
+        o->pressure_fd = fsroot_openat(root, FSROOT_PRESSURE_MEMORY, O_RDONLY);
+        if (o->pressure_fd < 0) {
+                log_warning_errno(o->pressure_fd, "Cannot open %s, no node pressure",
+                                  FSROOT_PRESSURE_MEMORY);
+                o->pressure_fd = -EBADF;
+        }
+        *ret = o;
+        return 0;
+fail:
+        observer_free(o);
+        return r;
+}
+
+static bool is_gone(int r)
+{
+        return r == -ENOENT || r == -ENODEV;
+}
+
+/* One line per group and per reason; fd exhaustion once per observer, as it
+ * would otherwise be one line per group. */
+static void warn_group(struct observer *o, struct group *g, int r, const char *what)
+{
+        if (r == -EMFILE || r == -ENFILE) {
+                if (!o->warned_fds)
+                        log_warning_errno(r, "Out of file descriptors: some groups are not "
+                                             "watched (raise LimitNOFILE)");
+                o->warned_fds = true;
+                return;
+        }
+        if (!g->warned)
+                log_warning_errno(r, "cgroup %s: %s, skipped", g->c.path, what);
+        g->warned = true;
+}
+
+/* ---- node and scopes ---- */
+
+static int read_node(struct observer *o, struct snapshot *s, struct psi *ret_psi, bool *ret_has_psi)
+{
+        char buf[NODE_BUF_SIZE];
+        ssize_t n;
+        int r;
+
+        n = fd_pread_all(o->meminfo_fd, buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = meminfo_parse(buf, &s->meminfo);
+        if (r < 0)
+                return r;
+        n = fd_pread_all(o->vmstat_fd, buf, sizeof buf);
+        if (n >= 0)
+                r = vmstat_parse(buf, &s->vmstat);
+        if (n < 0 || r < 0)
+                s->vmstat = (struct vmstat){0};
+        *ret_has_psi = false;
+        if (o->pressure_fd >= 0 && fd_pread_all(o->pressure_fd, buf, sizeof buf) >= 0 &&
+            psi_parse(buf, ret_psi) >= 0)
+                *ret_has_psi = true;
+        return 0;
+}
+
+/* "/a/b/" -> "/a/b"; false for paths that are not absolute. */
+static bool scope_normalize(const char *in, char ret[static CGROUP_PATH_MAX])
+{
+        if (in[0] != '/' || strcpy_bounded(ret, CGROUP_PATH_MAX, in) < 0)
+                return false;
+        for (size_t n = strlen(ret); n > 1 && ret[n - 1] == '/'; n--)
+                ret[n - 1] = 0;
+        return true;
+}
+
+static void read_scope(struct observer *o, unsigned i, const char *path, const struct snapshot *s,
+                       const struct psi *node_psi, bool node_has_psi, struct scope_sample *ret)
+{
+        struct scope_slot *slot = &o->scopes[i];
+        struct cgroup_sample cs;
+        int r;
+
+        *ret = (struct scope_sample){0};
+        if (!scope_normalize(path, ret->path)) {
+                strcpy_bounded(ret->path, sizeof ret->path, path);
+                if (!slot->warned)
+                        log_warning("Scope %s is not an absolute cgroup path, ignored", path);
+                slot->warned = true;
+                return;
+        }
+        if (streq(ret->path, "/")) {
+                const struct meminfo *m = &s->meminfo;
+                ret->is_root = true;
+                ret->ok = true;
+                ret->psi = *node_psi;
+                ret->has_psi = node_has_psi;
+                ret->limit_bytes = m->total_bytes;
+                ret->headroom_bytes = m->available_bytes;
+                ret->usage_bytes = counter_delta(m->total_bytes, m->available_bytes);
+                ret->stat = (struct memstat){
+                    .file_bytes = m->cached_bytes,
+                    .shmem_bytes = m->shmem_bytes,
+                    .pgscan = s->vmstat.pgscan,
+                    .pgsteal = s->vmstat.pgsteal,
+                    .refault_anon = s->vmstat.refault_anon,
+                    .refault_file = s->vmstat.refault_file,
+                    .pgmajfault = s->vmstat.pgmajfault,
+                };
+                return;
+        }
+
+        if (slot->open && !streq(slot->path, ret->path)) { /* reconfigured */
+                cgroup_files_close(&slot->f);
+                slot->open = false;
+        }
+        if (!slot->open) {
+                r = cgroup_files_open(&o->layout, ret->path, &slot->f);
+                if (r < 0) {
+                        if (!slot->warned)
+                                log_warning_errno(r, "Scope %s: cannot open its files", ret->path);
+                        slot->warned = true;
+                        return;
+                }
+                strcpy(slot->path, ret->path);
+                slot->open = true;
+        }
+        r = cgroup_read(&o->layout, &slot->f, &cs);
+        if (r < 0) {
+                if (!slot->warned)
+                        log_warning_errno(r, "Scope %s: cannot read it", ret->path);
+                slot->warned = true;
+                cgroup_files_close(&slot->f);
+                slot->open = false;
+                return;
+        }
+        slot->warned = false;
+        ret->ok = true;
+        ret->psi = cs.psi;
+        ret->has_psi = cs.has_psi;
+        ret->usage_bytes = cs.usage_bytes;
+        ret->stat = cs.stat;
+        /* A scope without a limit, or with one above the node's memory, is
+         * bounded by the node: its headroom can never exceed MemAvailable. */
+        ret->limit_bytes =
+            cs.limit_bytes < s->meminfo.total_bytes ? cs.limit_bytes : s->meminfo.total_bytes;
+        ret->headroom_bytes = counter_delta(ret->limit_bytes, cs.usage_bytes);
+        if (ret->headroom_bytes > s->meminfo.available_bytes)
+                ret->headroom_bytes = s->meminfo.available_bytes;
+}
+
+/* ---- tasks ---- */
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+        const unsigned char *b = p;
+        for (size_t i = 0; i < n; i++) {
+                h ^= b[i];
+                h *= 0x100000001b3ULL;
+        }
+        return h;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+static uint64_t pids_hash(const pid_t *pids, size_t n)
+{
+        return fnv1a(FNV_OFFSET, pids, n * sizeof *pids) ^ n;
+}
+
+/* comm as the kernel has it (at most 15 bytes) from /proc/PID/comm. */
+static int read_comm(const struct fsroot *root, pid_t pid, char ret[static 16])
+{
+        char p[64], buf[64];
+        ssize_t n;
+
+        snprintf(p, sizeof p, FSROOT_PROC "/%d/comm", (int)pid);
+        n = fsroot_read_file(root, p, buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        buf[strcspn(buf, "\n")] = 0;
+        if (!buf[0])
+                return -EINVAL;
+        buf[15] = 0;
+        strcpy(ret, buf);
+        return 0;
+}
+
+static int read_oom_score_adj(const struct fsroot *root, pid_t pid, int *ret)
+{
+        char p[64], buf[64];
+        ssize_t n;
+
+        snprintf(p, sizeof p, FSROOT_PROC "/%d/oom_score_adj", (int)pid);
+        n = fsroot_read_file(root, p, buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        return oom_score_adj_parse(buf, ret);
+}
+
+static bool has_comm(const struct candidate *c, const char *comm)
+{
+        for (unsigned i = 0; i < c->n_comms; i++)
+                if (streq(c->comms[i], comm))
+                        return true;
+        return false;
+}
+
+static bool has_protected_comm(const struct config *cfg, const struct candidate *c)
+{
+        for (unsigned i = 0; i < c->n_comms; i++)
+                if (pattern_list_match(&cfg->protect.comms, c->comms[i]))
+                        return true;
+        return false;
+}
+
+/* Reads oom_score_adj of every task, and comms until SNAPSHOT_MAX_COMMS
+ * distinct ones are known; a comm named in [protect] comms always gets a
+ * slot, so that a group is never unprotected for having many comms.
+ * Tasks that exit meanwhile are skipped. */
+static void read_tasks(struct observer *o, const struct config *cfg, struct group *g,
+                       const pid_t *pids, size_t n)
+{
+        struct candidate *c = &g->c;
+        bool any = false;
+
+        c->n_comms = 0;
+        c->has_never_kill_task = false;
+        c->oom_score_adj_min = c->oom_score_adj_max = 0;
+        for (size_t i = 0; i < n; i++) {
+                int adj;
+                char comm[16];
+
+                if (read_oom_score_adj(o->root, pids[i], &adj) < 0)
+                        continue;
+                if (!any || adj < c->oom_score_adj_min)
+                        c->oom_score_adj_min = adj;
+                if (!any || adj > c->oom_score_adj_max)
+                        c->oom_score_adj_max = adj;
+                any = true;
+                if (adj == -1000)
+                        c->has_never_kill_task = true;
+
+                bool full = c->n_comms == SNAPSHOT_MAX_COMMS;
+                if (full && (cfg->protect.comms.n == 0 || has_protected_comm(cfg, c)))
+                        continue;
+                if (read_comm(o->root, pids[i], comm) < 0 || has_comm(c, comm))
+                        continue;
+                if (!full)
+                        strcpy(c->comms[c->n_comms++], comm);
+                else if (pattern_list_match(&cfg->protect.comms, comm))
+                        strcpy(c->comms[SNAPSHOT_MAX_COMMS - 1], comm);
+        }
+}
+
+/* ---- groups ---- */
+
+static uint64_t path_hash(const char *path)
+{
+        return fnv1a(FNV_OFFSET, path, strlen(path));
+}
+
+/* Every tick looks up each group met by path: a hash, not a binary search
+ * of long paths with long common prefixes. */
+static struct group *group_lookup(struct observer *o, const char *path)
+{
+        if (o->index_size == 0)
+                return NULL;
+        uint64_t h = path_hash(path);
+        for (size_t i = h & (o->index_size - 1);; i = (i + 1) & (o->index_size - 1)) {
+                struct group *g = o->index[i];
+                if (!g)
+                        return NULL;
+                if (g->path_hash == h && streq(g->c.path, path))
+                        return g;
+        }
+}
+
+/* Makes room for n groups in the index; the only step of the index that
+ * allocates, done before the table changes so that a failure leaves both
+ * as they were. */
+static int index_reserve(struct observer *o, size_t n)
+{
+        size_t size = o->index_size ? o->index_size : 64;
+        while (size < 2 * n)
+                size *= 2;
+        if (size == o->index_size)
+                return 0;
+        struct group **index = calloc(size, sizeof *index);
+        if (!index)
+                return -ENOMEM;
+        free(o->index);
+        o->index = index;
+        o->index_size = size;
+        return 0;
+}
+
+static void index_rebuild(struct observer *o)
+{
+        memset(o->index, 0, o->index_size * sizeof *o->index);
+        for (size_t k = 0; k < o->n_groups; k++) {
+                struct group *g = o->groups[k];
+                size_t i = g->path_hash & (o->index_size - 1);
+                while (o->index[i])
+                        i = (i + 1) & (o->index_size - 1);
+                o->index[i] = g;
+        }
+}
+
+static struct group *group_new(struct observer *o, const char *path)
+{
+        struct group *g;
+        struct identity id = {0};
+
+        if (grow((void **)&o->fresh, &o->cap_fresh, o->n_fresh + 1, sizeof *o->fresh) < 0)
+                return NULL;
+        g = calloc(1, sizeof *g);
+        if (!g)
+                return NULL;
+        cgroup_files_init(&g->f);
+        strcpy(g->c.path, path); /* fits: cgroup_for_each_child bounds it */
+        if (identity_from_path(path, &id))
+                g->type = GROUP_CONTAINER;
+        else if (identity_is_intermediate(path))
+                g->type = GROUP_INTERMEDIATE;
+        else
+                g->type = GROUP_PLAIN;
+        g->path_id = id;
+        g->path_hash = path_hash(path);
+        g->refresh_usec = FULL_REFRESH_USEC - g->path_hash % (FULL_REFRESH_USEC / 2);
+        if (g->type != GROUP_INTERMEDIATE && id.kind == IDENTITY_POD_CONTAINER)
+                (void)identity_read_pod_names(o->root, &g->path_id);
+        g->c.id = g->path_id;
+        o->fresh[o->n_fresh++] = g;
+        return g;
+}
+
+static bool usage_moved(uint64_t now, uint64_t then)
+{
+        uint64_t d = now > then ? now - then : then - now;
+        uint64_t m = now >> USAGE_MOVE_SHIFT;
+        return d >= (m > USAGE_MOVE_MIN ? m : USAGE_MOVE_MIN);
+}
+
+/* Whether the counters must be read again, given this tick's brief reading
+ * (usage and PSI). */
+static bool needs_full(const struct group *g, const struct cgroup_sample *brief, bool members,
+                       uint64_t now_usec)
+{
+#ifdef SNAPSHOT_ALWAYS_FULL /* bench/snapshot-cost.sh: the cost under activity */
+        return true;
+#endif
+        const struct cgroup_sample *s = &g->c.s;
+        if (!g->full_valid || members || now_usec - g->c.stat_usec >= g->refresh_usec)
+                return true;
+        if (brief->has_psi && brief->psi.some.total_usec != g->full_some_usec)
+                return true;
+        if (usage_moved(brief->usage_bytes, g->full_usage_bytes))
+                return true;
+        return !brief->has_psi && s->limit_bytes != BYTES_UNLIMITED &&
+               brief->usage_bytes >= s->limit_bytes - (s->limit_bytes >> 5);
+}
+
+/* Reads the group's pids into o->pids; returns how many, or -errno. */
+static int read_pids(struct observer *o, struct group *g)
+{
+        for (;;) {
+                int n = cgroup_read_pids(&o->layout, g->f.procs, o->pids, o->cap_pids);
+                if (n < 0 || (size_t)n <= o->cap_pids)
+                        return n;
+                int r = grow((void **)&o->pids, &o->cap_pids, (size_t)n + 64, sizeof *o->pids);
+                if (r < 0)
+                        return r;
+        }
+}
+
+/* Nothing moved since the last tick (usage to the byte, stall time) and no
+ * refresh is due: membership is taken as unchanged, cgroup.procs not read.
+ * A task that joins or leaves shows in the usage as soon as it allocates
+ * or frees anything; one that joins and sleeps is seen at the refresh (the
+ * act layer checks every task's oom_score_adj again before it kills). */
+static bool is_quiet(const struct group *g, const struct cgroup_sample *brief, uint64_t now_usec)
+{
+        const struct cgroup_sample *s = &g->c.s;
+        return g->tasks_valid && g->full_valid && brief->usage_bytes == s->usage_bytes &&
+               (!brief->has_psi || brief->psi.some.total_usec == s->psi.some.total_usec) &&
+               now_usec - g->tasks_read_usec < g->refresh_usec;
+}
+
+/* Fills g->c from its files; sets g->candidate, or g->gone. */
+static void group_visit(struct observer *o, const struct config *cfg, struct group *g,
+                        unsigned scope, uint64_t now_usec)
+{
+        const struct cgroup_layout *l = &o->layout;
+        bool have_pids = false;
+        int r, n = 0;
+
+        if (!g->full && g->type == GROUP_CONTAINER) {
+                r = cgroup_files_open(l, g->c.path, &g->f);
+                if (r < 0)
+                        goto fail;
+                g->full = true;
+        } else if (!g->full) {
+                /* A plain group: cgroup.procs alone until it holds a task. */
+                if (g->f.procs < 0) {
+                        r = g->f.procs = cgroup_procs_open(l, g->c.path);
+                        if (r < 0)
+                                goto fail;
+                }
+                r = n = read_pids(o, g);
+                if (r < 0)
+                        goto fail;
+                have_pids = true;
+                if (n == 0) {
+                        g->empty = true;
+                        g->probe_usec = now_usec;
+                        return;
+                }
+                struct cgroup_files f;
+                r = cgroup_files_open(l, g->c.path, &f);
+                if (r < 0)
+                        goto fail;
+                cgroup_files_close(&g->f);
+                g->f = f;
+                g->full = true;
+        }
+
+        struct cgroup_sample brief = g->c.s;
+        r = cgroup_read_brief(l, &g->f, &brief);
+        if (r < 0)
+                goto fail;
+        /* An empty group's visit is its probe: always a fresh look. */
+        if (!have_pids && (g->empty || !is_quiet(g, &brief, now_usec))) {
+                r = n = read_pids(o, g);
+                if (r < 0)
+                        goto fail;
+                have_pids = true;
+        }
+        uint64_t h = have_pids ? pids_hash(o->pids, (size_t)n) : g->procs_hash;
+        bool members = have_pids && (!g->tasks_valid || h != g->procs_hash);
+        if (!have_pids)
+                n = (int)g->c.nr_tasks;
+        g->empty = g->type == GROUP_PLAIN && n == 0;
+        if (g->empty) { /* its tasks left: watched at the pace of empty groups */
+                g->probe_usec = now_usec;
+                g->procs_hash = h;
+                g->c.nr_tasks = 0;
+                return;
+        }
+
+        if (needs_full(g, &brief, members, now_usec)) {
+                r = cgroup_read(l, &g->f, &g->c.s);
+                if (r < 0)
+                        goto fail;
+                g->c.stat_usec = now_usec;
+                g->full_valid = true;
+                g->full_usage_bytes = g->c.s.usage_bytes;
+                g->full_some_usec = g->c.s.psi.some.total_usec;
+        } else
+                g->c.s = brief;
+        if (have_pids && (members || now_usec - g->tasks_read_usec >= g->refresh_usec)) {
+                read_tasks(o, cfg, g, o->pids, (size_t)n);
+                g->procs_hash = h;
+                g->tasks_read_usec = now_usec;
+                g->tasks_valid = true;
+                g->c.id = g->path_id;
+                if (g->path_id.kind == IDENTITY_POD_CONTAINER) {
+                        /* Logs may appear after the group: look again. */
+                        if (!g->path_id.pod_name[0] &&
+                            identity_read_pod_names(o->root, &g->path_id) >= 0)
+                                g->c.id = g->path_id;
+                        if (n > 0 && g->c.n_comms == 1 && streq(g->c.comms[0], "pause"))
+                                g->c.id.kind = IDENTITY_POD_SANDBOX;
+                }
+        }
+        /* A container whose tasks all live in child groups is populated
+         * with no task of its own; one with no task at all is no victim. */
+        if (g->type == GROUP_CONTAINER && !g->c.s.populated && n == 0)
+                return;
+        if (g->c.cgroup_id == 0) {
+                r = cgroup_id(l, g->c.path, &g->c.cgroup_id);
+                if (r < 0)
+                        goto fail;
+        }
+        g->c.nr_tasks = (unsigned)n;
+        g->c.scope = scope;
+        g->candidate = true;
+        g->warned = false;
+        return;
+fail:
+        /* A vanished group is dropped and found again if it comes back; an
+         * unreadable one stays known, so that it is logged once, and is
+         * tried again every tick. */
+        g->full_valid = false;
+        if (is_gone(r))
+                g->gone = true;
+        else
+                warn_group(o, g, r, r == -EINVAL ? "malformed cgroup files" : "cannot read");
+}
+
+struct walk {
+        struct observer *o;
+        const struct config *cfg;
+        const struct snapshot *s; /* for the scope paths */
+        unsigned scope;
+        unsigned depth;
+        uint64_t now_usec;
+        int error;
+};
+
+static int walk_group(const char *path, void *userdata);
+
+static void walk_children(struct walk *w, const char *path)
+{
+        if (w->depth >= WALK_DEPTH_MAX)
+                return;
+        w->depth++;
+        int r = cgroup_for_each_child(&w->o->layout, path, walk_group, w);
+        w->depth--;
+        if (r < 0 && !is_gone(r) && r != -ENOMEM)
+                log_debug_errno(r, "cgroup %s: cannot list its children", path);
+}
+
+/* Another configured scope is walked on its own: its groups belong to it
+ * (the innermost scope) and appear once. */
+static bool is_other_scope(const struct walk *w, const char *path)
+{
+        for (unsigned i = 0; i < w->s->n_scopes; i++)
+                if (i != w->scope && streq(w->s->scopes[i].path, path))
+                        return true;
+        return false;
+}
+
+static int walk_group(const char *path, void *userdata)
+{
+        struct walk *w = userdata;
+        struct observer *o = w->o;
+        struct group *g;
+        int r;
+
+        if (is_other_scope(w, path))
+                return 0;
+        g = group_lookup(o, path);
+        if (!g || g->gone) {
+                if (g) /* dropped at the end of this tick; met again next tick */
+                        return 0;
+                g = group_new(o, path);
+                if (!g) {
+                        w->error = -ENOMEM;
+                        return -ENOMEM;
+                }
+        }
+        if (g->seen_tick == o->tick)
+                return 0; /* already met in this tick */
+        g->seen_tick = o->tick;
+        g->candidate = false;
+
+        switch (g->type) {
+        case GROUP_INTERMEDIATE:
+                walk_children(w, path);
+                break;
+        case GROUP_CONTAINER:
+                group_visit(o, w->cfg, g, w->scope, w->now_usec);
+                break;
+        case GROUP_PLAIN:
+                /* An empty leaf, looked at recently: neither a task nor a
+                 * child group is expected in it soon. */
+                if (g->empty && w->now_usec - g->probe_usec < EMPTY_PROBE_USEC)
+                        break;
+                r = cgroup_has_children(&o->layout, path);
+                if (r > 0) {
+                        g->empty = false; /* its children are walked every tick */
+                        walk_children(w, path);
+                } else if (r == 0)
+                        group_visit(o, w->cfg, g, w->scope, w->now_usec);
+                else if (is_gone(r))
+                        g->gone = true;
+                break;
+        }
+        return w->error;
+}
+
+/* Drops the groups not met in this tick, adds the new ones and sorts:
+ * the only step that allocates, and only when the set changed. */
+static int merge_groups(struct observer *o)
+{
+        size_t kept = 0, n_fresh = 0;
+        bool changed = o->n_fresh > 0;
+
+        for (size_t i = 0; i < o->n_groups && !changed; i++)
+                if (o->groups[i]->seen_tick != o->tick || o->groups[i]->gone)
+                        changed = true;
+        if (!changed)
+                return 0;
+
+        for (size_t i = 0; i < o->n_fresh; i++)
+                if (!o->fresh[i]->gone)
+                        n_fresh++;
+        if (grow((void **)&o->groups, &o->cap_groups, o->n_groups + n_fresh, sizeof *o->groups) <
+                0 ||
+            index_reserve(o, o->n_groups + n_fresh) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < o->n_groups; i++) {
+                struct group *g = o->groups[i];
+                if (g->seen_tick != o->tick || g->gone)
+                        group_free(g);
+                else
+                        o->groups[kept++] = g;
+        }
+        for (size_t i = 0; i < o->n_fresh; i++) {
+                struct group *g = o->fresh[i];
+                if (g->gone)
+                        group_free(g);
+                else
+                        o->groups[kept++] = g;
+        }
+        o->n_fresh = 0;
+        o->n_groups = kept;
+        qsort(o->groups, o->n_groups, sizeof *o->groups, group_cmp);
+        index_rebuild(o);
+        return 0;
+}
+
+int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
+                  struct snapshot *ret)
+{
+        struct snapshot s = {.time_usec = now_usec, .mode = o->layout.mode};
+        struct psi node_psi = {0};
+        bool node_has_psi = false, any_ok = false;
+        size_t n = 0;
+        int r, node_r;
+
+        node_r = read_node(o, &s, &node_psi, &node_has_psi);
+        if (node_r < 0)
+                s.meminfo = (struct meminfo){0};
+
+        s.n_scopes =
+            c->daemon.scopes.n < CONFIG_MAX_SCOPES ? c->daemon.scopes.n : CONFIG_MAX_SCOPES;
+        for (unsigned i = 0; i < s.n_scopes; i++) {
+                read_scope(o, i, c->daemon.scopes.items[i], &s, &node_psi, node_has_psi,
+                           &s.scopes[i]);
+                if (s.scopes[i].is_root && node_r < 0)
+                        s.scopes[i].ok = false;
+                any_ok |= s.scopes[i].ok;
+        }
+        if (!any_ok && s.n_scopes > 0)
+                return node_r < 0 ? node_r : -ENODATA;
+
+        o->tick++;
+        struct walk w = {.o = o, .cfg = c, .s = &s, .now_usec = now_usec};
+        for (unsigned i = 0; i < s.n_scopes && w.error == 0; i++) {
+                bool dup = false;
+                for (unsigned j = 0; j < i; j++)
+                        dup |= streq(s.scopes[j].path, s.scopes[i].path);
+                if (dup || !s.scopes[i].ok)
+                        continue;
+                w.scope = i;
+                walk_children(&w, s.scopes[i].path);
+        }
+        r = w.error < 0 ? w.error : merge_groups(o);
+        if (r < 0) {
+                /* Keep the table consistent: forget this tick's new groups. */
+                for (size_t i = 0; i < o->n_fresh; i++)
+                        group_free(o->fresh[i]);
+                o->n_fresh = 0;
+                return r;
+        }
+
+        for (size_t i = 0; i < o->n_groups; i++)
+                n += o->groups[i]->candidate && o->groups[i]->seen_tick == o->tick;
+        r = grow((void **)&ret->candidates, &ret->cap_candidates, n, sizeof *ret->candidates);
+        if (r < 0)
+                return r;
+        s.candidates = ret->candidates;
+        s.cap_candidates = ret->cap_candidates;
+        for (size_t i = 0; i < o->n_groups; i++) {
+                const struct group *g = o->groups[i];
+                if (g->candidate && g->seen_tick == o->tick)
+                        s.candidates[s.n_candidates++] = g->c;
+        }
+        *ret = s;
+        return 0;
+}

@@ -1,0 +1,404 @@
+/* `thrashguard status`: two snapshots one [daemon] interval apart (so that
+ * stall shares and refault rates exist), each scope's candidates ranked by
+ * policy_rank(), printed as an aligned table or as one JSON object. A
+ * one-shot command: it may allocate freely. */
+#include "status.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "fsroot.h"
+#include "log.h"
+#include "policy.h"
+#include "snapshot.h"
+#include "util.h"
+
+static void sleep_until(uint64_t usec)
+{
+        struct timespec ts = {.tv_sec = (time_t)(usec / USEC_PER_SEC),
+                              .tv_nsec = (long)(usec % USEC_PER_SEC) * 1000};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+                ;
+}
+
+/* The observer keeps several files open per group. */
+static void raise_nofile(void)
+{
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void)setrlimit(RLIMIT_NOFILE, &rl);
+        }
+}
+
+/* Share of the interval spent stalled, from two cumulative PSI totals. */
+static double stall_pct(uint64_t before_usec, uint64_t now_usec_, uint64_t dt_usec)
+{
+        if (dt_usec == 0)
+                return 0;
+        double pct = 100.0 * (double)counter_delta(now_usec_, before_usec) / (double)dt_usec;
+        return pct > 100 ? 100 : pct;
+}
+
+struct scope_view {
+        const struct scope_sample *s;
+        bool has_pct;
+        double some_pct, full_pct;
+};
+
+static void scope_view(const struct snapshot *a, const struct snapshot *b, unsigned i,
+                       struct scope_view *ret)
+{
+        const struct scope_sample *x = &a->scopes[i], *y = &b->scopes[i];
+        uint64_t dt = counter_delta(b->time_usec, a->time_usec);
+
+        *ret = (struct scope_view){.s = y};
+        if (!x->ok || !y->ok || !x->has_psi || !y->has_psi)
+                return;
+        ret->has_pct = true;
+        ret->some_pct = stall_pct(x->psi.some.total_usec, y->psi.some.total_usec, dt);
+        if (x->psi.has_full && y->psi.has_full)
+                ret->full_pct = stall_pct(x->psi.full.total_usec, y->psi.full.total_usec, dt);
+}
+
+/* ---- JSON ---- */
+
+/* Length of the valid UTF-8 sequence at s, 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+        unsigned cp;
+        size_t n;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                n = 2, cp = s[0] & 0x1f;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef)
+                n = 3, cp = s[0] & 0x0f;
+        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+                n = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+                return 0;
+        return n;
+}
+
+/* A JSON string, or null for NULL and "". Cgroup and file names are bytes:
+ * invalid UTF-8 becomes U+FFFD so that the output is always valid JSON. */
+static void json_str(FILE *f, const char *s)
+{
+        if (!s || !s[0]) {
+                fputs("null", f);
+                return;
+        }
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *)s; *p;) {
+                size_t n = utf8_len(p);
+                if (n == 0) {
+                        fputs("\\ufffd", f);
+                        p++;
+                        continue;
+                }
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p == '\n')
+                        fputs("\\n", f);
+                else if (*p == '\t')
+                        fputs("\\t", f);
+                else if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\u%04x", *p);
+                else
+                        fwrite(p, 1, n, f);
+                p += n;
+        }
+        fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+        if (isfinite(v))
+                fprintf(f, "%.3f", v);
+        else
+                fputs("null", f);
+}
+
+static void json_bytes(FILE *f, bool known, uint64_t v)
+{
+        if (known && v != BYTES_UNLIMITED)
+                fprintf(f, "%" PRIu64, v);
+        else
+                fputs("null", f);
+}
+
+struct ranking {
+        size_t n;
+        struct ranked *r;
+};
+
+static void print_json(FILE *f, const struct cgroup_layout *l, const struct snapshot *a,
+                       const struct snapshot *b, const struct ranking *rk)
+{
+        fputs("{\"cgroup_mode\":", f);
+        json_str(f, cgroup_mode_to_string(l->mode));
+        fputs(",\"scopes\":[", f);
+        for (unsigned i = 0; i < b->n_scopes; i++) {
+                struct scope_view v;
+                scope_view(a, b, i, &v);
+                fputs(i ? ",{\"path\":" : "{\"path\":", f);
+                json_str(f, v.s->path);
+                fputs(",\"memory_some_pct\":", f);
+                json_num(f, v.has_pct ? v.some_pct : NAN);
+                fputs(",\"memory_full_pct\":", f);
+                json_num(f, v.has_pct && v.s->psi.has_full ? v.full_pct : NAN);
+                fputs(",\"headroom_bytes\":", f);
+                json_bytes(f, v.s->ok, v.s->headroom_bytes);
+                fputs(",\"limit_bytes\":", f);
+                json_bytes(f, v.s->ok, v.s->limit_bytes);
+                fputc('}', f);
+        }
+        fputs("],\"candidates\":[", f);
+        bool first = true;
+        for (unsigned i = 0; i < b->n_scopes; i++)
+                for (size_t k = 0; k < rk[i].n; k++) {
+                        const struct ranked *r = &rk[i].r[k];
+                        const struct candidate *c = &b->candidates[r->index];
+                        const struct identity *id = &c->id;
+                        fputs(first ? "\n{" : ",\n{", f);
+                        first = false;
+                        fprintf(f, "\"rank\":%u,\"cgroup\":", r->rank);
+                        json_str(f, c->path);
+                        fputs(",\"scope\":", f);
+                        json_str(f, b->scopes[i].path);
+                        fputs(",\"kind\":", f);
+                        json_str(f, identity_kind_to_string(id->kind));
+                        fputs(",\"runtime\":", f);
+                        json_str(f, id->runtime);
+                        fputs(",\"container_id\":", f);
+                        json_str(f, id->container_id);
+                        fputs(",\"pod_uid\":", f);
+                        json_str(f, id->pod_uid);
+                        fputs(",\"pod_namespace\":", f);
+                        json_str(f, id->pod_namespace);
+                        fputs(",\"pod_name\":", f);
+                        json_str(f, id->pod_name);
+                        fputs(",\"container_name\":", f);
+                        json_str(f, id->container_name);
+                        fputs(",\"qos\":", f);
+                        json_str(f, qos_class_to_string(id->qos));
+                        fputs(",\"memory_bytes\":", f);
+                        json_bytes(f, true, c->s.usage_bytes);
+                        fputs(",\"memory_full_pct\":", f);
+                        json_num(f, c->s.has_psi ? r->full_pct : NAN);
+                        fputs(",\"refault_per_s\":", f);
+                        json_num(f, r->refault_per_s);
+                        fputs(",\"score\":", f);
+                        json_num(f, r->score);
+                        fprintf(f, ",\"protected\":%s,\"protect_reason\":",
+                                r->protect != PROTECT_NONE ? "true" : "false");
+                        json_str(f, r->protect != PROTECT_NONE
+                                        ? protect_reason_to_string(r->protect)
+                                        : NULL);
+                        fputs(",\"why\":", f);
+                        json_str(f, r->why);
+                        fputc('}', f);
+                }
+        fputs("]}\n", f);
+}
+
+/* ---- table ---- */
+
+/* For a terminal: control and non-ASCII bytes of cgroup names shown as '?'
+ * (a name could otherwise carry escape sequences), cut to width. */
+static void sanitize(char *dst, size_t size, const char *src)
+{
+        size_t i = 0;
+        for (; src[i] && i + 1 < size; i++)
+                dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+        dst[i] = 0;
+}
+
+static void format_bytes(char *buf, size_t size, uint64_t v)
+{
+        static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double d = (double)v;
+        unsigned u = 0;
+
+        if (v == BYTES_UNLIMITED) {
+                snprintf(buf, size, "max");
+                return;
+        }
+        while (d >= 1024 && u + 1 < ARRAY_SIZE(unit)) {
+                d /= 1024;
+                u++;
+        }
+        snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
+}
+
+/* Who a candidate is, in a few words: "ns/pod/container" for Kubernetes,
+ * "docker 0123456789ab" for containers, the path for groups and services. */
+static void format_who(char *buf, size_t size, const struct candidate *c)
+{
+        const struct identity *id = &c->id;
+        char tmp[1024];
+
+        if ((id->kind == IDENTITY_POD_CONTAINER || id->kind == IDENTITY_POD_SANDBOX) &&
+            id->pod_name[0])
+                snprintf(tmp, sizeof tmp, "%s/%s/%s", id->pod_namespace, id->pod_name,
+                         id->kind == IDENTITY_POD_SANDBOX ? "(sandbox)"
+                         : id->container_name[0]          ? id->container_name
+                                                          : "?");
+        else if (id->kind == IDENTITY_POD_CONTAINER || id->kind == IDENTITY_POD_SANDBOX)
+                snprintf(tmp, sizeof tmp, "pod %.8s %s %.12s", id->pod_uid,
+                         id->kind == IDENTITY_POD_SANDBOX ? "sandbox" : "container",
+                         id->container_id);
+        else if (id->container_id[0])
+                snprintf(tmp, sizeof tmp, "%s %.12s", id->runtime[0] ? id->runtime : "container",
+                         id->container_id);
+        else
+                snprintf(tmp, sizeof tmp, "%s", c->path);
+        sanitize(buf, size, tmp);
+}
+
+#define WHO_WIDTH_MAX 60
+
+static const char *protected_text(enum protect_reason p)
+{
+        return p != PROTECT_NONE ? protect_reason_to_string(p) : "-";
+}
+
+static void print_table(FILE *f, const struct cgroup_layout *l, const struct snapshot *a,
+                        const struct snapshot *b, const struct ranking *rk)
+{
+        char who[WHO_WIDTH_MAX + 1], mem[32], head[32], lim[32], path[CGROUP_PATH_MAX];
+        int w = 3, wp = 9;
+
+        fprintf(f, "cgroup mode: %s%s\n", cgroup_mode_to_string(l->mode),
+                l->has_group_psi ? "" : " (no per-group pressure: reclaim counters only)");
+        for (unsigned i = 0; i < b->n_scopes; i++)
+                for (size_t k = 0; k < rk[i].n; k++) {
+                        format_who(who, sizeof who, &b->candidates[rk[i].r[k].index]);
+                        int len = (int)strlen(who);
+                        w = len > w ? len : w;
+                        len = (int)strlen(protected_text(rk[i].r[k].protect));
+                        wp = len > wp ? len : wp;
+                }
+
+        for (unsigned i = 0; i < b->n_scopes; i++) {
+                struct scope_view v;
+                scope_view(a, b, i, &v);
+                sanitize(path, sizeof path, v.s->path);
+                fprintf(f, "\nscope %s: ", path);
+                if (!v.s->ok) {
+                        fputs("not readable\n", f);
+                        continue;
+                }
+                if (v.has_pct)
+                        fprintf(f, "memory pressure some %.2f%% full %.2f%%", v.some_pct,
+                                v.full_pct);
+                else
+                        fputs("memory pressure n/a", f);
+                format_bytes(head, sizeof head, v.s->headroom_bytes);
+                format_bytes(lim, sizeof lim, v.s->limit_bytes);
+                fprintf(f, ", headroom %s of %s\n", head, lim);
+                if (rk[i].n == 0) {
+                        fputs("  no candidates\n", f);
+                        continue;
+                }
+                fprintf(f, "  %4s  %-*s  %-13s  %-10s  %10s  %6s  %10s  %8s  %-*s  %s\n", "RANK", w,
+                        "WHO", "KIND", "QOS", "MEMORY", "FULL%", "REFAULT/s", "SCORE", wp,
+                        "PROTECTED", "WHY");
+                for (size_t k = 0; k < rk[i].n; k++) {
+                        const struct ranked *r = &rk[i].r[k];
+                        const struct candidate *c = &b->candidates[r->index];
+                        const char *qos = qos_class_to_string(c->id.qos);
+                        char why[sizeof r->why], full[16];
+                        format_who(who, sizeof who, c);
+                        format_bytes(mem, sizeof mem, c->s.usage_bytes);
+                        sanitize(why, sizeof why, r->why);
+                        if (c->s.has_psi)
+                                snprintf(full, sizeof full, "%.2f", r->full_pct);
+                        else
+                                strcpy(full, "-");
+                        fprintf(f,
+                                "  %4u  %-*s  %-13s  %-10s  %10s  %6s  %10.1f  %8.2f  %-*s  %s\n",
+                                r->rank, w, who, identity_kind_to_string(c->id.kind),
+                                qos ? qos : "-", mem, full, r->refault_per_s, r->score, wp,
+                                protected_text(r->protect), why);
+                }
+        }
+}
+
+int status_run(const struct run_options *o, bool json, FILE *out)
+{
+        struct config c;
+        struct config_error err = {{0}};
+        struct fsroot root = {.dirfd = -EBADF};
+        struct observer *obs = NULL;
+        struct snapshot a, b;
+        struct ranking rk[CONFIG_MAX_SCOPES] = {{0}};
+        int r;
+
+        snapshot_init(&a);
+        snapshot_init(&b);
+
+        r = config_load_all(&c, o->config_path, o->sets, o->n_sets, &err);
+        if (r < 0) {
+                log_error("%s", err.message[0] ? err.message : "Cannot load the configuration");
+                return r;
+        }
+        r = fsroot_open(o->root_dir ? o->root_dir : "/", &root);
+        if (r < 0) {
+                log_error_errno(r, "Cannot open root %s", o->root_dir ? o->root_dir : "/");
+                return r;
+        }
+        raise_nofile();
+        r = observer_new(&root, &c, &obs);
+        if (r < 0)
+                goto finish;
+
+        uint64_t t0 = clock_monotonic_usec();
+        r = observer_take(obs, &c, t0, &a);
+        if (r < 0) {
+                log_error_errno(r, "Cannot take a snapshot");
+                goto finish;
+        }
+        sleep_until(t0 + c.daemon.interval_usec);
+        r = observer_take(obs, &c, clock_monotonic_usec(), &b);
+        if (r < 0) {
+                log_error_errno(r, "Cannot take a snapshot");
+                goto finish;
+        }
+
+        for (unsigned i = 0; i < b.n_scopes; i++) {
+                size_t cap = b.n_candidates ? b.n_candidates : 1;
+                rk[i].r = calloc(cap, sizeof *rk[i].r);
+                if (!rk[i].r) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                rk[i].n = policy_rank(&c, &a, &b, i, rk[i].r, cap);
+        }
+
+        if (json)
+                print_json(out, observer_layout(obs), &a, &b, rk);
+        else
+                print_table(out, observer_layout(obs), &a, &b, rk);
+        r = fflush(out) == 0 ? 0 : -EIO;
+finish:
+        for (size_t i = 0; i < ARRAY_SIZE(rk); i++)
+                free(rk[i].r);
+        snapshot_free(&a);
+        snapshot_free(&b);
+        observer_free(obs);
+        fsroot_close(&root);
+        return r;
+}
