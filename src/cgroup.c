@@ -532,8 +532,12 @@ int cgroup_read_pids(const struct cgroup_layout *l _unused_, int procs_fd, pid_t
                         } else if (c == '\n') {
                                 if (!in_number)
                                         return -EINVAL;
-                                if (cur == 0)
-                                        return -EINVAL;
+                                /* 0 stands for a task outside our pid namespace:
+                                 * nothing we could signal, so not counted. */
+                                if (cur == 0) {
+                                        in_number = false;
+                                        continue;
+                                }
                                 if (count < cap)
                                         pids[count] = (pid_t)cur;
                                 if (count == INT32_MAX)
@@ -547,9 +551,7 @@ int cgroup_read_pids(const struct cgroup_layout *l _unused_, int procs_fd, pid_t
                 if (last)
                         break;
         }
-        if (in_number) { /* no final newline */
-                if (cur == 0)
-                        return -EINVAL;
+        if (in_number && cur != 0) { /* no final newline */
                 if (count < cap)
                         pids[count] = (pid_t)cur;
                 count++;
@@ -591,26 +593,61 @@ int cgroup_kill(const struct cgroup_layout *l, const char *path)
 
 /* In hybrid mode the unified mirror's cgroup.freeze when the mirror exists,
  * else the v1 freezer. */
-static bool use_unified(const struct cgroup_layout *l, const char *path)
+/* Where a group can be frozen. In v2 it is cgroup.freeze; in v1 the freezer
+ * hierarchy. In hybrid mode both exist, and they must not be mixed: a task
+ * parked by the v2 freezer never enters the v1 refrigerator, so the v1 group
+ * would stay FREEZING for ever. A freeze therefore goes through the unified
+ * mirror when it holds the group's tasks (systemd's mirror does), else
+ * through the v1 freezer group (Docker's cgroupfs driver creates only v1
+ * groups). A thaw goes through both, so nothing is ever left frozen. */
+struct freeze_targets {
+        bool unified, freezer;
+};
+
+static int unified_populated(const struct cgroup_layout *l, const char *path);
+
+static struct freeze_targets freeze_targets(const struct cgroup_layout *l, const char *path,
+                                            bool for_thaw)
 {
+        if (l->mode == CGROUP_MODE_V2 || (l->unified_dir[0] && !l->freezer_dir[0]))
+                return (struct freeze_targets){.unified = true};
         if (!l->unified_dir[0])
-                return false;
-        if (l->mode == CGROUP_MODE_V2 || !l->freezer_dir[0])
-                return true;
-        return group_exists(l, l->unified_dir, path);
+                return (struct freeze_targets){.freezer = l->freezer_dir[0] != 0};
+
+        bool in_unified = group_exists(l, l->unified_dir, path);
+        bool in_freezer = group_exists(l, l->freezer_dir, path);
+        if (for_thaw)
+                return (struct freeze_targets){.unified = in_unified,
+                                               .freezer = in_freezer || !in_unified};
+        if (in_unified && (!in_freezer || unified_populated(l, path) > 0))
+                return (struct freeze_targets){.unified = true};
+        /* Not in the mirror: the v1 write reports a missing group. */
+        return (struct freeze_targets){.freezer = true};
 }
 
 int cgroup_set_frozen(const struct cgroup_layout *l, const char *path, bool frozen)
 {
         if (!group_path_valid(path))
                 return -EINVAL;
-        if (use_unified(l, path))
-                return write_group_file(l, l->unified_dir, path, "cgroup.freeze",
-                                        frozen ? "1" : "0");
-        if (!l->freezer_dir[0])
+        struct freeze_targets t = freeze_targets(l, path, !frozen);
+        if (!t.unified && !t.freezer)
                 return -EOPNOTSUPP;
-        return write_group_file(l, l->freezer_dir, path, "freezer.state",
-                                frozen ? "FROZEN" : "THAWED");
+
+        /* Both writes of a thaw are attempted even when one fails, so that a
+         * thaw is never left half done. */
+        int r = 0, k;
+        if (t.freezer) {
+                k = write_group_file(l, l->freezer_dir, path, "freezer.state",
+                                     frozen ? "FROZEN" : "THAWED");
+                if (k < 0)
+                        r = k;
+        }
+        if (t.unified) {
+                k = write_group_file(l, l->unified_dir, path, "cgroup.freeze", frozen ? "1" : "0");
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        return r;
 }
 
 static int read_group_file(const struct cgroup_layout *l, const char *dir, const char *path,
@@ -628,25 +665,22 @@ static int read_group_file(const struct cgroup_layout *l, const char *dir, const
         return n < 0 ? (int)n : 0;
 }
 
-int cgroup_is_frozen(const struct cgroup_layout *l, const char *path)
+static int unified_is_frozen(const struct cgroup_layout *l, const char *path)
 {
         char buf[256];
-        int r;
-
-        if (!group_path_valid(path))
+        struct cgroup_events ev;
+        int r = read_group_file(l, l->unified_dir, path, "cgroup.events", buf, sizeof buf);
+        if (r < 0)
+                return r;
+        if (cgroup_events_parse(buf, &ev) < 0)
                 return -EINVAL;
-        if (use_unified(l, path)) {
-                struct cgroup_events ev;
-                r = read_group_file(l, l->unified_dir, path, "cgroup.events", buf, sizeof buf);
-                if (r < 0)
-                        return r;
-                if (cgroup_events_parse(buf, &ev) < 0)
-                        return -EINVAL;
-                return ev.frozen;
-        }
-        if (!l->freezer_dir[0])
-                return -EOPNOTSUPP;
-        r = read_group_file(l, l->freezer_dir, path, "freezer.state", buf, sizeof buf);
+        return ev.frozen;
+}
+
+static int freezer_is_frozen(const struct cgroup_layout *l, const char *path)
+{
+        char buf[256];
+        int r = read_group_file(l, l->freezer_dir, path, "freezer.state", buf, sizeof buf);
         if (r < 0)
                 return r;
         if (startswith(buf, "FROZEN"))
@@ -654,6 +688,31 @@ int cgroup_is_frozen(const struct cgroup_layout *l, const char *path)
         if (startswith(buf, "FREEZING") || startswith(buf, "THAWED"))
                 return 0;
         return -EINVAL;
+}
+
+/* Asks the hierarchy a freeze would have gone through. */
+int cgroup_is_frozen(const struct cgroup_layout *l, const char *path)
+{
+        if (!group_path_valid(path))
+                return -EINVAL;
+        struct freeze_targets t = freeze_targets(l, path, false);
+        if (t.unified)
+                return unified_is_frozen(l, path);
+        if (t.freezer)
+                return freezer_is_frozen(l, path);
+        return -EOPNOTSUPP;
+}
+
+static int unified_populated(const struct cgroup_layout *l, const char *path)
+{
+        char buf[256];
+        struct cgroup_events ev;
+        int r = read_group_file(l, l->unified_dir, path, "cgroup.events", buf, sizeof buf);
+        if (r < 0)
+                return r;
+        if (cgroup_events_parse(buf, &ev) < 0)
+                return -EINVAL;
+        return ev.populated;
 }
 
 /* v1 has no "populated" covering descendants: look at the group's own

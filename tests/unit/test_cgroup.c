@@ -504,7 +504,8 @@ static void test_read_pids(void **state)
             {"10\n20", 2, 10, 20}, /* no final newline */
             {"x\n", -EINVAL, 0, 0},
             {"10\n\n", -EINVAL, 0, 0},
-            {"0\n", -EINVAL, 0, 0},
+            {"0\n", 0, 0, 0},            /* a task outside our pid namespace */
+            {"0\n7\n0", 1, 7, 7},
             {"-5\n", -EINVAL, 0, 0},
             {"10 20\n", -EINVAL, 0, 0},
             {"4294967296\n", -EINVAL, 0, 0},
@@ -709,7 +710,8 @@ static void test_kill_freeze_hybrid(void **state)
         char buf[64];
 
         tree_v1_roots(true);
-        group_v1("/m", "", true, "populated 0\nfrozen 1\n");
+        group_v1("/m", "", true, "populated 1\nfrozen 1\n");
+        group_v1("/emptymirror", "", true, "populated 0\nfrozen 0\n");
         group_v1("/v1only", "", false, NULL);
         group_v1("/v1only/child", "", false, NULL);
         group_v1("/v1only/child/leaf", "99\n", false, NULL);
@@ -726,6 +728,19 @@ static void test_kill_freeze_hybrid(void **state)
         get("sys/fs/cgroup/freezer/m/freezer.state", buf, sizeof buf);
         assert_string_equal(buf, "FROZEN\n"); /* the v1 freezer untouched */
         assert_int_equal(cgroup_is_frozen(&l, "/m"), 1);
+
+        /* A mirror that holds no task: the v1 freezer is the one that
+         * reaches them; a thaw goes through both. */
+        assert_int_equal(cgroup_set_frozen(&l, "/emptymirror", true), 0);
+        get("sys/fs/cgroup/freezer/emptymirror/freezer.state", buf, sizeof buf);
+        assert_memory_equal(buf, "FROZEN", 6);
+        get("sys/fs/cgroup/unified/emptymirror/cgroup.freeze", buf, sizeof buf);
+        assert_true(buf[0] != '1');
+        assert_int_equal(cgroup_set_frozen(&l, "/emptymirror", false), 0);
+        get("sys/fs/cgroup/freezer/emptymirror/freezer.state", buf, sizeof buf);
+        assert_memory_equal(buf, "THAWED", 6);
+        get("sys/fs/cgroup/unified/emptymirror/cgroup.freeze", buf, sizeof buf);
+        assert_true(buf[0] == '0');
 
         /* Without it: no kill, the v1 freezer. */
         assert_int_equal(cgroup_kill(&l, "/v1only"), -EOPNOTSUPP);
