@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "parse.h"
+#include "value.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/thrashguard/thrashguard.conf"
 
@@ -37,24 +37,24 @@ struct pattern_list {
 
 struct config {
         struct {
-                struct pattern_list scopes;     /* cgroup paths, "/" = the node */
+                struct pattern_list scopes; /* cgroup paths, "/" = the node */
                 bool dry_run;
-                uint64_t interval_usec;         /* sampling while a rule is warming */
-                uint64_t idle_interval_usec;    /* floor timer while all is quiet */
+                uint64_t interval_usec;      /* sampling while a rule is warming */
+                uint64_t idle_interval_usec; /* floor timer while all is quiet */
                 enum cgroup_mode cgroup_mode;
         } daemon;
         struct {
-                double some_pct;                /* stall share over `window` ... */
-                double full_pct;                /* ... either one above its threshold */
+                double some_pct; /* stall share over `window` ... */
+                double full_pct; /* ... either one above its threshold */
                 uint64_t window_usec;
-                uint64_t duration_usec;         /* held this long ... */
+                uint64_t duration_usec;          /* held this long ... */
                 struct size_or_pct min_headroom; /* ... while headroom is below this */
         } shortage;
         struct {
                 bool enabled;
-                double full_pct;                /* the group's own full stall */
-                double refault_per_s;           /* refaults + major faults, pages/s */
-                double limit_pct;               /* usage >= this share of its limit */
+                double full_pct;      /* the group's own full stall */
+                double refault_per_s; /* refaults + major faults, pages/s */
+                double limit_pct;     /* usage >= this share of its limit */
                 uint64_t window_usec;
                 uint64_t duration_usec;
         } thrash;
@@ -62,7 +62,7 @@ struct config {
                 enum action_mode mode;
                 uint64_t freeze_grace_usec;
                 uint64_t cooldown_usec;
-                uint64_t kill_timeout_usec;     /* wait for the group to empty */
+                uint64_t kill_timeout_usec; /* wait for the group to empty */
         } action;
         struct {
                 struct pattern_list cgroups;
@@ -74,7 +74,7 @@ struct config {
         } rank;
         struct {
                 bool journal;
-                unsigned top;                   /* candidates logged with a decision */
+                unsigned top; /* candidates logged with a decision */
         } alert;
 };
 
@@ -100,8 +100,8 @@ int config_validate(const struct config *c, struct config_error *err);
 /* The whole load as every command does it: defaults, then the file (path
  * NULL: CONFIG_DEFAULT_PATH, where a missing file means defaults; a given
  * path must exist), then each --set in order, then config_validate. */
-int config_load_all(struct config *ret, const char *path, const char *const *sets,
-                    unsigned n_sets, struct config_error *err);
+int config_load_all(struct config *ret, const char *path, const char *const *sets, unsigned n_sets,
+                    struct config_error *err);
 
 /* Prints the effective configuration in the INI format it reads. */
 void config_print(const struct config *c, FILE *f);

@@ -1,4 +1,4 @@
-/* Pure parsers for the kernel's text files and for config values.
+/* Pure parsers for the kernel's text files.
  *
  * Every input is untrusted: the scanners only ever look at the byte under the
  * cursor and stop at the terminating NUL, so overlong lines, missing newlines
@@ -10,20 +10,10 @@
  * fields per format; see kv_parse(). */
 #include <limits.h>
 #include <stddef.h>
-#include <strings.h>
 
+#include "decimal.h"
 #include "parse.h"
 #include "util.h"
-
-/* Fraction digits accepted in a decimal. Six keeps frac * unit within 64 bits
- * for every unit used here (10^6 * 2^40 < 2^64, 10^6 * 3.6e9 < 2^64), and no
- * kernel file or sensible config value needs more. */
-#define DECIMAL_FRAC_DIGITS_MAX 6
-
-static bool is_digit(char c)
-{
-        return c >= '0' && c <= '9';
-}
 
 static bool is_blank(char c)
 {
@@ -56,87 +46,6 @@ static bool at_eol(const char *p)
         return is_eol(*skip_blanks(p));
 }
 
-/* The one strict number parser: one or more decimal digits, no sign, no
- * blanks, no base prefix. Stops at the first non-digit. -ERANGE on overflow. */
-static int parse_u64_prefix(const char *s, const char **ret_end, uint64_t *ret)
-{
-        uint64_t v = 0;
-        const char *p = s;
-
-        if (!is_digit(*p))
-                return -EINVAL;
-        for (; is_digit(*p); p++) {
-                unsigned d = (unsigned)(*p - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return -ERANGE;
-                v = v * 10 + d;
-        }
-        *ret_end = p;
-        *ret = v;
-        return 0;
-}
-
-/* A non-negative decimal "I" or "I.F": value = ip + frac / scale. Kept exact
- * (no double, no locale) so that sizes and durations can be scaled in
- * integers. ".5" and "5." are rejected. */
-struct decimal {
-        uint64_t ip, frac, scale;
-};
-
-static int parse_decimal_prefix(const char *s, const char **ret_end, struct decimal *ret)
-{
-        struct decimal d = {.scale = 1};
-        const char *p;
-        int r;
-
-        r = parse_u64_prefix(s, &p, &d.ip);
-        if (r < 0)
-                return r;
-        if (*p == '.') {
-                unsigned n = 0;
-
-                p++;
-                if (!is_digit(*p))
-                        return -EINVAL;
-                for (; is_digit(*p); p++) {
-                        if (++n > DECIMAL_FRAC_DIGITS_MAX)
-                                return -EINVAL;
-                        d.frac = d.frac * 10 + (uint64_t)(*p - '0');
-                        d.scale *= 10;
-                }
-        }
-        *ret_end = p;
-        *ret = d;
-        return 0;
-}
-
-/* One division of two exactly representable integers is correctly rounded,
- * so "33.3" gives the same double as strtod() and the literal 33.3 (which
- * config printing relies on to round-trip); ip + frac/scale would round twice
- * and be off by an ulp for some inputs. */
-static double decimal_to_double(const struct decimal *d)
-{
-        uint64_t n;
-
-        if (!__builtin_mul_overflow(d->ip, d->scale, &n) && n <= (UINT64_C(1) << 53) - d->frac)
-                return (double)(n + d->frac) / (double)d->scale;
-        return (double)d->ip + (double)d->frac / (double)d->scale;
-}
-
-/* d * mult truncated to an integer; -ERANGE when it does not fit. */
-static int decimal_scale(const struct decimal *d, uint64_t mult, uint64_t *ret)
-{
-        uint64_t v;
-
-        if (__builtin_mul_overflow(d->ip, mult, &v))
-                return -ERANGE;
-        /* frac < scale <= 10^6 and mult fits the bound above DECIMAL_FRAC_DIGITS_MAX. */
-        if (__builtin_add_overflow(v, d->frac * mult / d->scale, &v))
-                return -ERANGE;
-        *ret = v;
-        return 0;
-}
-
 /* Kernel files report overflow as plain malformation, as parse.h promises. */
 static int einval_if_erange(int r)
 {
@@ -155,7 +64,7 @@ int u64_parse(const char *buf, uint64_t *ret)
                 v = UINT64_MAX;
                 p = buf + 3;
         } else {
-                r = parse_u64_prefix(buf, &p, &v);
+                r = decimal_parse_u64_prefix(buf, &p, &v);
                 if (r < 0)
                         return einval_if_erange(r);
         }
@@ -219,7 +128,7 @@ static int kv_parse_value(const char *p, enum kv_style style, uint64_t *ret)
         int r;
 
         p = skip_blanks(p);
-        r = parse_u64_prefix(p, &p, &v);
+        r = decimal_parse_u64_prefix(p, &p, &v);
         if (r < 0)
                 return einval_if_erange(r);
         if (style == KV_STYLE_MEMINFO) {
@@ -518,11 +427,11 @@ static int psi_parse_fields(const char **pp, struct psi_line *ret)
 
                 if (i < ARRAY_SIZE(avgs)) {
                         struct decimal d;
-                        r = parse_decimal_prefix(p, &p, &d);
+                        r = decimal_parse_prefix(p, &p, &d);
                         if (r >= 0)
                                 *avgs[i] = decimal_to_double(&d);
                 } else
-                        r = parse_u64_prefix(p, &p, &l.total_usec);
+                        r = decimal_parse_u64_prefix(p, &p, &l.total_usec);
                 if (r < 0)
                         return einval_if_erange(r);
                 if (!is_eol(*p) && !is_blank(*p))
@@ -610,7 +519,7 @@ int proc_cgroup_parse(const char *buf, const char *controller, char *ret_path, s
                 }
                 /* "ID:CONTROLLERS:PATH"; the path is the rest of the line and may
                  * itself hold ':'. */
-                r = parse_u64_prefix(p, &ctl, &id);
+                r = decimal_parse_u64_prefix(p, &ctl, &id);
                 if (r < 0 || *ctl != ':')
                         return -EINVAL;
                 ctl++;
@@ -655,7 +564,7 @@ static int parse_pid(const char *s, const char **ret_end, pid_t *ret)
         uint64_t v;
         int r;
 
-        r = parse_u64_prefix(s, ret_end, &v);
+        r = decimal_parse_u64_prefix(s, ret_end, &v);
         if (r < 0)
                 return einval_if_erange(r);
         if (v > INT_MAX)
@@ -716,7 +625,7 @@ int proc_stat_parse(const char *buf, struct proc_stat *ret)
         }
         if (*p != ' ')
                 return -EINVAL;
-        r = parse_u64_prefix(p + 1, &p, &st.start_time_ticks);
+        r = decimal_parse_u64_prefix(p + 1, &p, &st.start_time_ticks);
         if (r < 0)
                 return einval_if_erange(r);
         if (*p != ' ' && !is_eol(*p))
@@ -736,7 +645,7 @@ int oom_score_adj_parse(const char *buf, int *ret)
         if (!buf)
                 return -EINVAL;
         neg = buf[0] == '-';
-        r = parse_u64_prefix(buf + neg, &p, &v);
+        r = decimal_parse_u64_prefix(buf + neg, &p, &v);
         if (r < 0)
                 return einval_if_erange(r);
         if (*p == '\n')
@@ -745,134 +654,4 @@ int oom_score_adj_parse(const char *buf, int *ret)
                 return -EINVAL;
         *ret = neg ? -(int)v : (int)v;
         return 0;
-}
-
-/* ---- config values ---- */
-
-struct unit {
-        const char *suffix;
-        uint64_t mult;
-};
-
-/* Sizes are binary. A fraction is accepted only with a unit larger than the
- * result's resolution ("1.5G", "0.5s"); "1.5" bytes or "2.5us" would be a
- * typo, not a wish. The result is truncated to a whole byte/microsecond. */
-static const struct unit size_units[] = {
-    {"", 1},
-    {"B", 1},
-    {"K", UINT64_C(1) << 10},
-    {"KB", UINT64_C(1) << 10},
-    {"KiB", UINT64_C(1) << 10},
-    {"M", UINT64_C(1) << 20},
-    {"MB", UINT64_C(1) << 20},
-    {"MiB", UINT64_C(1) << 20},
-    {"G", UINT64_C(1) << 30},
-    {"GB", UINT64_C(1) << 30},
-    {"GiB", UINT64_C(1) << 30},
-    {"T", UINT64_C(1) << 40},
-    {"TB", UINT64_C(1) << 40},
-    {"TiB", UINT64_C(1) << 40},
-};
-
-static const struct unit duration_units[] = {
-    {"", USEC_PER_SEC},
-    {"us", 1},
-    {"usec", 1},
-    {"ms", USEC_PER_MSEC},
-    {"msec", USEC_PER_MSEC},
-    {"s", USEC_PER_SEC},
-    {"sec", USEC_PER_SEC},
-    {"min", 60 * USEC_PER_SEC},
-    {"h", 3600 * USEC_PER_SEC},
-};
-
-/* "NUMBER[UNIT]" with UNIT one of units[] (exact, case-sensitive, no blank
- * between number and unit). */
-static int parse_with_unit(const char *s, const struct unit *units, size_t n_units, uint64_t *ret)
-{
-        struct decimal d;
-        const char *p;
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        r = parse_decimal_prefix(s, &p, &d);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n_units; i++) {
-                if (!streq(p, units[i].suffix))
-                        continue;
-                if (d.frac != 0 && units[i].mult == 1)
-                        return -EINVAL;
-                return decimal_scale(&d, units[i].mult, ret);
-        }
-        return -EINVAL;
-}
-
-/* "N" or "N%" in 0..100, N a decimal. */
-static int parse_pct(const char *s, double *ret)
-{
-        struct decimal d;
-        const char *p;
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        r = parse_decimal_prefix(s, &p, &d);
-        if (r < 0)
-                return r;
-        if (*p == '%')
-                p++;
-        if (*p != '\0')
-                return -EINVAL;
-        if (d.ip > 100 || (d.ip == 100 && d.frac != 0))
-                return -ERANGE;
-        *ret = decimal_to_double(&d);
-        return 0;
-}
-
-int size_parse(const char *s, struct size_or_pct *ret)
-{
-        struct size_or_pct v = {};
-        int r;
-
-        if (s && endswith(s, "%")) {
-                r = parse_pct(s, &v.pct);
-                v.is_pct = true;
-        } else
-                r = parse_with_unit(s, size_units, ARRAY_SIZE(size_units), &v.bytes);
-        if (r < 0)
-                return r;
-        *ret = v;
-        return 0;
-}
-
-int duration_parse(const char *s, uint64_t *ret_usec)
-{
-        return parse_with_unit(s, duration_units, ARRAY_SIZE(duration_units), ret_usec);
-}
-
-int percent_parse(const char *s, double *ret_pct)
-{
-        return parse_pct(s, ret_pct);
-}
-
-int bool_parse(const char *s, bool *ret)
-{
-        static const char *const yes[] = {"1", "yes", "true", "on"};
-        static const char *const no[] = {"0", "no", "false", "off"};
-
-        if (!s)
-                return -EINVAL;
-        for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-                if (strcasecmp(s, yes[i]) == 0) {
-                        *ret = true;
-                        return 0;
-                }
-                if (strcasecmp(s, no[i]) == 0) {
-                        *ret = false;
-                        return 0;
-                }
-        }
-        return -EINVAL;
 }

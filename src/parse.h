@@ -109,19 +109,3 @@ int u64_parse(const char *buf, uint64_t *ret);
 
 /* /proc/PID/oom_score_adj: an integer in -1000..1000. */
 int oom_score_adj_parse(const char *buf, int *ret);
-
-/* Config values. Sizes: a plain number of bytes or with a K/M/G/T suffix
- * (binary, optional "B"/"iB"); "10%" is a percentage (ret_pct set,
- * ret_bytes 0). Durations: "500ms", "2s", "1min", "1h", "250us", a bare
- * number is seconds. Percent: "10" or "10%" in 0..100. All reject
- * negative numbers, trailing garbage and overflow with -EINVAL/-ERANGE. */
-struct size_or_pct {
-        uint64_t bytes;
-        double pct;
-        bool is_pct;
-};
-
-int size_parse(const char *s, struct size_or_pct *ret);
-int duration_parse(const char *s, uint64_t *ret_usec);
-int percent_parse(const char *s, double *ret_pct);
-int bool_parse(const char *s, bool *ret); /* yes/no, true/false, on/off, 1/0 */

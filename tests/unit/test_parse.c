@@ -6,6 +6,7 @@
 
 #include "testutil.h"
 #include "parse.h"
+#include "value.h"
 
 #define U64_OVERFLOW "18446744073709551616"
 #define U64_MAX_STR  "18446744073709551615"
