@@ -1,14 +1,22 @@
 #!/bin/sh
 # /init of the thrashguard test VM (a busybox initramfs; see tests/vm/run.sh).
 #
-# Brings up a pure cgroup v2 machine, runs ONE scenario named on the kernel
-# command line (tg.scenario=NAME -> /tg/scenarios/NAME.sh), prints its results
-# on the console as machine-readable lines and powers off:
+# Brings up a pure cgroup v2 machine, runs the scenarios named on the kernel
+# command line (tg.scenarios=a,b,c; each /tg/scenarios/NAME.sh), one after
+# the other, each in a session of its own with its own deadline, prints
+# their results on the console as machine-readable lines and powers off:
 #   TGBOOT uptime=S              /init reached (S = seconds since kernel start)
-#   TGRESULT {json}              one result object per line
+#   TGSTART NAME                 a scenario begins
+#   TGRESULT {json}              one result object per line ("scenario": NAME)
 #   TGINFO text                  human-readable progress
-#   TGDMESG text                 kernel log of the run (not on the live console)
-#   TGDONE rc=N                  last line; 0 pass, 77 skip, 124 timeout, else fail
+#   TGLOG NAME text              the daemon's stderr (stamped), after the scenario
+#   TGDMESG text                 kernel log of the scenario (not on the live console)
+#   TGEND NAME rc=N s=S          the scenario ended: 0 pass, 77 skip, 124 its
+#                                deadline, else fail; S seconds it took
+#   TGDONE rc=N                  last line; 124 if the whole boot ran out of time
+# Between scenarios everything they started is killed (their session, then
+# every cgroup) and the groups removed, so that each starts on a clean
+# machine (its data disk writes and page cache aside).
 # Other tg.KEY=VALUE parameters are exported as TG_KEY (upper case, . -> _),
 # e.g. tg.secs=20 -> TG_SECS=20, for scenarios to read.
 
@@ -38,8 +46,8 @@ mkdir -p /run/tg
 
 # Kernel messages at err/warning level (memcg OOM reports, hung tasks) would
 # interleave with our result lines on the serial console; keep only
-# emergencies/alerts live and dump the kernel log at the end instead.
-TG_DMESG_SKIP=$(dmesg | wc -l)
+# emergencies/alerts live and dump the kernel log after each scenario
+# instead (vm_dmesg).
 dmesg -n 2
 
 # tg.* parameters from the command line.  They contain a dot, so the kernel
@@ -54,16 +62,17 @@ for w in $(cat /proc/cmdline); do
 		;;
 	esac
 done
-: "${TG_SCENARIO:=smoke}" "${TG_TIMEOUT:=120}"
-export TG_SCENARIO TG_TIMEOUT TG_BOOT_UPTIME TG_DMESG_SKIP
+: "${TG_SCENARIOS:=${TG_SCENARIO:-smoke}}" "${TG_TIMEOUT:=150}" "${TG_SCN_TIMEOUT:=120}"
+export TG_SCENARIOS TG_TIMEOUT TG_BOOT_UPTIME
+TG_SCENARIO=init
+export TG_SCENARIO
 
 . /tg/lib-vm.sh
 
 vm_finish() {
-	# $1 = rc.  Print the kernel log of the run, the last line, power off.
-	dmesg | sed -n "$((TG_DMESG_SKIP + 1)),\$p" | sed 's/^/TGDMESG /'
+	# $1 = rc.  The last line, power off.
 	read -r up _ </proc/uptime
-	echo "TGINFO scenario $TG_SCENARIO ended at uptime $up"
+	echo "TGINFO boot ended at uptime $up"
 	echo "TGDONE rc=$1"
 	sync
 	poweroff -f
@@ -71,10 +80,21 @@ vm_finish() {
 	exit "$1"
 }
 
-# Hard deadline inside the VM; run.sh has its own (longer) one on the host.
+# The kernel log since the last call, as TGDMESG lines.
+TG_DMESG_SEEN=$(dmesg | wc -l)
+vm_dmesg() {
+	local n
+	n=$(dmesg | wc -l)
+	[ "$n" -gt "$TG_DMESG_SEEN" ] && dmesg | sed -n "$((TG_DMESG_SEEN + 1)),${n}p" | sed 's/^/TGDMESG /'
+	TG_DMESG_SEEN=$n
+}
+
+# Hard deadline of the whole boot; run.sh has its own (longer) one on the
+# host.  Each scenario also has its own (VM_TIMEOUT, see run_one).
 (
 	sleep "$TG_TIMEOUT"
-	tg_result timeout seconds "$TG_TIMEOUT"
+	tg_result timeout seconds "$TG_TIMEOUT" what boot
+	vm_dmesg
 	vm_finish 124
 ) &
 TG_WATCHDOG=$!
@@ -87,37 +107,70 @@ for c in memory io pids; do
 	esac
 done
 echo "TGINFO kernel $(uname -r), cgroup2 controllers: $controllers; enabled: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+[ "$rc" = 0 ] || tg_result error message "cannot enable the controllers at the root"
 
-scen=/tg/scenarios/$TG_SCENARIO.sh
-if [ ! -r "$scen" ]; then
-	tg_result error message "no such scenario: $TG_SCENARIO"
-	rc=2
-else
-	# A scenario file sets what it needs, then defines scenario():
-	#   VM_MODULES="..."  modules to load (dependencies are added)
-	#   VM_ZRAM=SIZE      zram swap of SIZE (e.g. 512M), swapon before running
-	#   VM_DISK=1         mount the data disk at /mnt/data (big.dat, 300 MiB)
-	VM_MODULES= VM_ZRAM= VM_DISK=
-	. "$scen"
+# run_one NAME: one scenario, in a session of its own (so that every
+# process it started can be killed at once), within its deadline; then
+# everything it left is killed and its groups removed.  Sets RC.
+run_one() {
+	local name=$1 scen=/tg/scenarios/$1.sh budget pid wd t0 t1
+	TG_SCENARIO=$name
+	echo "TGSTART $name"
 	t0=$(tg_now_cs)
-	for m in $VM_MODULES; do vm_modload "$m" || rc=1; done
-	if [ -n "$VM_DISK" ]; then vm_disk_mount || rc=1; fi
-	if [ -n "$VM_ZRAM" ]; then vm_zram_on "$VM_ZRAM" || rc=1; fi
-	t1=$(tg_now_cs)
-	tg_result setup boot_uptime_s "$TG_BOOT_UPTIME" setup_s "$(tg_cs2s $((t1 - t0)))" \
-		modules "$(cat /proc/modules | cut -d' ' -f1 | tr '\n' ' ')" \
-		swap_kib "$(awk '/^SwapTotal/ {print $2}' /proc/meminfo)" rc "$rc"
-	if [ "$rc" = 0 ]; then
-		# a subshell, so that `exit` in a scenario ends only the scenario
-		(scenario)
-		rc=$?
-		t2=$(tg_now_cs)
-		tg_result timing scenario_s "$(tg_cs2s $((t2 - t1)))"
-	else
-		tg_result error message "setup failed"
+	if [ ! -r "$scen" ]; then
+		tg_result error message "no such scenario: $name"
+		echo "TGEND $name rc=2 s=0.00"
+		RC=2
+		return
 	fi
-	# a failed check fails the run, even if the scenario meant to skip
-	if [ -s /run/tg/failed ] && { [ "$rc" = 0 ] || [ "$rc" = 77 ]; }; then rc=1; fi
+	budget=$(sed -n 's/^VM_TIMEOUT=\([0-9][0-9]*\).*/\1/p' "$scen" | head -n 1)
+	budget=${budget:-$TG_SCN_TIMEOUT}
+	rm -f "/run/tg/timeout.$name" "/run/tg/failed.$name"
+	# Not a process group leader (no job control here), so setsid(1) does
+	# not fork: $! is the new session's (and process group's) id.
+	setsid sh /tg/runner.sh "$name" &
+	pid=$!
+	(
+		sleep "$budget"
+		: >"/run/tg/timeout.$name"
+		kill -KILL -"$pid" 2>/dev/null
+	) &
+	wd=$!
+	wait "$pid"
+	RC=$?
+	kill "$wd" 2>/dev/null
+	if [ -e "/run/tg/timeout.$name" ]; then
+		tg_result timeout seconds "$budget" what scenario
+		RC=124
+	fi
+	kill -KILL -"$pid" 2>/dev/null
+	vm_cleanup_groups || tg_result error message "could not remove every group after $name"
+	TG_DIR=/tmp/tg/$name tg_dump_daemon_log
+	# tg.dump_samples=1 (run.sh --append): the raw samples too (diagnosis)
+	if [ "${TG_DUMP_SAMPLES:-0}" = 1 ]; then
+		for f in /tmp/tg/"$name"/s.*; do
+			[ -s "$f" ] && sed "s/^/TGSAMPLE $name ${f##*/s.} /" "$f"
+		done
+	fi
+	vm_dmesg
+	# a failed check fails the scenario, even if it meant to skip
+	if [ -s "/run/tg/failed.$name" ] && { [ "$RC" = 0 ] || [ "$RC" = 77 ]; }; then RC=1; fi
+	t1=$(tg_now_cs)
+	echo "TGEND $name rc=$RC s=$(tg_cs2s $((t1 - t0)))"
+}
+
+worst=0
+if [ "$rc" = 0 ]; then
+	for name in $(echo "$TG_SCENARIOS" | tr ',' ' '); do
+		run_one "$name"
+		case "$RC" in
+		0 | 77) ;;
+		*) worst=$RC ;;
+		esac
+	done
+else
+	worst=1
 fi
+TG_SCENARIO=init
 kill "$TG_WATCHDOG" 2>/dev/null
-vm_finish "$rc"
+vm_finish "$worst"

@@ -1,4 +1,4 @@
-# Helpers for VM scenarios (busybox ash), sourced by /init as /tg/lib-vm.sh.
+# Helpers for VM scenarios (busybox ash), sourced by /init and /tg/runner.sh
 # Cgroup paths are relative to /sys/fs/cgroup ("test", "node/pod-a"); "/" or
 # "" means the root (system-wide PSI comes from /proc/pressure/memory then).
 
@@ -32,30 +32,21 @@ tg_before() {
 # ending in _json takes its value raw: the caller vouches for it (one line,
 # valid JSON), e.g. a nested tg_json.
 tg_json() {
-	local out="" sep="" k v w
-	while [ $# -ge 2 ]; do
-		k=$1 v=$2
-		shift 2
-		case "$v" in
-		-*) w=${v#-} ;;
-		*) w=$v ;;
-		esac
-		case "$k:$v" in
-		*_json:* | *:true | *:false | *:null) ;;
-		*)
-			case "$w" in
-			'' | .* | *. | *.*.* | *[!0-9.]*)
-				v=\"$(printf '%s' "$v" | tr -d '\000-\010\013-\037' |
-					sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' |
-					sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/\\n/g')\"
-				;;
-			esac
-			;;
-		esac
-		out="$out$sep\"$k\":$v"
-		sep=,
-	done
-	printf '{%s}' "$out"
+	# One awk for the whole object: under emulation every fork costs tens
+	# of ms, and a scenario writes hundreds of values.
+	awk 'BEGIN {
+		out = ""
+		for (i = 1; i + 1 < ARGC; i += 2) {
+			k = ARGV[i]; v = ARGV[i + 1]
+			if (k !~ /_json$/ && v !~ /^(true|false|null)$/ && v !~ /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/) {
+				gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); gsub(/\t/, "\\t", v); gsub(/\n/, "\\n", v)
+				gsub(/[\001-\010\013-\037]/, "", v)
+				v = "\"" v "\""
+			}
+			out = out (i > 1 ? "," : "") "\"" k "\":" v
+		}
+		printf "{%s}", out
+	}' "$@"
 }
 
 # tg_result TYPE KEY VALUE... : one TGRESULT line (one write) on the console
@@ -70,7 +61,8 @@ tg_info() {
 }
 
 # tg_check NAME DETAIL COMMAND... : runs COMMAND, records a pass/fail check.
-# Any failed check makes the scenario fail (init looks at /run/tg/failed).
+# Any failed check makes the scenario fail (init looks at
+# /run/tg/failed.SCENARIO).
 tg_check() {
 	local name=$1 detail=$2
 	shift 2
@@ -78,7 +70,7 @@ tg_check() {
 		tg_result check name "$name" ok true detail "$detail"
 	else
 		tg_result check name "$name" ok false detail "$detail"
-		echo "$name" >>/run/tg/failed
+		echo "$name" >>"/run/tg/failed.$TG_SCENARIO"
 		return 1
 	fi
 }
@@ -108,8 +100,21 @@ vm_zram_on() {
 		echo "vm_zram_on: no zram0" >&2
 		return 1
 	}
-	echo "$1" >/sys/block/zram0/disksize || return 1
-	mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
+	grep -q '^/dev/zram0 ' /proc/swaps && return 0
+	# Sized once per boot; a later scenario (after vm_zram_off) reuses it.
+	if [ "$(cat /sys/block/zram0/disksize)" = 0 ]; then
+		echo "$1" >/sys/block/zram0/disksize || return 1
+		mkswap /dev/zram0 >/dev/null || return 1
+	fi
+	swapon /dev/zram0
+}
+
+# vm_zram_off: no swap for a scenario that did not ask for it (several
+# scenarios share one boot; the previous one's groups are gone, so little
+# or nothing is left to swap in).
+vm_zram_off() {
+	grep -q '^/dev/zram0 ' /proc/swaps || return 0
+	swapoff /dev/zram0
 }
 
 # vm_disk_mount: the data disk run.sh attaches (ext4 holding big.dat, 300 MiB
@@ -123,6 +128,7 @@ vm_disk_mount() {
 	# without metadata_csum; that is a softdep, which insmod does not follow.
 	vm_modload virtio_pci && vm_modload virtio_blk && vm_modload crc32c_generic &&
 		vm_modload ext4 || return 1
+	grep -q ' /mnt/data ' /proc/mounts && return 0
 	dl=$(tg_deadline 10)
 	while [ ! -b /dev/vda ] && tg_before "$dl"; do sleep 0.1; done
 	mkdir -p /mnt/data
@@ -142,16 +148,27 @@ cg_dir() {
 # each ancestor the controllers the root has enabled, then writes the values,
 # e.g. mkgroup node/pod-a memory.max=256M memory.swap.max=0
 mkgroup() {
-	local path=${1#/} dir=$CG part kv ctl
+	local path=${1#/} dir=$CG part kv ctl want have
 	shift
-	for part in $(echo "$path" | tr / ' '); do
-		for ctl in $(cat "$CG/cgroup.subtree_control"); do
-			grep -qw "$ctl" "$dir/cgroup.subtree_control" ||
-				echo "+$ctl" >"$dir/cgroup.subtree_control" || return 1
+	read -r want <"$CG/cgroup.subtree_control"
+	set -f
+	local IFS=/
+	for part in $path; do
+		IFS=' '
+		read -r have <"$dir/cgroup.subtree_control"
+		for ctl in $want; do
+			case " $have " in
+			*" $ctl "*) ;;
+			*) echo "+$ctl" >"$dir/cgroup.subtree_control" || return 1 ;;
+			esac
 		done
 		dir=$dir/$part
 		[ -d "$dir" ] || mkdir "$dir" || return 1
+		IFS=/
 	done
+	IFS=' 	
+'
+	set +f
 	for kv in "$@"; do
 		echo "${kv#*=}" >"$dir/${kv%%=*}" || {
 			echo "mkgroup: cannot set ${kv%%=*}=${kv#*=} on $path" >&2
@@ -254,6 +271,19 @@ cg_freeze() {
 	echo "${2:-1}" >"$(cg_dir "$1")/cgroup.freeze"
 }
 
+# vm_cleanup_groups: kills every process in every group below the root
+# and removes the groups, leaves first.  Between two scenarios of one boot:
+# every group in the VM is a test's.
+vm_cleanup_groups() {
+	local d rc=0
+	for d in "$CG"/*/; do
+		[ -d "$d" ] || continue
+		d=${d%/}
+		rmgroup "${d#"$CG"/}" || rc=1
+	done
+	return $rc
+}
+
 # rmgroup PATH: kill everything in it, wait, remove the leaves first
 rmgroup() {
 	local dir
@@ -262,4 +292,787 @@ rmgroup() {
 	cg_kill "$1" 2>/dev/null
 	wait_empty "$1" 10 || return 1
 	find "$dir" -depth -type d -exec rmdir {} \;
+}
+
+# ---- scenario scratch space, clock, polling ----------------------------------
+
+# Per-scenario files (daemon log, samples, probe output).  /tmp is a tmpfs
+# in RAM: only small files go there.  (A ": ${...}" so that a sourcing
+# script that set its own keeps it.)
+: "${TG_DIR:=/tmp/tg/$TG_SCENARIO}"
+mkdir -p "$TG_DIR" 2>/dev/null
+
+# CLOCK_MONOTONIC in ms: the clock of the daemon, of the probe and of
+# vmmon's samples and stamps.
+tg_now_ms() {
+	vmmon now
+}
+
+# tg_wait SECONDS CMD [ARG...]: runs CMD every 0.1 s until it succeeds
+# (0) or SECONDS (an integer) pass (1).
+tg_wait() {
+	local dl
+	dl=$(tg_deadline "$1")
+	shift
+	while ! "$@"; do
+		tg_before "$dl" || return 1
+		sleep 0.1
+	done
+}
+
+# tg_sleep_until MS: sleeps until CLOCK_MONOTONIC ms MS.
+tg_sleep_until() {
+	while [ "$(tg_now_ms)" -lt "$1" ]; do sleep 0.1; done
+}
+
+# True while PID exists and is not a zombie (a background job of the
+# scenario stays a zombie until waited for).
+tg_alive() {
+	[ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+tg_comm_is() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# tg_wait_pid PID SECONDS: waits for a background job of this shell and
+# sets TG_RC to its exit status (137: SIGKILL); TG_RC=124 if it is still
+# running after SECONDS (it is left running).
+tg_wait_pid() {
+	if tg_wait "$2" eval "! tg_alive $1"; then
+		wait "$1"
+		TG_RC=$?
+	else
+		TG_RC=124
+	fi
+}
+
+# The pids in PATH and below.
+tg_pids() {
+	find "$(cg_dir "$1")" -name cgroup.procs -exec cat {} + 2>/dev/null
+}
+
+tg_all_alive() {
+	local p n=0
+	for p in "$@"; do
+		tg_alive "$p" || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+
+# Arithmetic tests for tg_check (integers).
+tg_le() { [ "$1" -le "$2" ]; }
+tg_ge() { [ "$1" -ge "$2" ]; }
+tg_eq() { [ "$1" = "$2" ]; }
+
+# ---- the Kubernetes layout (systemd cgroup driver, containerd) ------------
+
+# tg_node NODE [FILE=VALUE...]: the simulated node, a group with the
+# kubelet's slices below it ("" for the root: the VM is the node).
+tg_node() {
+	local node=${1#/}
+	shift
+	if [ -n "$node" ]; then mkgroup "$node" "$@" || return 1; fi
+	mkgroup "${node:+$node/}kubepods.slice/kubepods-besteffort.slice" &&
+		mkgroup "${node:+$node/}kubepods.slice/kubepods-burstable.slice"
+}
+
+# tg_pod VAR NODE QOS [FILE=VALUE...]: a pod with one container, named as
+# the kubelet (systemd driver) and containerd name them:
+#   NODE/kubepods.slice/kubepods-QOS.slice/kubepods-QOS-pod<uid, _ for ->.slice/
+#       cri-containerd-<64 hex>.scope
+# (Guaranteed pods sit directly in kubepods.slice.)  FILE=VALUE settings go
+# on the container group.  Sets VAR (the container group, relative to the
+# cgroup root), VAR_UID (the pod UID with dashes, as the daemon reports
+# POD_UID), VAR_CID (CONTAINER_ID) and VAR_CG (the path the daemon reports).
+tg_pod() {
+	local var=$1 node=${2#/} qos=$3 uid cid base pod
+	shift 3
+	uid=$(cat /proc/sys/kernel/random/uuid)
+	cid=$( (cat /proc/sys/kernel/random/uuid; cat /proc/sys/kernel/random/uuid) | tr -d -- '-\n' | cut -c1-64)
+	base=${node:+$node/}kubepods.slice
+	case "$qos" in
+	besteffort | burstable) pod=$base/kubepods-$qos.slice/kubepods-$qos-pod$(echo "$uid" | tr - _).slice ;;
+	guaranteed) pod=$base/kubepods-pod$(echo "$uid" | tr - _).slice ;;
+	*)
+		echo "tg_pod: unknown QoS $qos" >&2
+		return 1
+		;;
+	esac
+	mkgroup "$pod" || return 1
+	mkgroup "$pod/cri-containerd-$cid.scope" "$@" || return 1
+	eval "$var=\$pod/cri-containerd-\$cid.scope ${var}_UID=\$uid ${var}_CID=\$cid ${var}_CG=/\$pod/cri-containerd-\$cid.scope"
+}
+
+# tg_kubelet NODE: NODE/system.slice/kubelet.service running a process
+# whose comm is "kubelet" (a copy of `steady` holding 4 MiB: comm is the
+# executable's file name), protected by the default [protect] comms.  Sets
+# TG_KUBELET (the group) and TG_KUBELET_PID.
+tg_kubelet() {
+	local node=${1#/}
+	TG_KUBELET=${node:+$node/}system.slice/kubelet.service
+	mkgroup "$TG_KUBELET" || return 1
+	cp /tg/bin/steady "$TG_DIR/kubelet" || return 1
+	run_in_group "$TG_KUBELET" --log "$TG_DIR/kubelet.log" "$TG_DIR/kubelet" --anon 4 --duration 900
+	TG_KUBELET_PID=$TG_PID
+	tg_wait 10 tg_comm_is "$TG_KUBELET_PID" kubelet
+}
+
+# tg_neighbour PATH [BINDIR]: the well-behaved neighbour in PATH: `steady`
+# holding 32 MiB with the latency probe (a sample every 100 ms, each
+# allocating 256 KiB) as its child.  Sets NB_PID and NB_T0 (the probe's
+# clock origin, ms: its --timeline is relative to it).  BINDIR: where
+# steady and probe are run from (default /tg/bin, in RAM).
+tg_neighbour() {
+	local bindir=${2:-/tg/bin}
+	rm -f "$TG_DIR/nb-probe.json" "$TG_DIR/nb.timeline"
+	run_in_group "$1" --log "$TG_DIR/nb.log" "$bindir/steady" --anon 32 --duration 900 \
+		--probe-out "$TG_DIR/nb-probe.json" --probe-timeline "$TG_DIR/nb.timeline"
+	NB_PID=$TG_PID
+	tg_wait 15 test -e "$TG_DIR/nb-probe.json" || return 1
+	NB_T0=$(tg_probe_t0 "$TG_DIR/nb-probe.json" "$TG_DIR/nb.timeline")
+}
+
+# tg_probe_t0 SUMMARY TIMELINE: the CLOCK_MONOTONIC ms at which a probe's
+# clock started.  Its first summary (no samples yet) is written right before
+# the clock starts: its mtime is the origin.  If a later summary was caught
+# instead, the origin is that summary's time less the last sample's due
+# time and lateness (the summary is written right after that sample).
+tg_probe_t0() {
+	local m last
+	m=$(vmmon mtime "$1") || return 1
+	if grep -q '"samples":0,' "$1"; then
+		echo "$m"
+	else
+		last=$(tail -n 1 "$2")
+		awk -v m="$m" -v d="${last%% *}" -v l="${last#* }" 'BEGIN { printf "%d\n", m - d - l }'
+	fi
+}
+
+# tg_probe_stats TIMELINE T0_MS FROM_MS TO_MS: p50/p99/max of the probe's
+# lateness for the samples due in [FROM, TO) (absolute ms), as JSON;
+# nearest-rank percentiles.
+tg_probe_stats() {
+	awk -v t0="$2" -v from="$3" -v to="$4" '
+		{ t = t0 + $1; if (t >= from && t < to) v[n++] = $2 + 0 }
+		END {
+			if (n == 0) { print "{\"samples\":0,\"p50_ms\":null,\"p99_ms\":null,\"max_ms\":null}"; exit }
+			for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+			i50 = int(0.50 * n + 0.999999) - 1; if (i50 < 0) i50 = 0
+			i99 = int(0.99 * n + 0.999999) - 1; if (i99 < 0) i99 = 0
+			printf "{\"samples\":%d,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}\n", n, v[i50], v[i99], v[n - 1]
+		}' "$1"
+}
+
+# tg_json_num JSON KEY: a number (or null) from a flat JSON object.
+tg_json_num() {
+	printf '%s' "$1" | sed -n "s/.*\"$2\":\([-0-9.a-z]*\).*/\1/p"
+}
+
+# ---- samples: PSI totals and usage every 100 ms (vmmon sample) -------------
+
+# tg_sampler_start NAME PATH: samples PATH ("/" for the node) into
+# $TG_DIR/s.NAME ("ms some_us full_us usage_bytes refaults", see vmmon.c)
+# until the scenario ends.
+tg_sampler_start() {
+	vmmon sample -i 100 -t 900 "$2" >"$TG_DIR/s.$1" 2>/dev/null &
+}
+
+# tg_pstart NAME THRESHOLD_PCT [FROM_MS] [full|some]: the first sample
+# time (>= FROM) at which the share of the last >= 500 ms that NAME spent
+# stalled exceeded THRESHOLD; status 1 if never.  avg10 is not used: it
+# lags by seconds.
+tg_pstart() {
+	local col=3
+	[ "${4:-full}" = some ] && col=2
+	awk -v thr="$2" -v from="${3:-0}" -v c="$col" '
+		$c == "-" || NF < 4 { next }
+		{
+			t[n] = $1; v[n] = $c; n++
+			while (j < n - 1 && t[n - 1] - t[j + 1] >= 500) j++
+			if (t[n - 1] >= from && t[n - 1] - t[j] >= 500 &&
+			    (v[n - 1] - v[j]) / ((t[n - 1] - t[j]) * 10) > thr) { print t[n - 1]; found = 1; exit }
+		}
+		END { exit !found }' "$TG_DIR/s.$1"
+}
+
+# tg_wait_pstart NAME THRESHOLD_PCT SECONDS [FROM_MS]: waits for tg_pstart;
+# sets TG_PSTART.
+tg_wait_pstart() {
+	local dl
+	dl=$(tg_deadline "$3")
+	while ! TG_PSTART=$(tg_pstart "$1" "$2" "${4:-0}"); do
+		tg_before "$dl" || return 1
+		sleep 0.2
+	done
+}
+
+# tg_stall_pct NAME FROM_MS TO_MS [full|some]: the share of [FROM, TO]
+# NAME spent stalled (first and last samples inside), "null" if too few.
+tg_stall_pct() {
+	local col=3
+	[ "${4:-full}" = some ] && col=2
+	awk -v from="$2" -v to="$3" -v c="$col" '
+		$c != "-" && $1 >= from && $1 <= to { if (!a) { a = $1; av = $c } b = $1; bv = $c }
+		END { if (b > a) printf "%.1f\n", (bv - av) / ((b - a) * 10); else print "null" }' "$TG_DIR/s.$1"
+}
+
+# tg_min_headroom_pct NAME LIMIT_BYTES FROM_MS TO_MS: the lowest
+# LIMIT - usage, in % of LIMIT, seen in [FROM, TO].
+tg_min_headroom_pct() {
+	awk -v l="$2" -v from="$3" -v to="$4" '
+		$4 != "-" && $1 >= from && $1 <= to { h = (l - $4) * 100 / l; if (!seen || h < m) m = h; seen = 1 }
+		END { if (seen) printf "%.1f\n", m; else print "null" }' "$TG_DIR/s.$1"
+}
+
+# tg_thrash_signal NAME FROM_MS TO_MS [FULL_PCT] [REFAULTS_PER_S]: the
+# local-thrash rule's two signals as the daemon sees them (2 s windows:
+# full stall share, refaults + major faults per second), over every window
+# ending in [FROM, TO], as JSON: lowest, average and highest of each, and
+# the share of windows in which both reached the thresholds (default 15 %
+# and 1000/s, the rule's defaults).  The rule's clock restarts whenever one
+# window misses.
+tg_thrash_signal() {
+	awk -v from="$2" -v to="$3" -v fthr="${4:-15}" -v rthr="${5:-1000}" '
+		$3 == "-" || NF < 5 { next }
+		{
+			t[n] = $1; f[n] = $3; r[n] = $5; n++
+			while (j < n - 1 && t[n - 1] - t[j + 1] >= 2000) j++
+			dt = t[n - 1] - t[j]
+			if (t[n - 1] < from || t[n - 1] > to || dt < 1800) next
+			fp = (f[n - 1] - f[j]) / (dt * 10); rr = (r[n - 1] - r[j]) * 1000 / dt
+			if (!w || fp < fmin) fmin = fp; if (!w || fp > fmax) fmax = fp
+			if (!w || rr < rmin) rmin = rr; if (!w || rr > rmax) rmax = rr
+			fs += fp; rs += rr; w++
+			if (fp >= fthr && rr >= rthr) held++
+		}
+		END {
+			if (!w) { print "{\"windows\":0}"; exit }
+			printf "{\"windows\":%d,\"full_pct_min\":%.1f,\"full_pct_avg\":%.1f,\"full_pct_max\":%.1f,\"refaults_per_s_min\":%d,\"refaults_per_s_avg\":%d,\"refaults_per_s_max\":%d,\"thresholds\":\"full %s%%, %s/s\",\"held_pct\":%.0f}\n", w, fmin, fs / w, fmax, rmin, rs / w, rmax, fthr, rthr, held * 100 / w
+		}' "$TG_DIR/s.$1"
+}
+
+# tg_signal_start NAME FROM_MS FULL_PCT REFAULTS_PER_S: the first sample
+# time (>= FROM) at which the last >= 2 s (the rule's window) had both a
+# full stall share >= FULL_PCT and refaults + major faults >= REFAULTS_PER_S:
+# when the local-thrash rule's clock can start.  Status 1 if never.  (A
+# thrash stalls before it refaults: the first pass over a file only fills
+# the cache.)
+tg_signal_start() {
+	awk -v from="$2" -v fthr="$3" -v rthr="$4" '
+		$3 == "-" || NF < 5 { next }
+		{
+			t[n] = $1; f[n] = $3; r[n] = $5; n++
+			while (j < n - 1 && t[n - 1] - t[j + 1] >= 2000) j++
+			dt = t[n - 1] - t[j]
+			if (t[n - 1] < from || dt < 1800) next
+			if ((f[n - 1] - f[j]) / (dt * 10) >= fthr && (r[n - 1] - r[j]) * 1000 / dt >= rthr) { print t[n - 1]; found = 1; exit }
+		}
+		END { exit !found }' "$TG_DIR/s.$1"
+}
+
+# tg_max_gap NAME FROM_MS TO_MS: the longest time between two samples in
+# [FROM, TO], ms.  The sampler wakes every 100 ms with its memory locked: a
+# long gap means the whole VM did not run.
+tg_max_gap() {
+	awk -v from="$2" -v to="$3" '
+		$1 >= from && $1 <= to { if (p && $1 - p > g) g = $1 - p; p = $1 }
+		END { print g + 0 }' "$TG_DIR/s.$1"
+}
+
+# ---- the daemon ------------------------------------------------------------
+
+TG_DAEMON_CG=system.slice/thrashguard.service
+
+# tg_daemon_start ARG...: `thrashguard run -v` with the built-in defaults
+# (an empty -c file), alert.journal=false (no journald in the VM: each
+# decision is one stderr line, see tg_decisions) and ARGs (--set ...,
+# --dry-run; the scope comes from the scenario).  It runs in a group of its
+# own, as under systemd; its stderr goes through `vmmon stamp` into
+# $TG_DIR/daemon.log, each line prefixed with the ms it was written.  Waits
+# for its first snapshot.
+tg_daemon_start() {
+	mkgroup "$TG_DAEMON_CG" || return 1
+	: >"$TG_DIR/empty.conf"
+	rm -f "$TG_DIR/daemon.pid" "$TG_DIR/daemon.rc"
+	tg_info "daemon: thrashguard run -v -c empty.conf --set alert.journal=false $*"
+	# shellcheck disable=SC2016
+	sh -c 'echo $$ >"$1/cgroup.procs" || exit 125
+		d=$2
+		shift 2
+		/thrashguard run -v -c "$d/empty.conf" --set alert.journal=false "$@" 2>&1 </dev/null &
+		echo $! >"$d/daemon.pid"
+		wait $!
+		echo $? >"$d/daemon.rc"' tg-daemon "$CG/$TG_DAEMON_CG" "$TG_DIR" "$@" |
+		sh -c 'echo $$ >"$1/cgroup.procs"; exec vmmon stamp' tg-stamp "$CG/$TG_DAEMON_CG" \
+			>"$TG_DIR/daemon.log" &
+	TG_DAEMON_T0=$(tg_now_ms)
+	if ! tg_wait 30 grep -q 'First snapshot' "$TG_DIR/daemon.log"; then
+		tg_check daemon_started "the daemon took its first snapshot within 30 s" false
+		return 1
+	fi
+	tg_result daemon_ready ms $(($(tg_now_ms) - TG_DAEMON_T0)) \
+		summary "$(grep -m1 -o 'Starting: .*' "$TG_DIR/daemon.log")"
+}
+
+tg_daemon_alive() {
+	[ -s "$TG_DIR/daemon.pid" ] && [ ! -e "$TG_DIR/daemon.rc" ] && tg_alive "$(cat "$TG_DIR/daemon.pid")"
+}
+
+# tg_daemon_stop: SIGTERM, SIGKILL after 10 s; TG_DAEMON_RC is its status.
+tg_daemon_stop() {
+	local pid
+	TG_DAEMON_RC=
+	[ -s "$TG_DIR/daemon.pid" ] || return 0
+	pid=$(cat "$TG_DIR/daemon.pid")
+	kill -TERM "$pid" 2>/dev/null
+	if ! tg_wait 10 test -e "$TG_DIR/daemon.rc"; then
+		kill -KILL "$pid" 2>/dev/null
+		tg_wait 5 test -e "$TG_DIR/daemon.rc"
+	fi
+	TG_DAEMON_RC=$(cat "$TG_DIR/daemon.rc" 2>/dev/null)
+	rm -f "$TG_DIR/daemon.pid"
+}
+
+tg_daemon_stop_check() {
+	tg_check daemon_alive_at_end "the daemon is still running at the end" tg_daemon_alive
+	tg_daemon_stop
+	tg_check daemon_exit_0 "the daemon exits 0 on SIGTERM (got ${TG_DAEMON_RC:-none})" tg_eq "${TG_DAEMON_RC:-}" 0
+}
+
+# tg_decisions: the daemon's decision lines as records in
+# $TG_DIR/decisions.tsv, one line each, TAB-separated KEY=VALUE fields.
+# With alert.journal=false a decision is one stderr line (src/alert.c)
+#   <P>thrashguard: MESSAGE [MESSAGE_ID=... THRASHGUARD_EVENT=... ...]
+# followed by the ranked candidates, one line each:
+#   <P>thrashguard:   1. /path score=S [protected=WHY]: why
+# Record fields: MS (the stamp), MESSAGE, every KEY=VALUE of the brackets
+# (a value may hold spaces: a field ends where " NEXT_KEY=" begins), and
+# CANDIDATES (the ranking lines joined with " | ").
+tg_decisions() {
+	awk '
+		function flush() {
+			if (cur != "") print cur "\tCANDIDATES=" cands
+			cur = ""; cands = ""
+		}
+		/^[0-9]+ <[0-9]>thrashguard:   / {
+			if (cur != "") { x = $0; sub(/^[0-9]+ <[0-9]>thrashguard:   /, "", x); cands = cands (cands == "" ? "" : " | ") x }
+			next
+		}
+		/^[0-9]+ <[0-9]>thrashguard: .* \[MESSAGE_ID=.*\]$/ {
+			flush()
+			i = index($0, " [MESSAGE_ID=")
+			msg = substr($0, length($1) + 2, i - length($1) - 2)
+			sub(/^<[0-9]>thrashguard: /, "", msg)
+			f = substr($0, i + 2)
+			sub(/\]$/, "", f)
+			cur = "MS=" $1 "\tMESSAGE=" msg
+			while (match(f, / [A-Z][A-Z0-9_]*=/)) { cur = cur "\t" substr(f, 1, RSTART - 1); f = substr(f, RSTART + 1) }
+			cur = cur "\t" f
+			next
+		}
+		{ flush() }
+		END { flush() }' "$TG_DIR/daemon.log" >"$TG_DIR/decisions.tsv"
+}
+
+# tg_decisions_keep: parse the log now and let the following queries use
+# that (a batch of checks after the daemon's work is done; each parse is a
+# fork, and forks are slow under emulation).  tg_decisions_live undoes it.
+tg_decisions_keep() {
+	tg_decisions
+	TG_DECISIONS_KEEP=1
+}
+tg_decisions_live() {
+	TG_DECISIONS_KEEP=0
+}
+
+# tg_dq count|get|getall|rec FIELD COND...: queries the decisions.  COND:
+# KEY=VALUE (equal), KEY!=VALUE, KEY~REGEX (awk ERE), KEY<NUMBER.  count prints how
+# many match (FIELD is ignored: give ""), get the FIELD of the first match
+# (nothing if none), getall that of every match, one a line, rec every
+# matching record.
+tg_dq() {
+	local mode=$1 field=$2 c
+	shift 2
+	[ "${TG_DECISIONS_KEEP:-0}" = 1 ] && [ -e "$TG_DIR/decisions.tsv" ] || tg_decisions
+	: >"$TG_DIR/dq.conds"
+	for c in "$@"; do printf '%s\n' "$c" >>"$TG_DIR/dq.conds"; done
+	awk -F '\t' -v mode="$mode" -v want="$field" -v cf="$TG_DIR/dq.conds" '
+		FILENAME == cf { conds[++nc] = $0; next }
+		function ok(   i, c, k, v, p, t, l) {
+			for (i = 1; i <= nc; i++) {
+				c = conds[i]
+				p = index(c, "=")
+				t = index(c, "~")
+				l = index(c, "<")
+				if (l > 0 && (p == 0 || l < p) && (t == 0 || l < t)) {
+					k = substr(c, 1, l - 1); v = substr(c, l + 1)
+					if (!(k in f) || f[k] + 0 >= v + 0) return 0
+				} else if (t > 0 && (p == 0 || t < p)) {
+					k = substr(c, 1, t - 1); v = substr(c, t + 1)
+					if (!(k in f) || f[k] !~ v) return 0
+				} else if (p > 1 && substr(c, p - 1, 1) == "!") {
+					k = substr(c, 1, p - 2); v = substr(c, p + 1)
+					if ((k in f) && f[k] == v) return 0
+				} else {
+					k = substr(c, 1, p - 1); v = substr(c, p + 1)
+					if (!(k in f) || f[k] != v) return 0
+				}
+			}
+			return 1
+		}
+		{
+			for (k in f) delete f[k]
+			for (i = 1; i <= NF; i++) { p = index($i, "="); if (p > 1) f[substr($i, 1, p - 1)] = substr($i, p + 1) }
+			if (!ok()) next
+			n++
+			if (mode == "get" && n == 1) print f[want]
+			if (mode == "getall") print f[want]
+			if (mode == "rec") print
+			if (mode == "pairs" && n == 1)
+				for (i = 1; i <= NF; i++) {
+					p = index($i, "="); k = tolower(substr($i, 1, p - 1)); sub(/^thrashguard_/, "", k)
+					if (p > 1 && p < length($i)) printf "%s\t%s\n", k, substr($i, p + 1)
+				}
+		}
+		END { if (mode == "count") print n + 0 }' "$TG_DIR/dq.conds" "$TG_DIR/decisions.tsv"
+}
+
+# tg_dcount_is N COND... / tg_dcount_ge N COND...: for tg_check.
+tg_dcount_is() {
+	local n want=$1
+	shift
+	n=$(tg_dq count "" "$@")
+	[ "$n" = "$want" ] || {
+		tg_info "    (expected $want matching decisions, found $n)"
+		return 1
+	}
+}
+
+tg_dcount_ge() {
+	local n want=$1
+	shift
+	n=$(tg_dq count "" "$@")
+	[ "$n" -ge "$want" ] || {
+		tg_info "    (expected at least $want matching decisions, found $n)"
+		return 1
+	}
+}
+
+# tg_wait_decision SECONDS COND...: polls until a decision matches.
+tg_wait_decision() {
+	local s=$1
+	shift
+	tg_wait "$s" tg__has_decision "$@"
+}
+
+tg__has_decision() {
+	[ "$(tg_dq count "" "$@")" -gt 0 ]
+}
+
+# tg_decision_result COND...: the first matching decision as a TGRESULT
+# "decision" object: every field, keys lower case without THRASHGUARD_
+# (what was decided, on whom, why, with the figures and the ranking).
+tg_decision_result() {
+	local pairs nl='
+'
+	pairs=$(tg_dq pairs "" "$@")
+	[ -n "$pairs" ] || return 1
+	# KEY<TAB>VALUE lines -> arguments (values hold no TAB or newline)
+	set -f
+	local IFS="	$nl"
+	# shellcheck disable=SC2086 # split on TAB and newline
+	set -- $pairs
+	set +f
+	IFS=' 	
+'
+	tg_result decision "$@"
+}
+
+# tg_dump_daemon_log: the daemon's stderr on the console (TGLOG lines),
+# at most the last 300 lines.
+tg_dump_daemon_log() {
+	[ -s "$TG_DIR/daemon.log" ] || return 0
+	tail -n 300 "$TG_DIR/daemon.log" | sed "s/^/TGLOG $TG_SCENARIO /"
+}
+
+# tg_fatal NAME DETAIL: a failed check after which the rest of the scenario
+# means nothing (no pressure came, the daemon did not start): ends it.
+tg_fatal() {
+	tg_result check name "$1" ok false detail "$2"
+	echo "$1" >>"/run/tg/failed.$TG_SCENARIO"
+	exit 1
+}
+
+# ---- the thrash node (thrash, swap-thrash, dry-run, all-protected) ---------
+#
+# A simulated node: the group `node` (the daemon's scope, /node) with
+# memory.max TN_LIMIT, and below it, as on a Kubernetes worker (systemd
+# driver, containerd): the kubelet (node/system.slice/kubelet.service, a
+# process named "kubelet", protected by the default [protect] comms), a
+# Burstable neighbour NB (steady 32 MiB + the latency probe) and a
+# BestEffort pod TH for the thrasher.  Without swap for the node (file
+# thrash) TH runs thrasher: 280 MiB anonymous (two workers) and a sweep of
+# the data disk's 300 MiB file through mmap, which leaves ~60 MiB of page
+# cache for 300 MiB of file: the node's `full` stall goes to tens of
+# percent, the kernel OOM killer never fires.  With swap (zram), TH runs
+# vmload: 480 MiB of incompressible anonymous memory swept again and again
+# through zram.
+TN_LIMIT=384M
+TN_LIMIT_BYTES=$((384 << 20))
+
+# tn_setup file|swap: the node and its groups; samplers on the node and TH.
+tn_setup() {
+	TN_KIND=$1
+	# the thrasher is 3 processes (main + 2 workers), vmload one
+	TN_MIN_TASKS=3
+	[ "$TN_KIND" = swap ] && TN_MIN_TASKS=1
+	if [ "$TN_KIND" = swap ]; then
+		tg_node node memory.max=$TN_LIMIT || tg_fatal node_setup "create the node group"
+	else
+		tg_node node memory.max=$TN_LIMIT memory.swap.max=0 || tg_fatal node_setup "create the node group"
+	fi
+	tg_kubelet node || tg_fatal kubelet_setup "the kubelet stand-in runs"
+	tg_pod NB node burstable || tg_fatal pod_setup "create the neighbour's pod"
+	tg_pod TH node besteffort || tg_fatal pod_setup "create the thrasher's pod"
+	tg_sampler_start node node
+	tg_sampler_start th "$TH"
+}
+
+# tn_neighbour: starts the neighbour, then 2 s of undisturbed probe samples.
+tn_neighbour() {
+	tg_neighbour "$NB" || tg_fatal neighbour_setup "the neighbour's probe starts"
+	sleep 2
+}
+
+# tn_thrash_start: the thrasher; waits for the node's pressure to start
+# (full > 10 % over 500 ms: the shortage rule's own threshold).  Sets
+# T_LAUNCH, T_PRESSURE (ms), TH_PID.
+tn_thrash_start() {
+	T_LAUNCH=$(tg_now_ms)
+	if [ "$TN_KIND" = swap ]; then
+		run_in_group "$TH" --log "$TG_DIR/th.log" vmload -a 480 -A -t 120
+	else
+		run_in_group "$TH" --log "$TG_DIR/th.log" thrasher --anon 280 --file /mnt/data/big.dat \
+			--file-size 300 --procs 2 --duration 120
+	fi
+	TH_PID=$TG_PID
+	tg_wait_pstart node 10 40 "$T_LAUNCH" ||
+		tg_fatal pressure "the node's full stall exceeded 10 % over 500 ms within 40 s of the launch"
+	T_PRESSURE=$TG_PSTART
+	tg_info "pressure started $((T_PRESSURE - T_LAUNCH)) ms after the launch"
+}
+
+# tn_figures END_MS: the neighbour's probe before the launch, from pressure
+# start to END and, with T_EMPTY, during the incident and after it; the
+# node's stall; the longest gap between the sampler's samples.
+tn_figures() {
+	local end=$1 tl=$TG_DIR/nb.timeline
+	set -- before_json "$(tg_probe_stats "$tl" "$NB_T0" 0 "$T_LAUNCH")" \
+		window_json "$(tg_probe_stats "$tl" "$NB_T0" "$T_PRESSURE" "$end")" \
+		node_full_pct_window "$(tg_stall_pct node "$T_PRESSURE" "$end")" \
+		node_some_pct_window "$(tg_stall_pct node "$T_PRESSURE" "$end" some)" \
+		sampler_max_gap_ms "$(tg_max_gap node "$T_LAUNCH" "$end")" \
+		window_ms $((end - T_PRESSURE)) pressure_after_launch_ms $((T_PRESSURE - T_LAUNCH))
+	if [ -n "${T_EMPTY:-}" ]; then
+		set -- "$@" during_json "$(tg_probe_stats "$tl" "$NB_T0" "$T_PRESSURE" "$T_EMPTY")" \
+			after_json "$(tg_probe_stats "$tl" "$NB_T0" $((T_EMPTY + 1000)) "$end")" \
+			node_full_pct_after "$(tg_stall_pct node $((T_EMPTY + 1000)) "$end")"
+	fi
+	tg_result neighbour "$@"
+}
+
+# tn_stop_neighbour: checks it is alive, stops it (SIGTERM: the probe
+# writes its final summary), records the summary.
+tn_stop_neighbour() {
+	tg_check neighbour_alive "the neighbour is alive" tg_alive "$NB_PID"
+	kill -TERM "$NB_PID" 2>/dev/null
+	tg_wait_pid "$NB_PID" 10
+	tg_check neighbour_exit_0 "the neighbour exits 0 on SIGTERM (got $TG_RC)" tg_eq "$TG_RC" 0
+	[ -s "$TG_DIR/nb-probe.json" ] && tg_result probe summary_json "$(cat "$TG_DIR/nb-probe.json")"
+}
+
+# tn_counters: the node's reclaim counters over the thrash (memory.stat is
+# hierarchical: the killed container's events stay counted in the node),
+# as rates over launch -> empty.
+tn_counters() {
+	local dt=$((${T_EMPTY:-$(tg_now_ms)} - T_LAUNCH)) k v args=""
+	[ "$dt" -gt 0 ] || dt=1
+	for k in workingset_refault_file workingset_refault_anon pgmajfault pgscan pgsteal; do
+		v=$(cg_stat node "$k")
+		args="$args ${k}_total $v ${k}_per_s $((v * 1000 / dt))"
+	done
+	# shellcheck disable=SC2086 # pairs of words
+	tg_result counters window_ms "$dt" $args th_full_pct "$(tg_stall_pct th "$T_LAUNCH" "${T_EMPTY:-$(tg_now_ms)}")" \
+		th_signal_json "$(tg_thrash_signal th "$T_LAUNCH" "${T_EMPTY:-$(tg_now_ms)}")" \
+		memory_events "$(tr '\n' ' ' <"$CG/node/memory.events")"
+}
+
+# tn_kill_scenario file|swap: the thrash scenario (tests/vm/scenarios/
+# thrash.sh describes it; swap-thrash.sh is the same with zram swap and an
+# anonymous thrash).
+THRASH_WINDOW_MS=10000
+DECIDE_MS=8000
+EMPTY_MS=10000
+
+tn_kill_scenario() {
+	local cond t_dec tte n after
+	tn_setup "$1"
+	tg_daemon_start --set daemon.scopes=/node || exit 1
+	tn_neighbour
+	tn_thrash_start
+
+	if wait_empty "$TH" 40; then
+		T_EMPTY=$(tg_now_ms)
+		tg_info "the thrasher's group emptied $((T_EMPTY - T_PRESSURE)) ms after pressure start"
+	else
+		tg_check emptied "the thrasher's group emptied within 40 s of pressure start" false
+	fi
+	local end=$((T_PRESSURE + THRASH_WINDOW_MS))
+	tg_sleep_until "$end"
+	tg_decisions_keep
+
+	cond="THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill"
+	tg_decision_result $cond
+	# shellcheck disable=SC2086 # cond: words without spaces
+	{
+		tg_check one_kill "exactly one kill decision" tg_dcount_is 1 $cond
+		tg_check victim "... of the thrasher's container, by the shortage rule, in scope /node" \
+			tg_dcount_is 1 $cond "THRASHGUARD_CGROUP=$TH_CG" THRASHGUARD_RULE=shortage THRASHGUARD_SCOPE=/node
+		tg_check identity "... naming the pod and the container (POD_UID, CONTAINER_ID, QoS besteffort)" \
+			tg_dcount_is 1 $cond "POD_UID=$TH_UID" "CONTAINER_ID=$TH_CID" THRASHGUARD_QOS=besteffort
+		tg_check cgroup_kill "... through cgroup.kill, complete (not partial)" \
+			tg_dcount_is 1 $cond THRASHGUARD_CGROUP_KILL=1 THRASHGUARD_PARTIAL=0
+		local tasks freed
+		tasks=$(tg_dq get THRASHGUARD_TASKS_KILLED $cond)
+		freed=$(tg_dq get THRASHGUARD_FREED_BYTES $cond)
+		tg_check kill_size ">= $TN_MIN_TASKS task(s) killed ($tasks), >= 200 MiB freed ($((${freed:-0} >> 20)) MiB)" \
+			sh -c '[ "$1" -ge "$3" ] && [ "$2" -ge $((200 << 20)) ]' - "${tasks:-0}" "${freed:-0}" "$TN_MIN_TASKS"
+		tg_check kubelet_listed "... listing the kubelet's group as protected by [protect] comms" \
+			tg_dcount_is 1 $cond 'CANDIDATES~kubelet\.service score=[-0-9.]+ protected=\[protect\] comms'
+	}
+	tg_check nothing_else "no failed action, nothing else acted on" \
+		tg_dcount_is 0 'THRASHGUARD_EVENT~^(failed|acted|would-act)$' "THRASHGUARD_CGROUP!=$TH_CG"
+	tg_check no_failed "no failed action" tg_dcount_is 0 THRASHGUARD_EVENT=failed
+	tg_check recovered "the daemon said the node recovered" \
+		tg_dcount_ge 1 THRASHGUARD_EVENT=recovered THRASHGUARD_SCOPE=/node
+
+	tg_wait_pid "$TH_PID" 5
+	tg_check sigkill "the thrasher died of SIGKILL (status $TG_RC)" tg_eq "$TG_RC" 137
+
+	# shellcheck disable=SC2086
+	t_dec=$(tg_dq get MS $cond "THRASHGUARD_CGROUP=$TH_CG")
+	# shellcheck disable=SC2086
+	tte=$(tg_dq get THRASHGUARD_TIME_TO_EMPTY_USEC $cond "THRASHGUARD_CGROUP=$TH_CG")
+	if [ -n "$t_dec" ]; then
+		# The line is written once the group is empty: the decision (the
+		# kill's start) is its time less the kill's time to empty.
+		local line_ms=$t_dec
+		t_dec=$((t_dec - ${tte:-0} / 1000))
+		tg_result timing_thrash pressure_after_launch_ms $((T_PRESSURE - T_LAUNCH)) \
+			pressure_to_decision_ms $((t_dec - T_PRESSURE)) pressure_to_line_ms $((line_ms - T_PRESSURE)) \
+			pressure_to_empty_ms $((${T_EMPTY:-0} - T_PRESSURE)) daemon_time_to_empty_us "${tte:-null}"
+		tg_check decision_time "decision within ${DECIDE_MS} ms of pressure start ($((t_dec - T_PRESSURE)) ms)" \
+			tg_le $((t_dec - T_PRESSURE)) "$DECIDE_MS"
+	fi
+	[ -n "${T_EMPTY:-}" ] && tg_check empty_time "the group emptied within ${EMPTY_MS} ms of pressure start ($((T_EMPTY - T_PRESSURE)) ms)" \
+		tg_le $((T_EMPTY - T_PRESSURE)) "$EMPTY_MS"
+
+	tn_figures "$end"
+	tn_counters
+	tn_stop_neighbour
+	tg_check kubelet_alive "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
+	n=$(cg_event node oom_kill)
+	tg_check no_oom "the kernel OOM killer did not fire in the node ($n)" tg_eq "$n" 0
+	if [ -n "${T_EMPTY:-}" ]; then
+		after=$(tg_stall_pct node $((T_EMPTY + 1000)) "$end")
+		tg_check calm_after "the node's full stall after the kill is below 5 % ($after %)" \
+			awk -v x="$after" 'BEGIN { exit !(x != "null" && x + 0 < 5) }'
+	fi
+	tg_daemon_stop_check
+}
+
+# ---- node-wide pressure (node-wide, node-wide-baseline) ---------------------
+#
+# The VM is the node (-m 1024, no swap): scope "/", whose pressure is
+# /proc/pressure/memory and whose headroom is MemAvailable.  Kubernetes'
+# groups sit at the root (/kubepods.slice, /system.slice/kubelet.service;
+# the daemon in /system.slice/thrashguard.service, protected by its comm).
+# The BestEffort pod TH has no limit of its own: thrasher holds all but
+# NW_MARGIN_MIB of what MemAvailable said at launch as anonymous memory and
+# sweeps the data disk's 300 MiB file through mmap: the whole VM's page
+# cache is squeezed to a few tens of MiB and everything that reads a file
+# page waits for the disk.  The neighbour NB (steady + probe) runs its
+# programs from the data disk, not from the initramfs: their text is page
+# cache that reclaim can take away, as every program's on a real node
+# (story 5 of the seed: the kubelet, sshd, the workloads refaulting their own
+# code).  Host safety: QEMU is in a 2 GiB host memory group (run.sh) and the
+# guest has 1 GiB.
+NW_MARGIN_MIB=${TG_NW_MARGIN:-30}
+
+nw_setup() {
+	tg_node "" || tg_fatal node_setup "create /kubepods.slice"
+	tg_kubelet "" || tg_fatal kubelet_setup "the kubelet stand-in runs"
+	tg_pod NB "" burstable || tg_fatal pod_setup "create the neighbour's pod"
+	tg_pod TH "" besteffort || tg_fatal pod_setup "create the thrasher's pod"
+	mkdir -p /mnt/data/bin
+	cp /tg/bin/steady /tg/bin/probe /mnt/data/bin/ && sync || tg_fatal disk_bin "copy steady and probe to the data disk"
+	tg_sampler_start node /
+	tg_sampler_start th "$TH"
+	NW_OOM0=$(sed -n 's/^oom_kill //p' /proc/vmstat)
+}
+
+# nw_thrash_start: the thrasher, sized from MemAvailable now; waits for the
+# node's pressure (/proc/pressure/memory full > 10 % over 500 ms).  Sets
+# T_LAUNCH, T_PRESSURE (empty if none within 40 s), TH_PID, NW_ANON_MIB.
+nw_thrash_start() {
+	local avail
+	avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+	NW_ANON_MIB=$((avail - NW_MARGIN_MIB))
+	tg_result node_wide mem_available_mib "$avail" margin_mib "$NW_MARGIN_MIB" anon_mib "$NW_ANON_MIB" \
+		mem_total_mib "$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
+	T_LAUNCH=$(tg_now_ms)
+	run_in_group "$TH" --log "$TG_DIR/th.log" thrasher --anon "$NW_ANON_MIB" --file /mnt/data/big.dat \
+		--file-size 300 --procs 2 --duration 120
+	TH_PID=$TG_PID
+	T_PRESSURE=
+	if tg_wait_pstart node 10 40 "$T_LAUNCH"; then
+		T_PRESSURE=$TG_PSTART
+		tg_info "node-wide pressure started $((T_PRESSURE - T_LAUNCH)) ms after the launch"
+	fi
+}
+
+# nw_figures END_MS: the neighbour's probe (before, from pressure start to
+# END, and with T_EMPTY during and after the incident), the node's stall,
+# the longest sampler gap, the kernel OOM kills; sets NW_STALLED (1 when
+# the probe was late by more than NW_STALL_MS at least once, or the sampler,
+# which wakes every 100 ms with its memory locked, missed NW_STALL_MS).
+NW_STALL_MS=1000
+nw_figures() {
+	local end=$1 tl=$TG_DIR/nb.timeline from=${T_PRESSURE:-$T_LAUNCH} w gap pmax
+	w=$(tg_probe_stats "$tl" "$NB_T0" "$from" "$end")
+	gap=$(tg_max_gap node "$T_LAUNCH" "$end")
+	pmax=$(tg_json_num "$w" max_ms)
+	NW_STALLED=0
+	awk -v p="${pmax:-0}" -v g="$gap" -v l="$NW_STALL_MS" 'BEGIN { exit !(p == "null" || p + 0 > l || g + 0 > l) }' &&
+		NW_STALLED=1
+	NW_OOM=$(($(sed -n 's/^oom_kill //p' /proc/vmstat) - NW_OOM0))
+	set -- before_json "$(tg_probe_stats "$tl" "$NB_T0" 0 "$T_LAUNCH")" window_json "$w" \
+		window_ms $((end - from)) node_full_pct_window "$(tg_stall_pct node "$from" "$end")" \
+		node_some_pct_window "$(tg_stall_pct node "$from" "$end" some)" \
+		sampler_max_gap_ms "$gap" stalled "$([ "$NW_STALLED" = 1 ] && echo true || echo false)" \
+		kernel_oom_kills "$NW_OOM" pressure_after_launch_ms "$([ -n "$T_PRESSURE" ] && echo $((T_PRESSURE - T_LAUNCH)) || echo null)" \
+		min_mem_available_mib "$(awk -v from="$from" -v to="$end" -v t="$(awk '/^MemTotal:/ { print $2 * 1024 }' /proc/meminfo)" '
+			$4 != "-" && $1 >= from && $1 <= to { a = t - $4; if (!s || a < m) m = a; s = 1 }
+			END { print s ? int(m / 1048576) : "null" }' "$TG_DIR/s.node")" \
+		node_signal_json "$(tg_thrash_signal node "$from" "$end" 10 0)" \
+		th_full_pct "$(tg_stall_pct th "$from" "${T_EMPTY:-$end}")" \
+		th_some_pct "$(tg_stall_pct th "$from" "${T_EMPTY:-$end}" some)"
+	if [ -n "${T_EMPTY:-}" ]; then
+		set -- "$@" during_json "$(tg_probe_stats "$tl" "$NB_T0" "$from" "$T_EMPTY")" \
+			after_json "$(tg_probe_stats "$tl" "$NB_T0" $((T_EMPTY + 1000)) "$end")" \
+			node_full_pct_after "$(tg_stall_pct node $((T_EMPTY + 1000)) "$end")"
+	fi
+	tg_result neighbour "$@"
 }

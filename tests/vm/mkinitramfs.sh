@@ -6,6 +6,11 @@
 #
 #   tests/vm/mkinitramfs.sh [--bin build/thrashguard] [--tools build/tools]
 #                           [--kernel build/vm/kernel] [--out build/vm/initramfs.cpio.gz]
+#                           [--work DIR] [--scenario FILE]...
+#
+# --scenario: the scenario files to include (default: tests/vm/scenarios/*.sh),
+# as /tg/scenarios/BASENAME.  --work: the staging directory (default
+# build/vm/initramfs.d; give each concurrent build its own).
 #
 # A missing --bin or --tools is not an error (the daemon and the tools are
 # written in parallel with this harness); scenarios that need them say so.
@@ -13,8 +18,11 @@ set -eu
 
 cd "$(dirname "$0")/../.."
 bin=build/thrashguard tools=build/tools kernel=build/vm/kernel out=build/vm/initramfs.cpio.gz
+root=build/vm/initramfs.d scen_files=
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--work) root=$2; shift 2 ;;
+	--scenario) scen_files="$scen_files $2"; shift 2 ;;
 	--bin) bin=$2; shift 2 ;;
 	--tools) tools=$2; shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
@@ -24,7 +32,6 @@ while [ $# -gt 0 ]; do
 done
 
 vm=build/vm
-root=$vm/initramfs.d
 rm -rf "$root"
 mkdir -p "$root" "$vm/bin"
 for d in bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt/data etc tg/bin tg/modules tg/scenarios; do
@@ -74,11 +81,16 @@ if [ -d "$tools" ]; then
 	done
 fi
 
-# The harness's own small workload (see vmload.c), rebuilt when it changes.
-if [ ! -x "$vm/bin/vmload" ] || [ tests/vm/vmload.c -nt "$vm/bin/vmload" ]; then
-	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -static -o "$vm/bin/vmload" tests/vm/vmload.c
-fi
-cp "$vm/bin/vmload" "$root/tg/bin/"
+# The harness's own small programs, static, rebuilt when they change:
+# vmload (a workload, see vmload.c) and vmmon (clock, stamps and samples,
+# see vmmon.c).  Built under a temporary name: concurrent builds may race.
+for p in vmload vmmon; do
+	if [ ! -x "$vm/bin/$p" ] || [ "tests/vm/$p.c" -nt "$vm/bin/$p" ]; then
+		${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -static -o "$vm/bin/$p.$$" "tests/vm/$p.c"
+		mv -f "$vm/bin/$p.$$" "$vm/bin/$p"
+	fi
+	cp "$vm/bin/$p" "$root/tg/bin/"
+done
 
 # Kernel modules and their dependency list from kernel.sh.
 cp "$kernel"/modules/* "$root/tg/modules/"
@@ -86,8 +98,11 @@ cp "$kernel/release" "$root/tg/kernel-release"
 
 cp tests/vm/init.sh "$root/init"
 chmod 755 "$root/init"
-cp tests/vm/lib-vm.sh "$root/tg/"
-cp tests/vm/scenarios/*.sh "$root/tg/scenarios/"
+cp tests/vm/lib-vm.sh tests/vm/runner.sh "$root/tg/"
+[ -n "$scen_files" ] || scen_files=$(ls tests/vm/scenarios/*.sh)
+for f in $scen_files; do
+	cp "$f" "$root/tg/scenarios/"
+done
 
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"

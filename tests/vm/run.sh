@@ -1,44 +1,79 @@
 #!/bin/bash
 # The VM tier: runs scenarios on a pure cgroup v2 kernel inside QEMU (software
-# emulation, no KVM needed), one fresh VM per scenario.
+# emulation, no KVM needed).
 #
 #   tests/vm/run.sh [--bin build/thrashguard] [--tools build/tools]
-#                   [--scenario NAME]... [--timeout SECONDS] [--append 'tg.k=v ...']
+#                   [--scenario NAME]... [--scenario-file PATH]...
+#                   [--timeout SECONDS] [--append 'tg.k=v ...'] [--one-boot-each]
 #                   [--accel tcg|kvm] [-v]
 #
-# Without --scenario, every tests/vm/scenarios/*.sh runs.  Per scenario:
-# build/vm/NAME.log (the whole console), build/vm/results/NAME.json (the
-# TGRESULT objects, plus a "host" object with timings), one verdict line; the
-# last line is "vm: N passed, N failed".  Exit status non-zero if any failed.
+# Without --scenario/--scenario-file, every tests/vm/scenarios/*.sh runs
+# except those marked VM_DEFAULT=0 (run only when named).  --scenario-file
+# takes a scenario from anywhere (e.g. bench/vm/x.sh; named by its basename).
+# Scenarios share one boot (they run one after the other, each with its own
+# deadline, VM_TIMEOUT in the file or --timeout, and each cleaning up), except
+# those marked VM_OWN_BOOT=1 (pressure that may stall the whole VM), which get
+# a VM of their own; --one-boot-each gives every scenario its own.  A
+# scenario that never started because the VM died or stalled before it is
+# run again, once, in a fresh boot.
+# Per scenario: build/vm/NAME.log (its part of the console), build/vm/
+# results/NAME.json (its TGRESULT objects and a "host" object with timings),
+# build/vm/NAME.daemon.log (the daemon's stderr, stamped) and one verdict
+# line; the whole console of each boot is build/vm/boot.FIRST.log.  The last
+# line is "vm: N passed, N failed".  Exit status non-zero if any failed.
 # The only skip is when QEMU cannot be had at all (it is installed when
-# missing); a scenario may also skip itself (TGDONE rc=77), which counts as
-# neither passed nor failed.
+# missing); a scenario may also skip itself (rc 77), which counts as neither
+# passed nor failed.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-bin=build/thrashguard tools=build/tools timeout=150 accel=tcg verbose=0 extra=
-scenarios=()
+bin=build/thrashguard tools=build/tools timeout=120 accel=tcg verbose=0 extra= one_each=0
+names=() files=() explicit=0
+add_scenario() { # NAME FILE
+	local i
+	for i in "${!names[@]}"; do
+		[ "${names[$i]}" != "$1" ] && continue
+		[ "${files[$i]}" = "$2" ] && return 0
+		echo "run.sh: two scenarios named $1: ${files[$i]} and $2" >&2
+		exit 2
+	done
+	names+=("$1")
+	files+=("$2")
+}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin) bin=$2; shift 2 ;;
 	--tools) tools=$2; shift 2 ;;
-	--scenario) scenarios+=("$2"); shift 2 ;;
+	--scenario)
+		[ -f "tests/vm/scenarios/$2.sh" ] || { echo "run.sh: no scenario tests/vm/scenarios/$2.sh" >&2; exit 2; }
+		add_scenario "$2" "tests/vm/scenarios/$2.sh"; explicit=1; shift 2 ;;
+	--scenario-file)
+		[ -f "$2" ] || { echo "run.sh: no scenario file $2" >&2; exit 2; }
+		n=${2##*/}; add_scenario "${n%.sh}" "$2"; explicit=1; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) extra="$extra $2"; shift 2 ;;
+	--one-boot-each) one_each=1; shift ;;
 	--accel) accel=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
-	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-if [ ${#scenarios[@]} = 0 ]; then
+# VAR FILE: the value of a top-level VAR=... line of a scenario file
+scen_var() {
+	sed -n "s/^$1=\([^ #]*\).*/\1/p" "$2" | head -n 1 | tr -d "\"'"
+}
+if [ "$explicit" = 0 ]; then
 	for f in tests/vm/scenarios/*.sh; do
+		[ "$(scen_var VM_DEFAULT "$f")" = 0 ] && continue
 		n=${f##*/}
-		scenarios+=("${n%.sh}")
+		add_scenario "${n%.sh}" "$f"
 	done
 fi
-for s in "${scenarios[@]}"; do
-	[ -f "tests/vm/scenarios/$s.sh" ] || { echo "run.sh: no scenario tests/vm/scenarios/$s.sh" >&2; exit 2; }
+for n in "${names[@]}"; do
+	case "$n" in
+	*[!A-Za-z0-9_-]*) echo "run.sh: scenario name '$n': letters, digits, - and _ only" >&2; exit 2 ;;
+	esac
 done
 
 vm=build/vm
@@ -66,7 +101,7 @@ fi
 # Anything else missing, or a failed preparation, fails every scenario.
 prep_failed() {
 	echo "run.sh: $*" >&2
-	echo "vm: 0 passed, ${#scenarios[@]} failed"
+	echo "vm: 0 passed, ${#names[@]} failed"
 	exit 1
 }
 for t in busybox cpio gzip python3 mke2fs timeout "${CC:-cc}"; do
@@ -99,8 +134,16 @@ if [ ! -s "$disk" ] || [ "$(cat "$disk.stamp" 2>/dev/null)" != "$disk_stamp" ]; 
 	echo "$disk_stamp" >"$disk.stamp"
 fi
 
-tests/vm/mkinitramfs.sh --bin "$bin" --tools "$tools" --kernel "$vm/kernel" --out "$vm/initramfs.cpio.gz" ||
-	prep_failed "could not build the initramfs (tests/vm/mkinitramfs.sh)"
+# This run's own initramfs (concurrent runs, e.g. the bench's, must not
+# overwrite each other's), removed at exit.
+initrd=$vm/initramfs.$$.cpio.gz
+initrd_work=$vm/initramfs.$$.d
+trap 'rm -rf "$initrd" "$initrd_work"' EXIT
+scen_args=()
+for f in "${files[@]}"; do scen_args+=(--scenario "$f"); done
+tests/vm/mkinitramfs.sh --bin "$bin" --tools "$tools" --kernel "$vm/kernel" --out "$initrd" \
+	--work "$initrd_work" "${scen_args[@]}" || prep_failed "could not build the initramfs (tests/vm/mkinitramfs.sh)"
+rm -rf "$initrd_work"
 awk -v k="$(cat "$vm/kernel/release")" -v a="$t_prep" -v b="$EPOCHREALTIME" \
 	'BEGIN { printf "vm: kernel %s, data disk and initramfs ready in %.1fs\n", k, b - a }'
 
@@ -113,6 +156,7 @@ awk -v k="$(cat "$vm/kernel/release")" -v a="$t_prep" -v b="$EPOCHREALTIME" \
 hostcg=
 vm_pidfile=$vm/qemu.$$.pid
 cleanup() {
+	rm -rf "$initrd" "$initrd_work"
 	if [ -s "$vm_pidfile" ]; then
 		kill "$(cat "$vm_pidfile")" 2>/dev/null || true
 		rm -f "$vm_pidfile"
@@ -143,7 +187,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 [ -n "$hostcg" ] || echo "run.sh: note: QEMU runs without a host memory group (no writable memory controller)" >&2
 
-# ---- one VM per scenario -----------------------------------------------------
+# ---- the boots -------------------------------------------------------------
 # -accel tcg: software emulation, works without /dev/kvm; tb-size bounds the
 # translation cache (the default reserves 1 GiB).  +rdrand: the kernel's
 # random pool is then ready at boot; otherwise the first read of /dev/urandom
@@ -151,9 +195,11 @@ fi
 # entropy under emulation.
 # The data disk is always attached (unused by a scenario that does not load
 # virtio_blk; costs nothing measurable).
+# run_vm LIST LOG HOST_T BOOT_TIMEOUT: one boot running the scenarios of
+# LIST (comma-separated) in order.
 run_vm() {
-	local name=$1 log=$2 host_t=$3 append
-	append="console=ttyS0 panic=-1 cgroup_no_v1=all quiet tg.scenario=$name tg.timeout=$timeout$extra"
+	local list=$1 log=$2 host_t=$3 btimeout=$4 append
+	append="console=ttyS0 panic=-1 cgroup_no_v1=all quiet tg.scenarios=$list tg.timeout=$btimeout tg.scn_timeout=$timeout$extra"
 	local accel_opt="$accel" kern=$vm/kernel/vmlinuz
 	[ "$accel" = tcg ] && accel_opt="tcg,tb-size=256"
 	# the uncompressed kernel boots via PVH, skipping 5 s of decompression
@@ -163,9 +209,9 @@ run_vm() {
 	# shellcheck disable=SC2016
 	sh -c 'echo $$ >"$2"; [ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 125; shift 2; exec "$@"' \
 		run_vm "$hostcg" "$vm_pidfile" \
-		timeout -k 10 $((timeout + 60)) "$qemu" -accel "$accel_opt" -cpu qemu64,+rdrand -smp 2 -m 1024 \
+		timeout -k 10 $((btimeout + 60)) "$qemu" -accel "$accel_opt" -cpu qemu64,+rdrand -smp 2 -m 1024 \
 		-nographic -no-reboot -net none \
-		-kernel "$kern" -initrd "$vm/initramfs.cpio.gz" -append "$append" \
+		-kernel "$kern" -initrd "$initrd" -append "$append" \
 		-drive "file=$disk,if=virtio,format=raw,snapshot=on" </dev/null 2>&1 |
 		{
 			# Timestamp arrival of TGBOOT (host view of "start to /init").
@@ -178,95 +224,99 @@ run_vm() {
 				*TGBOOT*) echo "boot $start $EPOCHREALTIME" >"$host_t" ;;
 				esac
 				if [ "$verbose" = 1 ]; then
-					case "$line" in TGDMESG*) ;; *) printf '  %s| %s\n' "$name" "$line" ;; esac
+					case "$line" in TGDMESG* | TGLOG* | TGSAMPLE*) ;; *) printf '  vm| %s\n' "$line" ;; esac
 				fi
 			done
 		}
 	return "${PIPESTATUS[0]}"
 }
 
-passed=0 failed=0 skipped=0
-for name in "${scenarios[@]}"; do
-	log=$vm/$name.log json=$vm/results/$name.json host_t=$vm/$name.host
+# The plan: the scenarios that may share a boot, in one boot, in the order
+# given; then each VM_OWN_BOOT=1 scenario in one of its own.
+budget_of() { # NAME -> the scenario's deadline inside the VM
+	local i b
+	for i in "${!names[@]}"; do
+		[ "${names[$i]}" = "$1" ] || continue
+		b=$(scen_var VM_TIMEOUT "${files[$i]}")
+		echo "${b:-$timeout}"
+		return
+	done
+}
+own_boot_of() {
+	local i
+	[ "$one_each" = 1 ] && return 0
+	for i in "${!names[@]}"; do
+		[ "${names[$i]}" = "$1" ] && [ "$(scen_var VM_OWN_BOOT "${files[$i]}")" = 1 ] && return 0
+	done
+	return 1
+}
+boots=()
+shared=
+for n in "${names[@]}"; do
+	own_boot_of "$n" || shared=${shared:+$shared,}$n
+done
+[ -z "$shared" ] || boots+=("$shared")
+for n in "${names[@]}"; do
+	if own_boot_of "$n"; then boots+=("$n"); fi
+done
+
+passed=0 failed=0 skipped=0 nboot=0 retried=" " requeue=
+t_all=$EPOCHREALTIME
+while [ ${#boots[@]} -gt 0 ]; do
+	list=${boots[0]}
+	boots=("${boots[@]:1}")
+	nboot=$((nboot + 1))
+	log=$vm/boot.${list%%,*}.log host_t=$vm/boot.${list%%,*}.host
+	btimeout=30
+	for n in ${list//,/ }; do btimeout=$((btimeout + $(budget_of "$n"))); done
+	echo "vm: boot $nboot: ${list//,/ } (deadline ${btimeout}s)"
 	rm -f "$host_t"
 	t0=$EPOCHREALTIME
 	qrc=0
 	# In the background and waited for: bash runs the INT/TERM trap only
 	# once a foreground job ends, but interrupts `wait` at once.
-	run_vm "$name" "$log" "$host_t" &
+	run_vm "$list" "$log" "$host_t" "$btimeout" &
 	wait $! || qrc=$?
 	t1=$EPOCHREALTIME
 	rm -f "$vm_pidfile" # that pid is gone; never kill a reused one later
-	# Parse and check the console: TGRESULT lines must be valid JSON objects,
-	# TGDONE decides, a check with ok=false fails even if TGDONE says 0.
-	verdict=$(python3 - "$name" "$log" "$json" "$host_t" "$t0" "$t1" "$qrc" "$timeout" <<'EOF'
-import json, re, sys
-name, log, out, host_t, t0, t1, qrc, tmo = sys.argv[1:]
-results, bad, done, boot_uptime = [], [], None, None
-for line in open(log, errors="replace"):
-    # a TGRESULT line that is not one whole JSON object (cut by a newline
-    # in a value, or by console noise) is an error, never silently dropped
-    if "TGRESULT" in line:
-        m = re.search(r"TGRESULT (\{.*\})\s*$", line)
-        try:
-            obj = json.loads(m.group(1)) if m else None
-        except ValueError:
-            obj = None
-        if isinstance(obj, dict):
-            results.append(obj)
-        else:
-            bad.append(line.strip()[:200])
-    m = re.search(r"TGDONE rc=(\d+)", line)
-    if m:
-        done = int(m.group(1))
-    m = re.search(r"TGBOOT uptime=([\d.]+)", line)
-    if m:
-        boot_uptime = float(m.group(1))
-host = {"type": "host", "scenario": name, "qemu_rc": int(qrc), "wall_s": round(float(t1) - float(t0), 2),
-        "guest_uptime_at_init_s": boot_uptime, "tgdone_rc": done}
-try:
-    _, start, seen = open(host_t).read().split()
-    host["host_start_to_init_s"] = round(float(seen) - float(start), 2)
-except (OSError, ValueError):
-    pass
-for r in results:
-    if r.get("type") == "timing" and "scenario_s" in r:
-        host["scenario_s"] = r["scenario_s"]
-failed_checks = [r.get("name", "?") for r in results if r.get("type") == "check" and r.get("ok") is not True]
-results.append(host)
-with open(out, "w") as f:
-    json.dump(results, f, indent=1)
-    f.write("\n")
-why = []
-if done is None:
-    why.append("no TGDONE (%s)" % ("host timeout" if int(qrc) == 124 else "qemu rc=%s" % qrc))
-elif done == 124:
-    why.append("VM deadline of %ss reached" % tmo)
-elif done not in (0, 77):
-    why.append("TGDONE rc=%d" % done)
-if failed_checks:
-    why.append("failed checks: " + ", ".join(failed_checks))
-if bad:
-    why.append("%d unparsable TGRESULT line(s)" % len(bad))
-status = "FAIL" if why else ("SKIP" if done == 77 else "PASS")
-times = "boot %ss, scenario %ss, total %ss" % (host.get("host_start_to_init_s", "?"), host.get("scenario_s", "?"), host["wall_s"])
-print(status, times + ("; " + "; ".join(why) if why else ""))
-EOF
-	) || verdict="FAIL result parser failed"
-	status=${verdict%% *}
-	echo "vm: $name $status (${verdict#* })"
-	case "$status" in
-	PASS) passed=$((passed + 1)) ;;
-	SKIP) skipped=$((skipped + 1)) ;;
-	*)
-		failed=$((failed + 1))
-		echo "vm: $name: console in $log; last lines:"
-		grep -v '^TGDMESG' "$log" | tail -n 15 | sed 's/^/    /'
-		;;
-	esac
+	# Split the console by scenario and judge each (tests/vm/verdict.py);
+	# "NAME STATUS detail" lines, STATUS NOTRUN for a scenario the boot
+	# never reached.
+	verdicts=$(python3 tests/vm/verdict.py "$list" "$log" "$vm" "$host_t" "$t0" "$t1" "$qrc" "$btimeout" "$nboot") ||
+		verdicts="${list%%,*} FAIL result parser failed"
+	while read -r n status detail; do
+		[ -n "$n" ] || continue
+		if [ "$status" = NOTRUN ]; then
+			case "$retried" in
+			*" $n "*) status=FAIL detail="not run: $detail" ;;
+			*)
+				# once more, in a fresh boot, after the others
+				retried="$retried$n "
+				requeue=${requeue:+$requeue,}$n
+				echo "vm: $n not reached ($detail): once more in a fresh boot"
+				continue
+				;;
+			esac
+		fi
+		echo "vm: $n $status ($detail)"
+		case "$status" in
+		PASS) passed=$((passed + 1)) ;;
+		SKIP) skipped=$((skipped + 1)) ;;
+		*)
+			failed=$((failed + 1))
+			echo "vm: $n: console in $vm/$n.log (whole boot: $log); last lines:"
+			grep -v '^TGDMESG' "$vm/$n.log" 2>/dev/null | tail -n 15 | sed 's/^/    /'
+			;;
+		esac
+	done <<<"$verdicts"
+	if [ -n "$requeue" ]; then
+		boots+=("$requeue")
+		requeue=
+	fi
 	rm -f "$host_t"
 done
 
 [ "$skipped" = 0 ] || echo "vm: $skipped skipped (the scenario skipped itself)"
+awk -v a="$t_all" -v b="$EPOCHREALTIME" -v n="$nboot" 'BEGIN { printf "vm: %d boot(s), %.0fs of VM time in all\n", n, b - a }'
 echo "vm: $passed passed, $failed failed"
 [ "$failed" = 0 ]

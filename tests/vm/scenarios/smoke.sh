@@ -13,6 +13,10 @@
 
 VM_DISK=1
 VM_ZRAM=512M
+# The harness proving itself: run on request (--scenario smoke), the real
+# scenarios cover it.
+VM_DEFAULT=0
+VM_TIMEOUT=150
 
 # smoke_phase NAME "FILE=VALUE..." CMD...: runs CMD in group smoke-NAME,
 # measures for $TG_SECS seconds, then freezes and kills the group.

@@ -1,0 +1,36 @@
+# thrash: the node-killer, on pure cgroup v2.  One BestEffort pod streams a
+# file from the data disk that cannot stay cached while it holds most of the
+# node in anonymous memory (no swap for the node: the kernel OOM killer never
+# fires, the node's `full` stall goes to tens of percent); a Burstable
+# neighbour serves (steady + latency probe); the kubelet (protected by the
+# default [protect] comms) sits in node/system.slice.  The node is the
+# thrash node of lib-vm.sh (tn_*): memory.max 384M.
+#
+# The daemon runs with the product's defaults (shortage: 1 s window, 2 s
+# duration, full 10 %, headroom 10 %; cooldown 10 s): this scenario is the
+# product's promise, so nothing is tuned for speed.
+#
+# Asserts: exactly one kill decision, of the thrasher's container, by the
+# shortage rule, in scope /node, through cgroup.kill, complete (not partial,
+# >= 3 tasks, >= 200 MiB freed), naming the pod and container (POD_UID,
+# CONTAINER_ID, QoS besteffort) and listing the kubelet as protected;
+# nothing else acted on or failed; the group emptied; the decision within
+# DECIDE_MS of pressure start (the e2e bound is duration + 3 s = 5 s on a
+# real machine; under emulation on a loaded host the daemon's 500 ms ticks
+# and the kill itself run several times slower, hence duration + 6 s); the
+# thrasher died of SIGKILL; the neighbour and the kubelet live; no kernel
+# OOM kill in the node; the node's stall after the kill below 5 %; the
+# daemon said "recovered" and exits 0 on SIGTERM.
+#
+# Figures: pressure start after launch, pressure start -> decision, -> empty
+# group; the neighbour's probe before, during and after; the node's stall.
+
+VM_DISK=1
+VM_TIMEOUT=90
+
+# THRASH_WINDOW_MS (10 s from pressure start: the neighbour's figures and
+# the recovery), DECIDE_MS and EMPTY_MS are set in lib-vm.sh, where the body
+# of this scenario lives (tn_kill_scenario, shared with swap-thrash).
+scenario() {
+	tn_kill_scenario file
+}
