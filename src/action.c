@@ -1,9 +1,18 @@
 /* The act layer. A kill is: cgroup.kill where the layout has it (atomic
- * against forks), then, because in hybrid mode the unified mirror need not
- * hold the same tasks as the memory group, rounds of freeze -> SIGKILL
- * through pidfds -> thaw over whatever the memory group still holds, then
- * process_mrelease on every victim so that its memory returns at once, and
- * a wait on the pidfds until the group is empty or the deadline passes.
+ * against forks), then rounds of freeze -> SIGKILL through pidfds -> thaw
+ * over whatever the memory group still holds, then process_mrelease on
+ * every victim so that its memory returns at once, and a wait on the pidfds
+ * until the group is empty or the deadline passes.
+ *
+ * Hybrid mode: the memory group decides membership, but cgroup.kill and a
+ * freeze through the unified mirror act on the mirror's tasks, which need
+ * not be the same. Re-validation therefore checks the tasks of both, and
+ * cgroup.kill is used only when the mirror holds exactly the memory group's
+ * tasks; otherwise the kill goes task by task through pidfds.
+ *
+ * freeze-kill: the KILL that follows a FREEZE thaws the group on every
+ * path out of action_execute(), so that a refused or failed kill never
+ * leaves it frozen for ever; a THAW is never refused by protection.
  *
  * Everything lives in fixed arrays in one work area on the stack: no
  * allocation while acting. */
@@ -40,7 +49,9 @@
  * victims to exit before it looks for new tasks again. */
 #define ROUND_WAIT_USEC     (50 * USEC_PER_MSEC)
 #define ROUND_WAIT_MAX_USEC (500 * USEC_PER_MSEC)
-#define MAX_DEPTH           32
+/* Deeper groups are not walked: the action is refused (-E2BIG), since
+ * cgroup.kill and a freeze would reach tasks that were never checked. */
+#define MAX_DEPTH 32
 
 /* The raw syscalls, so that a C library without the wrappers still builds;
  * they return 0/fd or -errno. */
@@ -75,9 +86,14 @@ struct work {
         struct action_result *res;
         uint64_t deadline_usec;
 
-        pid_t pids[ACTION_MAX_TASKS]; /* the latest collection */
+        pid_t pids[ACTION_MAX_TASKS]; /* the latest collection (memory tree) */
         size_t n_pids;                /* stored */
         unsigned n_found;             /* found, may exceed what is stored */
+
+        pid_t mirror[ACTION_MAX_TASKS]; /* hybrid: the mirror's tasks at re-validation */
+        size_t n_mirror;
+        bool has_mirror;     /* the layout has a separate mirror (hybrid) */
+        bool cgroup_kill_ok; /* cgroup.kill reaches exactly the re-validated tasks */
 
         pid_t seen[ACTION_MAX_TASKS]; /* sorted, distinct */
         size_t n_seen;
@@ -125,18 +141,14 @@ static int poll_timeout_ms(uint64_t until_usec)
         return ms > 60000 ? 60000 : (int)ms;
 }
 
-/* --- collecting the tasks of a group and its descendants (memory tree) --- */
-
-static int open_procs(const struct cgroup_layout *l, const char *path)
-{
-        char p[CGROUP_PATH_MAX + 96];
-        if (snprintf(p, sizeof p, "%s%s/cgroup.procs", l->memory_dir, path) >= (int)sizeof p)
-                return -ENAMETOOLONG;
-        return fsroot_openat(l->root, p, O_RDONLY);
-}
+/* --- collecting the tasks of a group and its descendants --- */
 
 struct walk {
-        struct work *w;
+        const struct cgroup_layout *l;
+        enum cgroup_tree tree;
+        pid_t *pids;
+        size_t n; /* stored, at most ACTION_MAX_TASKS */
+        unsigned found;
         unsigned depth;
 };
 
@@ -145,54 +157,64 @@ static int collect_one(struct walk *k, const char *path);
 static int collect_child(const char *child_path, void *userdata)
 {
         struct walk *k = userdata;
-        struct walk sub = {.w = k->w, .depth = k->depth + 1};
         int r;
 
-        if (sub.depth > MAX_DEPTH)
-                return 0;
-        r = collect_one(&sub, child_path);
+        if (k->depth >= MAX_DEPTH)
+                return -E2BIG;
+        k->depth++;
+        r = collect_one(k, child_path);
+        k->depth--;
         /* A child that vanished mid-walk is not an error. */
         return r == -ENOENT || r == -ENODEV ? 0 : r;
 }
 
 static int collect_one(struct walk *k, const char *path)
 {
-        struct work *w = k->w;
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        fd = open_procs(w->l, path);
+        fd = cgroup_tree_procs_open(k->l, k->tree, path);
         if (fd < 0)
                 return fd;
         /* While tasks exit, cgroup.procs may briefly list one whose pid is
          * already detached as "0", which the reader rejects: read again. */
         for (unsigned try = 0;; try++) {
-                r = cgroup_read_pids(w->l, fd, w->pids + w->n_pids, ACTION_MAX_TASKS - w->n_pids);
+                r = cgroup_read_pids(k->l, fd, k->pids + k->n, ACTION_MAX_TASKS - k->n);
                 if (r != -EINVAL || try >= 20)
                         break;
                 sleep_usec(200);
         }
         if (r < 0)
                 return r;
-        w->n_found += (unsigned)r;
-        w->n_pids +=
-            (size_t)r < ACTION_MAX_TASKS - w->n_pids ? (size_t)r : ACTION_MAX_TASKS - w->n_pids;
-        return cgroup_for_each_child(w->l, path, collect_child, k);
+        k->found = (unsigned)r > UINT32_MAX - k->found ? UINT32_MAX : k->found + (unsigned)r;
+        k->n += (size_t)r < ACTION_MAX_TASKS - k->n ? (size_t)r : ACTION_MAX_TASKS - k->n;
+        return cgroup_tree_for_each_child(k->l, k->tree, path, collect_child, k);
 }
 
-/* Fills w->pids with the tasks of the target and its descendants. Returns
- * the number found, -ENOENT when the target is gone. */
-static int collect(struct work *w)
+/* Fills pids[ACTION_MAX_TASKS] with the tasks of path and its descendants
+ * in one tree; *ret_n says how many were stored. Returns the number found
+ * (more than stored when they did not fit), -ENOENT when the group is
+ * gone, -E2BIG when it is deeper than MAX_DEPTH. */
+static int collect_tree(const struct cgroup_layout *l, enum cgroup_tree tree, const char *path,
+                        pid_t *pids, size_t *ret_n)
 {
-        struct walk k = {.w = w};
+        struct walk k = {.l = l, .tree = tree, .pids = pids};
         int r;
 
-        w->n_pids = 0;
-        w->n_found = 0;
-        r = collect_one(&k, w->path);
+        *ret_n = 0;
+        r = collect_one(&k, path);
+        *ret_n = k.n;
         if (r < 0)
                 return r;
-        return (int)(w->n_found > INT32_MAX ? INT32_MAX : w->n_found);
+        return (int)(k.found > INT32_MAX ? INT32_MAX : k.found);
+}
+
+/* The memory group's tasks into w->pids. */
+static int collect(struct work *w)
+{
+        int r = collect_tree(w->l, CGROUP_TREE_MEMORY, w->path, w->pids, &w->n_pids);
+        w->n_found = r > 0 ? (unsigned)r : 0;
+        return r;
 }
 
 /* --- the seen set (sorted) --- */
@@ -236,38 +258,30 @@ static struct victim *victim_find(struct work *w, pid_t pid)
 
 /* --- /proc checks --- */
 
-/* True when some hierarchy line of /proc/PID/cgroup names path or a group
- * below it. Checked after pidfd_open: if the process died and its pid was
- * reused meanwhile, the check sees the newcomer, and a signal through the
- * pidfd then reaches nobody (ESRCH); the pidfd can never hit a stranger. */
-static bool task_in_group(const struct fsroot *root, pid_t pid, const char *path)
+static bool task_gone(int r)
 {
-        char p[64], buf[8192];
-        size_t plen = strlen(path);
-        ssize_t n;
-
-        snprintf(p, sizeof p, "%s/%d/cgroup", FSROOT_PROC, (int)pid);
-        n = fsroot_read_file(root, p, buf, sizeof buf);
-        if (n < 0)
-                return false;
-        for (char *line = buf; line && *line;) {
-                char *eol = strchr(line, '\n');
-                char *colon = strchr(line, ':');
-                if (eol)
-                        *eol = 0;
-                if (colon)
-                        colon = strchr(colon + 1, ':');
-                if (colon) {
-                        const char *g = colon + 1;
-                        if (strncmp(g, path, plen) == 0 && (g[plen] == 0 || g[plen] == '/'))
-                                return true;
-                }
-                line = eol ? eol + 1 : NULL;
-        }
-        return false;
+        return r == -ENOENT || r == -ESRCH;
 }
 
-/* -EPERM (with detail) when a task of the group must not be touched. */
+/* True when the task's memory hierarchy group (/proc/PID/cgroup) is path
+ * or a group below it. Checked after pidfd_open: if the process died and
+ * its pid was reused meanwhile, the check sees the newcomer, and a signal
+ * through the pidfd then reaches nobody (ESRCH); the pidfd can never hit a
+ * stranger. */
+static bool task_in_group(const struct cgroup_layout *l, pid_t pid, const char *path)
+{
+        char g[CGROUP_PATH_MAX];
+        size_t plen = strlen(path);
+
+        if (cgroup_pid_group(l, pid, g, sizeof g) < 0)
+                return false;
+        return strncmp(g, path, plen) == 0 && (g[plen] == 0 || g[plen] == '/');
+}
+
+/* -EPERM (with detail) when a task of the group must not be touched: at
+ * oom_score_adj -1000, named in [protect] comms, or unreadable (only
+ * ENOENT/ESRCH say that a task is gone; anything else could hide a
+ * protected task). */
 static int check_task_protected(struct work *w, pid_t pid)
 {
         const struct fsroot *root = w->l->root;
@@ -277,7 +291,15 @@ static int check_task_protected(struct work *w, pid_t pid)
 
         snprintf(p, sizeof p, "%s/%d/oom_score_adj", FSROOT_PROC, (int)pid);
         n = fsroot_read_file(root, p, buf, sizeof buf);
-        if (n >= 0 && oom_score_adj_parse(buf, &adj) >= 0 && adj == -1000) {
+        if (n < 0 && task_gone((int)n))
+                return 0;
+        if (n < 0 || oom_score_adj_parse(buf, &adj) < 0) {
+                snprintf(w->res->detail, sizeof w->res->detail,
+                         "cannot read oom_score_adj of task %d: %s", (int)pid,
+                         strerror(n < 0 ? (int)-n : EINVAL));
+                return -EPERM;
+        }
+        if (adj == -1000) {
                 snprintf(w->res->detail, sizeof w->res->detail, "task %d has oom_score_adj -1000",
                          (int)pid);
                 return -EPERM;
@@ -286,8 +308,13 @@ static int check_task_protected(struct work *w, pid_t pid)
                 return 0;
         snprintf(p, sizeof p, "%s/%d/comm", FSROOT_PROC, (int)pid);
         n = fsroot_read_file(root, p, buf, sizeof buf);
-        if (n <= 0)
-                return 0; /* gone: nothing to protect */
+        if (n < 0 && task_gone((int)n))
+                return 0;
+        if (n <= 0) {
+                snprintf(w->res->detail, sizeof w->res->detail, "cannot read comm of task %d: %s",
+                         (int)pid, strerror(n < 0 ? (int)-n : ENODATA));
+                return -EPERM;
+        }
         if (buf[n - 1] == '\n')
                 buf[n - 1] = 0;
         if (pattern_list_match(&w->c->protect.comms, buf)) {
@@ -298,10 +325,40 @@ static int check_task_protected(struct work *w, pid_t pid)
         return 0;
 }
 
+static int pid_cmp(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return (x > y) - (x < y);
+}
+
+/* Refuses a walk that could not see or store every task: cgroup.kill and a
+ * freeze would reach tasks that were never checked. */
+static int collected_all(struct work *w, int r, size_t n_stored, const char *tree)
+{
+        if (r == -E2BIG) {
+                snprintf(w->res->detail, sizeof w->res->detail,
+                         "%s groups nested deeper than %d levels", tree, MAX_DEPTH);
+                return -E2BIG;
+        }
+        if (r < 0) {
+                snprintf(w->res->detail, sizeof w->res->detail, "cannot list its %s tasks: %s",
+                         tree, strerror(-r));
+                return r;
+        }
+        if ((size_t)r > n_stored) {
+                snprintf(w->res->detail, sizeof w->res->detail,
+                         "more than %d tasks in the %s groups", ACTION_MAX_TASKS, tree);
+                return -E2BIG;
+        }
+        return 0;
+}
+
 /* Re-validation right before acting. Returns 0 (valid: w->pids holds the
- * tasks when check_tasks), 1 when the target is already gone, -EPERM when it
- * is protected, other negative errno on failure. */
-static int revalidate(struct work *w, const struct decision *d, bool check_tasks)
+ * memory group's tasks, w->cgroup_kill_ok is set), 1 when the target is
+ * already gone, -EPERM when it is protected, -E2BIG when its tasks could
+ * not all be checked, other negative errno on failure. A THAW checks only
+ * that the group is the same: undoing a freeze is never refused. */
+static int revalidate(struct work *w, const struct decision *d)
 {
         uint64_t id;
         int r;
@@ -319,26 +376,52 @@ static int revalidate(struct work *w, const struct decision *d, bool check_tasks
                          "the group was removed and created again");
                 return 1;
         }
+        if (d->kind == DECISION_THAW)
+                return 0;
         if (pattern_list_match(&w->c->protect.cgroups, w->path)) {
                 snprintf(w->res->detail, sizeof w->res->detail,
                          "the group matches [protect] cgroups");
                 return -EPERM;
         }
-        if (!check_tasks)
-                return 0;
+
         r = collect(w);
         if (r == -ENOENT || r == -ENODEV)
                 return 1;
-        if (r < 0) {
-                snprintf(w->res->detail, sizeof w->res->detail, "cannot list its tasks: %s",
-                         strerror(-r));
+        r = collected_all(w, r, w->n_pids, "memory");
+        if (r < 0)
                 return r;
+
+        /* What cgroup.kill and a freeze through the mirror reach. A mirror
+         * that does not exist holds nothing. */
+        r = collect_tree(w->l, CGROUP_TREE_MIRROR, w->path, w->mirror, &w->n_mirror);
+        w->has_mirror = r != -EOPNOTSUPP;
+        if (r == -EOPNOTSUPP || r == -ENOENT || r == -ENODEV) {
+                r = 0;
+                w->n_mirror = 0;
         }
+        r = collected_all(w, r, w->n_mirror, "mirror");
+        if (r < 0)
+                return r;
+
+        qsort(w->pids, w->n_pids, sizeof *w->pids, pid_cmp);
+        qsort(w->mirror, w->n_mirror, sizeof *w->mirror, pid_cmp);
         for (size_t i = 0; i < w->n_pids; i++) {
+                keepalive(&w->keepalive_usec);
                 r = check_task_protected(w, w->pids[i]);
                 if (r < 0)
                         return r;
         }
+        for (size_t i = 0; i < w->n_mirror; i++) {
+                if (bsearch(&w->mirror[i], w->pids, w->n_pids, sizeof *w->pids, pid_cmp))
+                        continue;
+                keepalive(&w->keepalive_usec);
+                r = check_task_protected(w, w->mirror[i]);
+                if (r < 0)
+                        return r;
+        }
+        w->cgroup_kill_ok =
+            !w->has_mirror || (w->n_mirror == w->n_pids &&
+                               memcmp(w->mirror, w->pids, w->n_pids * sizeof(pid_t)) == 0);
         return 0;
 }
 
@@ -395,12 +478,17 @@ static void wait_victims(struct work *w, uint64_t until_usec)
 
 /* --- kill --- */
 
+/* Stops at the deadline: each call may take tens of ms and wait for the
+ * victim's mmap lock. */
 static void release_memory(struct work *w)
 {
         for (size_t i = 0; i < w->n_victims; i++) {
                 struct victim *v = &w->victims[i];
                 if (v->released || v->exited)
                         continue;
+                keepalive(&w->keepalive_usec);
+                if (clock_monotonic_usec() >= w->deadline_usec)
+                        return;
                 v->released = true;
                 if (w->mrelease_unsupported)
                         continue;
@@ -418,7 +506,9 @@ static void release_memory(struct work *w)
         }
 }
 
-/* Signals every collected task that is not a victim yet. */
+/* Signals every collected task that is not a victim yet. A task that
+ * joined the group after re-validation is checked as re-validation checks
+ * (it is left alone when protected, and then counted as left). */
 static void signal_collected(struct work *w, bool resend)
 {
         for (size_t i = 0; i < w->n_pids; i++) {
@@ -426,6 +516,7 @@ static void signal_collected(struct work *w, bool resend)
                 struct victim *v = victim_find(w, pid);
                 int fd, r;
 
+                keepalive(&w->keepalive_usec);
                 if (v) {
                         if (resend && !v->exited)
                                 (void)sys_pidfd_send_signal(v->pidfd, SIGKILL);
@@ -434,7 +525,8 @@ static void signal_collected(struct work *w, bool resend)
                 fd = sys_pidfd_open(pid);
                 if (fd < 0)
                         continue; /* ESRCH: gone already */
-                if (!task_in_group(w->l->root, pid, w->path)) {
+                if (!task_in_group(w->l, pid, w->path) ||
+                    (!seen_has(w, pid) && check_task_protected(w, pid) < 0)) {
                         close(fd);
                         continue;
                 }
@@ -478,7 +570,7 @@ static int kill_group(struct work *w, uint64_t t0)
         for (size_t i = 0; i < w->n_pids; i++)
                 seen_add(w, w->pids[i]);
 
-        r = cgroup_kill(w->l, w->path);
+        r = w->cgroup_kill_ok ? cgroup_kill(w->l, w->path) : -EOPNOTSUPP;
         if (r >= 0)
                 res->used_cgroup_kill = true;
         else if (r == -ENOENT || r == -ENODEV) {
@@ -486,6 +578,10 @@ static int kill_group(struct work *w, uint64_t t0)
                 return 0;
         } else if (r != -EOPNOTSUPP)
                 log_debug_errno(r, "%s: cgroup.kill failed, killing task by task", w->path);
+        else if (!w->cgroup_kill_ok)
+                log_debug("%s: the unified mirror holds other tasks than the memory group, "
+                          "killing task by task",
+                          w->path);
 
         for (unsigned round = 0;; round++) {
                 bool froze = false;
@@ -515,7 +611,9 @@ static int kill_group(struct work *w, uint64_t t0)
                 }
                 if (n > 0) {
                         signal_collected(w, round > 0);
-                        if (res->used_cgroup_kill && round > 0)
+                        /* Not through a mirror: its tasks are only known
+                         * to match as of re-validation. */
+                        if (res->used_cgroup_kill && round > 0 && !w->has_mirror)
                                 (void)cgroup_kill(w->l, w->path);
                 }
                 /* Thaw on every path, also when we did not freeze: a group
@@ -636,6 +734,21 @@ static void fill_usage_after(struct work *w)
         res->freed_bytes = res->usage_before_bytes > after ? res->usage_before_bytes - after : 0;
 }
 
+/* The one thaw of a group frozen by the first half of freeze-kill, after
+ * the KILL whatever its outcome (or of a freeze that failed); quiet when
+ * the group is gone. A failure's detail says that the group was thawed. */
+static void thaw_after(struct work *w, int result)
+{
+        struct action_result *res = w->res;
+        int r = cgroup_set_frozen(w->l, w->path, false);
+        if (r < 0 && r != -EOPNOTSUPP && r != -ENOENT && r != -ENODEV)
+                log_warning_errno(r, "%s: could not thaw", w->path);
+        else if (r >= 0 && result < 0) {
+                size_t n = strlen(res->detail);
+                snprintf(res->detail + n, sizeof res->detail - n, "%sthawed", n ? "; " : "");
+        }
+}
+
 int action_execute(const struct cgroup_layout *l, const struct config *c, const struct decision *d,
                    const struct snapshot *cur, struct action_result *ret)
 {
@@ -648,7 +761,7 @@ int action_execute(const struct cgroup_layout *l, const struct config *c, const 
             .res = ret,
             .keepalive_usec = start,
         };
-        bool is_kill = d->kind == DECISION_KILL;
+        bool is_kill = d->kind == DECISION_KILL, thaw = false;
         int r;
 
         *ret = (struct action_result){0};
@@ -664,17 +777,19 @@ int action_execute(const struct cgroup_layout *l, const struct config *c, const 
         timeout = c->action.kill_timeout_usec ? c->action.kill_timeout_usec : DEFAULT_TIMEOUT_USEC;
         w.deadline_usec = start + timeout;
 
-        r = revalidate(&w, d, d->kind != DECISION_THAW);
+        r = revalidate(&w, d);
         if (r == 1) {
                 ret->already_gone = true;
                 ret->dry_run = c->daemon.dry_run;
-                goto done_ok;
+                r = 0;
+                goto done;
         }
-        if (r < 0) {
-                ret->error = r;
-                ret->duration_usec = clock_monotonic_usec() - start;
-                return r;
-        }
+        /* freeze-kill: the group was frozen by the FREEZE before this KILL.
+         * From here on (the group is the one that was frozen), every way
+         * out thaws it: refused, failed, emptied by itself or killed. */
+        thaw = is_kill && c->action.mode == ACTION_MODE_FREEZE_KILL && !c->daemon.dry_run;
+        if (r < 0)
+                goto done;
 
         if (read_usage(l, w.path, &ret->usage_before_bytes) < 0 && cur) {
                 const struct candidate *cand = snapshot_find(cur, w.path);
@@ -685,27 +800,33 @@ int action_execute(const struct cgroup_layout *l, const struct config *c, const 
         if (c->daemon.dry_run) {
                 ret->dry_run = true;
                 ret->tasks_left = (unsigned)w.n_pids;
-                goto done_ok;
+                goto done;
         }
 
         t0 = clock_monotonic_usec();
         if (is_kill && w.n_found == 0) {
                 /* Emptied by itself since the snapshot. */
                 ret->already_gone = true;
-                goto done_ok;
+                goto done;
         }
         if (is_kill) {
                 r = kill_group(&w, t0);
                 count_killed(&w);
                 work_done(&w);
-        } else
+        } else {
                 r = set_frozen_confirmed(&w, d->kind == DECISION_FREEZE, t0);
+                /* A freeze that failed (not merely slow: the kernel keeps a
+                 * pending request, and the policy counts on it) is undone,
+                 * so that nothing is left frozen that nobody will thaw. */
+                if (d->kind == DECISION_FREEZE && r < 0 && r != -ETIMEDOUT)
+                        thaw = true;
+        }
         fill_usage_after(&w);
+
+done:
+        if (thaw)
+                thaw_after(&w, r);
         ret->error = r;
         ret->duration_usec = clock_monotonic_usec() - start;
         return r;
-
-done_ok:
-        ret->duration_usec = clock_monotonic_usec() - start;
-        return 0;
 }

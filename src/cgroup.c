@@ -77,6 +77,15 @@ static int open_group_file(const struct cgroup_layout *l, const char *dir, const
         return fsroot_openat(l->root, p, O_RDONLY);
 }
 
+/* ret[size] is written only when s fits. */
+static int copy_out(char *ret, size_t size, const char *s)
+{
+        if (strlen(s) >= size)
+                return -ENAMETOOLONG;
+        strcpy(ret, s);
+        return 0;
+}
+
 static bool group_exists(const struct cgroup_layout *l, const char *dir, const char *path)
 {
         char p[CGROUP_PATH_MAX + 128];
@@ -427,15 +436,32 @@ static int child_entry(const char *name, unsigned char d_type, void *userdata)
         return w->cb(child, w->userdata);
 }
 
+/* The directory of a tree; NULL when the layout has no such tree. */
+static const char *tree_dir(const struct cgroup_layout *l, enum cgroup_tree tree)
+{
+        switch (tree) {
+        case CGROUP_TREE_MEMORY:
+                return l->memory_dir;
+        case CGROUP_TREE_MIRROR:
+                return l->unified_dir[0] && !streq(l->unified_dir, l->memory_dir) ? l->unified_dir
+                                                                                  : NULL;
+        default:
+                return NULL;
+        }
+}
+
 /* getdents64 into a stack buffer rather than fsroot_for_each_entry():
  * the walk lists every intermediate group on every tick, and opendir()
  * allocates. */
-int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
-                          void *userdata)
+int cgroup_tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree tree,
+                               const char *path, cgroup_child_cb cb, void *userdata)
 {
         char dir[CGROUP_PATH_MAX + 128];
         _cleanup_close_ int fd = -EBADF;
-        int r = group_file(dir, sizeof dir, l->memory_dir, path, NULL);
+        const char *top = tree_dir(l, tree);
+        if (!top)
+                return group_path_valid(path) ? -EOPNOTSUPP : -EINVAL;
+        int r = group_file(dir, sizeof dir, top, path, NULL);
         if (r < 0)
                 return r;
         fd = fsroot_openat(l->root, dir, O_RDONLY | O_DIRECTORY);
@@ -468,6 +494,12 @@ int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgrou
         }
 }
 
+int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
+                          void *userdata)
+{
+        return cgroup_tree_for_each_child(l, CGROUP_TREE_MEMORY, path, cb, userdata);
+}
+
 static int first_child(const char *child _unused_, void *userdata)
 {
         *(bool *)userdata = true;
@@ -498,7 +530,68 @@ int cgroup_has_children(const struct cgroup_layout *l, const char *path)
 
 int cgroup_procs_open(const struct cgroup_layout *l, const char *path)
 {
-        return open_group_file(l, l->memory_dir, path, "cgroup.procs");
+        return cgroup_tree_procs_open(l, CGROUP_TREE_MEMORY, path);
+}
+
+int cgroup_tree_procs_open(const struct cgroup_layout *l, enum cgroup_tree tree, const char *path)
+{
+        const char *top = tree_dir(l, tree);
+        if (!top)
+                return group_path_valid(path) ? -EOPNOTSUPP : -EINVAL;
+        return open_group_file(l, top, path, "cgroup.procs");
+}
+
+/* The path of the memory hierarchy's line of a /proc/PID/cgroup text
+ * ("ID:CONTROLLERS:PATH" lines): in v2 the "0::" line, elsewhere the line
+ * whose controller list names memory. Cuts buf; NULL when there is none. */
+static const char *proc_cgroup_memory_path(char *buf, bool v2)
+{
+        for (char *line = buf, *next; line && *line; line = next) {
+                char *eol = strchr(line, '\n');
+                next = eol ? eol + 1 : NULL;
+                if (eol)
+                        *eol = 0;
+                char *c1 = strchr(line, ':');
+                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c2 = 0;
+                const char *ctrls = c1 + 1, *path = c2 + 1;
+                if (v2) {
+                        if (c1 - line == 1 && line[0] == '0' && !ctrls[0])
+                                return path;
+                        continue;
+                }
+                for (const char *w = ctrls; *w;) {
+                        size_t n = strcspn(w, ",");
+                        if (n == 6 && strncmp(w, "memory", 6) == 0)
+                                return path;
+                        w += n + (w[n] == ',');
+                }
+        }
+        return NULL;
+}
+
+int cgroup_pid_group(const struct cgroup_layout *l, pid_t pid, char *ret, size_t size)
+{
+        char p[64], buf[8192];
+        const char *path;
+        ssize_t n;
+
+        if (pid <= 0)
+                return -EINVAL;
+        snprintf(p, sizeof p, "%s/%d/cgroup", FSROOT_PROC, (int)pid);
+        n = fsroot_read_file(l->root, p, buf, sizeof buf);
+        if (n == -EFBIG)
+                return -EINVAL;
+        if (n < 0)
+                return (int)n;
+        path = proc_cgroup_memory_path(buf, l->mode == CGROUP_MODE_V2);
+        if (!path)
+                return -ENODATA;
+        if (!group_path_valid(path))
+                return -EINVAL;
+        return copy_out(ret, size, path);
 }
 
 int cgroup_read_pids(const struct cgroup_layout *l _unused_, int procs_fd, pid_t *pids, size_t cap)
@@ -520,8 +613,10 @@ int cgroup_read_pids(const struct cgroup_layout *l _unused_, int procs_fd, pid_t
                 }
                 if (n == 0)
                         break;
+                /* A short read is not the end: cgroup.procs is a seq_file
+                 * that returns about one page per read, and only a read
+                 * of 0 bytes says that nothing follows. */
                 off += n;
-                bool last = (size_t)n < sizeof buf; /* a short read is the end */
                 for (ssize_t i = 0; i < n; i++) {
                         char c = buf[i];
                         if (c >= '0' && c <= '9') {
@@ -548,8 +643,6 @@ int cgroup_read_pids(const struct cgroup_layout *l _unused_, int procs_fd, pid_t
                         } else
                                 return -EINVAL;
                 }
-                if (last)
-                        break;
         }
         if (in_number && cur != 0) { /* no final newline */
                 if (count < cap)
@@ -773,15 +866,6 @@ int cgroup_is_populated(const struct cgroup_layout *l, const char *path)
                 return ev.populated;
         }
         return populated_v1(l, path, 0);
-}
-
-/* ret[size] is written only when s fits. */
-static int copy_out(char *ret, size_t size, const char *s)
-{
-        if (strlen(s) >= size)
-                return -ENAMETOOLONG;
-        strcpy(ret, s);
-        return 0;
 }
 
 int cgroup_pressure_path(const struct cgroup_layout *l, const char *path, char *ret, size_t size)

@@ -84,10 +84,32 @@ int cgroup_has_children(const struct cgroup_layout *l, const char *path);
  * watch whether a group not (yet) a candidate holds processes, at one fd. */
 int cgroup_procs_open(const struct cgroup_layout *l, const char *path);
 
+/* Where a group's tasks are listed. The memory hierarchy is the truth for
+ * membership in every layout. In hybrid mode the same-named group of the
+ * unified hierarchy, the mirror, is what cgroup.kill and a freeze through
+ * the mirror act on; it holds only the tasks placed in it, which need not
+ * be the memory group's. */
+enum cgroup_tree {
+        CGROUP_TREE_MEMORY,
+        CGROUP_TREE_MIRROR, /* -EOPNOTSUPP where there is no separate mirror (v2, v1) */
+};
+
+/* cgroup.procs of a group in one tree, and its children there (as
+ * cgroup_procs_open and cgroup_for_each_child, which use the memory tree). */
+int cgroup_tree_procs_open(const struct cgroup_layout *l, enum cgroup_tree tree, const char *path);
+int cgroup_tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree tree,
+                               const char *path, cgroup_child_cb cb, void *userdata);
+
 /* Reads the pids of a group (memory hierarchy's cgroup.procs) into
  * pids[cap]; returns how many were found (may exceed cap: only cap
- * stored). */
+ * stored). Reads until end of file: a seq_file returns short reads. */
 int cgroup_read_pids(const struct cgroup_layout *l, int procs_fd, pid_t *pids, size_t cap);
+
+/* The group of a task in the memory hierarchy, from /proc/PID/cgroup (the
+ * "memory" controller's line in v1 and hybrid, the "0::" line in v2), into
+ * ret[size]. -ENOENT/-ESRCH when the task is gone, -ENODATA when no line
+ * names the memory hierarchy, -EINVAL when malformed. */
+int cgroup_pid_group(const struct cgroup_layout *l, pid_t pid, char *ret, size_t size);
 
 /* Identity of a group: the inode of its directory in the memory hierarchy. */
 int cgroup_id(const struct cgroup_layout *l, const char *path, uint64_t *ret);

@@ -29,7 +29,7 @@
 
 #define MAX_TRIGGERS (CONFIG_MAX_SCOPES + 1)
 /* Stack touched once at start so that, locked, it never faults later (the
- * act layer's work area is ~80 KiB). */
+ * act layer's work area is ~115 KiB). */
 #define STACK_PREFAULT_BYTES (512 * 1024)
 /* Trigger threshold: this share of the window, or half of the lowest
  * configured stall threshold if that is lower: a wake-up, not a decision. */
@@ -323,7 +323,8 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
         case DECISION_THAW:
                 a.n_top = rank_top(ctx, prev, cur, d->scope);
                 r = action_execute(observer_layout(ctx->observer), ctx->config, d, cur, &res);
-                policy_record_outcome(ctx->config, &ctx->policy, d, r, clock_monotonic_usec());
+                policy_record_outcome(ctx->config, &ctx->policy, d, r, res.tasks_killed,
+                                      clock_monotonic_usec());
                 a.result = &res;
                 break;
         case DECISION_ALL_PROTECTED:
@@ -462,17 +463,33 @@ static void thaw_pending(struct context *ctx, const char *why)
         }
 }
 
-static bool same_scopes(const struct config *a, const struct config *b)
+static bool same_patterns(const struct pattern_list *a, const struct pattern_list *b)
 {
-        if (a->daemon.cgroup_mode != b->daemon.cgroup_mode ||
-            a->daemon.scopes.n != b->daemon.scopes.n)
+        if (a->n != b->n)
                 return false;
-        for (unsigned i = 0; i < a->daemon.scopes.n; i++)
-                if (!streq(a->daemon.scopes.items[i], b->daemon.scopes.items[i]))
+        for (unsigned i = 0; i < a->n; i++)
+                if (!streq(a->items[i], b->items[i]))
                         return false;
         return true;
 }
 
+static bool same_scopes(const struct config *a, const struct config *b)
+{
+        return a->daemon.cgroup_mode == b->daemon.cgroup_mode &&
+               same_patterns(&a->daemon.scopes, &b->daemon.scopes);
+}
+
+/* Whether a group frozen pending a kill under a would be handled alike
+ * under b: not when b would only pretend (dry-run), would not kill after a
+ * freeze, or protects other things. */
+static bool same_action(const struct config *a, const struct config *b)
+{
+        return a->daemon.dry_run == b->daemon.dry_run && a->action.mode == b->action.mode &&
+               same_patterns(&a->protect.cgroups, &b->protect.cgroups) &&
+               same_patterns(&a->protect.comms, &b->protect.comms);
+}
+
+/* After RELOADING=1, whatever the outcome, systemd must hear READY=1 again. */
 static void reload(struct context *ctx)
 {
         struct config *fresh = malloc(sizeof *fresh);
@@ -481,11 +498,13 @@ static void reload(struct context *ctx)
 
         if (!fresh) {
                 log_error("Reload: out of memory, keeping the running configuration");
+                (void)sd_notify(false, "READY=1");
                 return;
         }
         if (load_config(ctx->opts, fresh) < 0) {
                 log_error("Reload failed, keeping the running configuration");
                 free(fresh);
+                (void)sd_notify(false, "READY=1");
                 return;
         }
         r = observer_new(&ctx->root, fresh, &obs);
@@ -493,14 +512,19 @@ static void reload(struct context *ctx)
                 log_error_errno(r, "Reload failed (cannot observe with the new configuration), "
                                    "keeping the running configuration");
                 free(fresh);
+                (void)sd_notify(false, "READY=1");
                 return;
         }
+        /* Thawed under the configuration that froze them (ctx->config is
+         * still the old one): under the new one a THAW may be a dry-run
+         * no-op, or the pending kill may never come. */
         if (!same_scopes(ctx->config, fresh)) {
                 /* Scope indexes change meaning: start the rules afresh. */
                 thaw_pending(ctx, "scopes changed on reload");
                 policy_state_init(&ctx->policy);
                 ctx->n_taken = 0;
-        }
+        } else if (!same_action(ctx->config, fresh))
+                thaw_pending(ctx, "action settings changed on reload");
         free(ctx->config);
         ctx->config = fresh;
         observer_free(ctx->observer);

@@ -20,10 +20,11 @@
  *   [shortage] duration. Pressure alone never fires: heavy IO and one group
  *   thrashing at its own limit both raise PSI while memory is plentiful.
  *   A scope with no limit and a min_headroom in % can never be short. A
- *   tick on which the scope could not be read is skipped: the rule neither
- *   advances nor resets. A scope without PSI (cgroup v1 below "/") has no
- *   stall signal: the rule cannot fire there; guard "/" instead, whose
- *   /proc/pressure/memory exists on every kernel with PSI.
+ *   tick on which the scope could not be read restarts the rule's duration
+ *   (so that the first readable tick cannot fire at once on a duration that
+ *   ran blind) and decides nothing else. A scope without PSI (cgroup v1
+ *   below "/") has no stall signal: the rule cannot fire there; guard "/"
+ *   instead, whose /proc/pressure/memory exists on every kernel with PSI.
  *   Victim: the top of the scope's ranking (score.c), skipping protected
  *   groups, victims of failed actions, and (for a freeze) frozen groups.
  *
@@ -44,14 +45,20 @@
  *   not chosen again while frozen). freeze-kill: FREEZE at once; after
  *   freeze_grace, KILL if the rule still holds (shortage: the scope's
  *   condition now; local thrash: the group still at its limit, since a
- *   frozen group neither stalls nor refaults), else THAW. No RECOVERED
- *   during the grace, and none after a THAW (the THAW says it); no cooldown
- *   after a THAW either, so the rule must hold a full duration again.
+ *   frozen group neither stalls nor refaults), else THAW. A FREEZE that
+ *   timed out counts as done (the kernel keeps the request). A frozen
+ *   victim missing from the candidates (gone, emptied, unreadable) gets a
+ *   THAW at once (the act layer reports it already gone if it is) and the
+ *   cooldown starts: the incident's action is over. No RECOVERED during the
+ *   grace, and none after a THAW of the grace's end (the THAW says it); no
+ *   cooldown after that THAW either, so the rule must hold a full duration
+ *   again.
  *   One action at a time per scope; both rules share the scope's cooldown.
- *   After a successful action (or one whose victim was already gone) the
- *   scope is in cooldown for [action] cooldown: no new action. The rule's
- *   clock restarts at the action, so a second kill from the same incident
- *   comes only if the rule still holds after the cooldown. RECOVERED is
+ *   After a successful action (or one whose victim was already gone, or a
+ *   kill that killed tasks but left some behind) the scope is in cooldown
+ *   for [action] cooldown: no new action. The rule's clock restarts at the
+ *   action, so a second kill from the same incident comes only if the rule
+ *   still holds after the cooldown. RECOVERED is
  *   emitted once, on the first tick at least one window after the action
  *   where the scope's stall is below both shortage thresholds and no group
  *   of the scope is thrashing. A failed victim (any error but -ENOENT and
@@ -430,10 +437,14 @@ static void describe_untouchable(const struct config *c, const struct policy_sta
                 why = untouchable(c, st, cur, cand, freezing, now_usec, &comm);
                 if (!why)
                         continue;
+                /* The last component names a group well enough in one line;
+                 * full paths go with the candidate list of the alert. */
+                const char *name = strrchr(cand->path, '/');
+                name = name && name[1] ? name + 1 : cand->path;
                 if (comm)
-                        fmt_append(buf, size, "%s%s (comm %.16s)", n ? ", " : "", cand->path, comm);
+                        fmt_append(buf, size, "%s%s (comm %.16s)", n ? ", " : "", name, comm);
                 else
-                        fmt_append(buf, size, "%s%s (%s)", n ? ", " : "", cand->path, why);
+                        fmt_append(buf, size, "%s%s (%s)", n ? ", " : "", name, why);
                 n++;
         }
         if (n == 0)
@@ -570,10 +581,23 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
 
         *ret_blocked = false;
         if (!v) {
-                /* Gone during the grace: the incident's action is over. */
+                /* Gone, emptied or unreadable during the grace: the
+                 * incident's action is over, and nothing may stay frozen
+                 * on a guess (the act layer says "already gone" if it is). */
                 sc->frozen_pending = false;
                 sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
-                return false;
+                *d = (struct decision){.kind = DECISION_THAW,
+                                       .rule = sc->frozen_rule,
+                                       .scope = scope,
+                                       .cgroup_id = sc->frozen_cgroup_id};
+                strcpy_bounded(d->cgroup, sizeof(d->cgroup), sc->frozen_cgroup);
+                d->some_pct = sc->some_pct;
+                d->full_pct = sc->full_pct;
+                d->headroom_bytes = s->headroom_bytes;
+                fmt_append(d->reason, sizeof(d->reason),
+                           "frozen %s is no longer a candidate of %s (gone, empty or unreadable)",
+                           sc->frozen_cgroup, s->path);
+                return true;
         }
         if (now_usec - sc->frozen_at_usec < c->action.freeze_grace_usec) {
                 *ret_blocked = true;
@@ -699,9 +723,7 @@ void policy_decide(const struct config *c, struct policy_state *st, const struct
                 struct policy_scope_state *sc = &st->scopes[s];
 
                 scope_update(c, sc, prev, cur, s);
-                if (!cur->scopes[s].ok)
-                        continue;
-                if (!shortage_holds(c, sc, &cur->scopes[s]))
+                if (!cur->scopes[s].ok || !shortage_holds(c, sc, &cur->scopes[s]))
                         sc->shortage_since_usec = 0;
                 else if (sc->shortage_since_usec == 0)
                         sc->shortage_since_usec = now_usec;
@@ -719,7 +741,8 @@ void policy_decide(const struct config *c, struct policy_state *st, const struct
 }
 
 void policy_record_outcome(const struct config *c, struct policy_state *st,
-                           const struct decision *d, int result, uint64_t now_usec)
+                           const struct decision *d, int result, unsigned tasks_killed,
+                           uint64_t now_usec)
 {
         struct policy_scope_state *sc;
 
@@ -727,6 +750,13 @@ void policy_record_outcome(const struct config *c, struct policy_state *st,
             (d->kind != DECISION_KILL && d->kind != DECISION_FREEZE && d->kind != DECISION_THAW))
                 return;
         sc = &st->scopes[d->scope];
+
+        /* A partial kill freed memory as a complete one does, and PSI lags
+         * it the same: a second victim must wait for the cooldown too. A
+         * freeze that timed out stays requested: its grace runs. */
+        if ((d->kind == DECISION_KILL && tasks_killed > 0) ||
+            (d->kind == DECISION_FREEZE && result == -ETIMEDOUT))
+                result = 0;
 
         if (result >= 0 || result == -ENOENT || result == -ESRCH) {
                 bool gone = result < 0;

@@ -53,7 +53,7 @@ struct decision {
         double some_pct, full_pct; /* the scope's (or, for local thrash, the group's) */
         uint64_t headroom_bytes;   /* the scope's (local thrash: the group's limit - usage) */
         double score;
-        char reason[256]; /* one line: what, why, to whom */
+        char reason[512]; /* one line: what, why, to whom */
 };
 
 /* A failed victim is left out of the choice for this many cooldowns. */
@@ -142,12 +142,15 @@ void policy_decide(const struct config *c, struct policy_state *st, const struct
 
 /* Tells the policy how the act layer fared with a KILL, FREEZE or THAW
  * decision (other kinds are ignored): success, or -ENOENT/-ESRCH (the
- * victim was already gone), starts the cooldown; any other failure keeps
- * the victim out of the choice for POLICY_FAILED_COOLDOWNS cooldowns so
- * that a failing kill is not retried in a loop, and lets the next
- * candidate be chosen. */
+ * victim was already gone), starts the cooldown; so do a KILL that failed
+ * or timed out after killing tasks_killed > 0 tasks, and a FREEZE that
+ * timed out (-ETIMEDOUT: the request stays, freeze-kill's grace runs). Any
+ * other failure keeps the victim out of the choice for
+ * POLICY_FAILED_COOLDOWNS cooldowns so that a failing kill is not retried
+ * in a loop, and lets the next candidate be chosen. */
 void policy_record_outcome(const struct config *c, struct policy_state *st,
-                           const struct decision *d, int result, uint64_t now_usec);
+                           const struct decision *d, int result, unsigned tasks_killed,
+                           uint64_t now_usec);
 
 /* True while some rule holds but has not reached its duration, a freeze
  * grace is running or a cooldown is active (as of the last tick): the

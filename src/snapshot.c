@@ -48,6 +48,14 @@
 /* An empty plain group is looked at again after this long. */
 #define EMPTY_PROBE_USEC (2 * USEC_PER_SEC)
 
+/* Kubernetes names not found in /var/log when a pod container appears
+ * (the kubelet may write its logs later) are looked for again after
+ * NAMES_RETRY_MIN_USEC, then twice as long each time, up to
+ * NAMES_RETRY_MAX_USEC: each look is a readdir of /var/log/pods, and the
+ * groups without names may be many while the disk is saturated. */
+#define NAMES_RETRY_MIN_USEC (10 * USEC_PER_SEC)
+#define NAMES_RETRY_MAX_USEC (300 * USEC_PER_SEC)
+
 #define NODE_BUF_SIZE 16384
 
 enum group_type {
@@ -75,6 +83,9 @@ struct group {
         uint64_t probe_usec;   /* ... last looked at then */
         bool full_valid;       /* c.s holds a full reading */
         uint64_t full_usage_bytes, full_some_usec; /* at the last full reading */
+        /* Pod names not found yet: when to look again, after the wait
+         * names_retry_usec (0 before the first look). */
+        uint64_t names_next_usec, names_retry_usec;
 };
 
 struct scope_slot {
@@ -540,8 +551,6 @@ static struct group *group_new(struct observer *o, const char *path)
         g->path_id = id;
         g->path_hash = path_hash(path);
         g->refresh_usec = FULL_REFRESH_USEC - g->path_hash % (FULL_REFRESH_USEC / 2);
-        if (g->type != GROUP_INTERMEDIATE && id.kind == IDENTITY_POD_CONTAINER)
-                (void)identity_read_pod_names(o->root, &g->path_id);
         g->c.id = g->path_id;
         o->fresh[o->n_fresh++] = g;
         return g;
@@ -597,6 +606,28 @@ static bool is_quiet(const struct group *g, const struct cgroup_sample *brief, u
         return g->tasks_valid && g->full_valid && brief->usage_bytes == s->usage_bytes &&
                (!brief->has_psi || brief->psi.some.total_usec == s->psi.some.total_usec) &&
                now_usec - g->tasks_read_usec < g->refresh_usec;
+}
+
+/* Looks for the Kubernetes names of a pod container once when it is first
+ * visited, then with an exponential back-off until they are found. */
+static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_usec)
+{
+        struct identity *id = &g->path_id;
+
+        if (id->kind != IDENTITY_POD_CONTAINER || id->pod_name[0] ||
+            (g->names_retry_usec && now_usec < g->names_next_usec))
+                return;
+        if (identity_read_pod_names(o->root, id) >= 0) {
+                /* c.id may be a sandbox by its comm: only the names change. */
+                memcpy(g->c.id.pod_namespace, id->pod_namespace, sizeof(id->pod_namespace));
+                memcpy(g->c.id.pod_name, id->pod_name, sizeof(id->pod_name));
+                memcpy(g->c.id.container_name, id->container_name, sizeof(id->container_name));
+                return;
+        }
+        g->names_retry_usec = g->names_retry_usec ? 2 * g->names_retry_usec : NAMES_RETRY_MIN_USEC;
+        if (g->names_retry_usec > NAMES_RETRY_MAX_USEC)
+                g->names_retry_usec = NAMES_RETRY_MAX_USEC;
+        g->names_next_usec = now_usec + g->names_retry_usec;
 }
 
 /* Fills g->c from its files; sets g->candidate, or g->gone. */
@@ -670,20 +701,16 @@ static void group_visit(struct observer *o, const struct config *cfg, struct gro
                 g->full_some_usec = g->c.s.psi.some.total_usec;
         } else
                 g->c.s = brief;
+        lookup_pod_names(o, g, now_usec);
         if (have_pids && (members || now_usec - g->tasks_read_usec >= g->refresh_usec)) {
                 read_tasks(o, cfg, g, o->pids, (size_t)n);
                 g->procs_hash = h;
                 g->tasks_read_usec = now_usec;
                 g->tasks_valid = true;
                 g->c.id = g->path_id;
-                if (g->path_id.kind == IDENTITY_POD_CONTAINER) {
-                        /* Logs may appear after the group: look again. */
-                        if (!g->path_id.pod_name[0] &&
-                            identity_read_pod_names(o->root, &g->path_id) >= 0)
-                                g->c.id = g->path_id;
-                        if (n > 0 && g->c.n_comms == 1 && streq(g->c.comms[0], "pause"))
-                                g->c.id.kind = IDENTITY_POD_SANDBOX;
-                }
+                if (g->path_id.kind == IDENTITY_POD_CONTAINER && n > 0 && g->c.n_comms == 1 &&
+                    streq(g->c.comms[0], "pause"))
+                        g->c.id.kind = IDENTITY_POD_SANDBOX;
         }
         /* A container whose tasks all live in child groups is populated
          * with no task of its own; one with no task at all is no victim. */
@@ -851,7 +878,9 @@ int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
         for (unsigned i = 0; i < s.n_scopes; i++) {
                 read_scope(o, i, c->daemon.scopes.items[i], &s, &node_psi, node_has_psi,
                            &s.scopes[i]);
-                if (s.scopes[i].is_root && node_r < 0)
+                /* Every scope's headroom is bounded by MemAvailable: without
+                 * /proc/meminfo it would be 0, a shortage on pressure alone. */
+                if (node_r < 0)
                         s.scopes[i].ok = false;
                 any_ok |= s.scopes[i].ok;
         }

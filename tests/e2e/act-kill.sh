@@ -3,7 +3,9 @@
 # that thrashes, and a group that forks continuously, atomically, and (on a
 # hybrid layout) a group whose tasks are not all in the unified mirror; the
 # neighbour lives; the journal entry carries every documented field; sd_notify
-# READY=1, STATUS= and WATCHDOG=1 flow.
+# READY=1, STATUS= and WATCHDOG=1 flow. First, before any daemon runs: all
+# the tasks of a group of 1,200 are seen (cgroup.procs is a seq_file that
+# returns about one page per read), a protected one listed last included.
 #
 # Usage: tests/e2e/act-kill.sh [BINARY]   (root; runs itself under a private
 # journald through with-journal.sh)
@@ -16,7 +18,36 @@ FIELDS=(MESSAGE THRASHGUARD_ACTION THRASHGUARD_RULE THRASHGUARD_SCOPE THRASHGUAR
 	THRASHGUARD_TASKS_KILLED THRASHGUARD_FREED_BYTES THRASHGUARD_TIME_TO_EMPTY_USEC PRIORITY
 	THRASHGUARD_CANDIDATES)
 
-e2e_setup act-kill 150
+e2e_setup act-kill 180
+
+echo "--- 0. a group of 1,200 tasks: the one listed last is seen too" >&2
+# Small processes (sleep), then one whose comm is protected, started last
+# so that its pid comes last in the (sorted) v1 cgroup.procs.
+e2e_mkgroup big 1G
+ln -s "$(command -v sleep)" "$E2E_DIR/tg-guard"
+e2e_run big -- bash -c 'for ((i = 0; i < 1200; i++)); do sleep 300 & done; "$0" 300 & wait' \
+	"$E2E_DIR/tg-guard"
+e2e_poll 30 eval '(($(act_nprocs big) >= 1202))' || true
+procs=$(e2e_cgpath memory big)/cgroup.procs
+guard=$(pgrep -x -P "$E2E_PID" tg-guard || true)
+at=$(grep -nx "${guard:-none}" "$procs" | cut -d: -f1)
+echo "  $(wc -l <"$procs") tasks, $(wc -c <"$procs") bytes of cgroup.procs; tg-guard (pid ${guard:-?}) on line ${at:-?}" >&2
+act_check "the protected task is listed beyond the first 4 KiB (line ${at:-?})" \
+	test "${at:-0}" -gt 1000
+: >"$E2E_DIR/empty.conf"
+"$ACT_BIN" status --json -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" \
+	--set protect.comms=tg-guard --set daemon.interval=1s >"$E2E_DIR/big.json" 2>"$E2E_DIR/big.err"
+act_check "status sees the group protected by [protect] comms" python3 - "$E2E_DIR/big.json" \
+	"/$E2E_NAME/big" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["candidates"] if c["cgroup"] == sys.argv[2]]
+ok = len(c) == 1 and c[0]["protected"] and c[0]["protect_reason"] == "[protect] comms"
+print("  " + (json.dumps(c[0]) if c else "no candidate " + sys.argv[2]), file=sys.stderr)
+sys.exit(0 if ok else 1)
+EOF2
+e2e_kill_group big
+
 act_node 512M
 # A Kubernetes-shaped victim (systemd driver, BestEffort, containerd) so that
 # the identity fields are filled from the path.

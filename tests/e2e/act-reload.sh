@@ -1,21 +1,23 @@
 #!/bin/bash
 # SIGHUP reloads the configuration: a bad file is refused with its
-# file:line and the running configuration stays in force (here: dry-run,
-# so the thrashing group lives); a good file is taken (dry-run off: the
-# group is killed).
+# file:line, the running configuration stays in force (here: dry-run, so
+# the thrashing group lives) and READY=1 follows RELOADING=1 all the same;
+# a good file is taken (dry-run off: the group is killed); a reload that
+# turns dry-run on while a group is frozen pending its kill (freeze-kill)
+# thaws it at once, rather than leave it to a kill that will only pretend.
 #
 # Usage: tests/e2e/act-reload.sh [BINARY]   (root)
 set -uo pipefail
 . "$(dirname "$0")/act-common.bash"
 act_init act-reload "$@"
 
-e2e_setup act-reload 120
+e2e_setup act-reload 200
 act_node 512M
 e2e_mkgroup node/victim
 conf=$E2E_DIR/tg.conf
 j=$E2E_DIR/journal.json
 
-write_conf() { # DRY_RUN [EXTRA_LINE]
+write_conf() { # DRY_RUN [DAEMON_LINE [ACTION_LINES]]
 	cat >"$conf" <<EOC
 [daemon]
 scopes = $ACT_NODE
@@ -23,7 +25,19 @@ dry_run = $1
 ${2:-}
 [action]
 cooldown = 3s
+${3:-}
 EOC
+}
+
+# The last READY=1 came after the last RELOADING=1.
+ready_after_reloading() {
+	awk '/RELOADING=1/ { r = NR } /READY=1/ { y = NR } END { exit !(r && y > r) }' \
+		"$E2E_DIR/notify.log"
+}
+
+# How many times the daemon said it took a configuration.
+n_reloaded() {
+	grep -c 'Configuration reloaded' "$E2E_DIR/daemon.log"
 }
 
 write_conf yes
@@ -40,6 +54,11 @@ else
 fi
 act_check "and says the running configuration stays" \
 	grep -q 'keeping the running configuration' "$E2E_DIR/daemon.log"
+if e2e_poll 5 ready_after_reloading; then
+	act_check "READY=1 follows RELOADING=1 after the failed reload" true
+else
+	act_fail "no READY=1 after RELOADING=1: the unit would stay 'reloading'"
+fi
 act_check "the daemon is alive" act_daemon_alive
 # The old configuration (dry-run) must still be in force.
 for _ in 1 2 3; do
@@ -72,6 +91,39 @@ fi
 act_journal "$j"
 act_check "an 'acted' kill entry" test "$(act_entries "$j" "$ACT_MID_ACTED" \
 	"THRASHGUARD_CGROUP=/$E2E_NAME/node/victim" THRASHGUARD_ACTION=kill)" = 1
+
+# 3. freeze-kill with a long grace; the group is frozen; then a reload
+# turns dry-run on: the pending kill would only pretend, so it is thawed.
+echo "--- 3. a reload to dry-run thaws a group frozen pending its kill" >&2
+e2e_mkgroup node/frozen
+n0=$(n_reloaded)
+write_conf no "" "mode = freeze-kill
+freeze_grace = 90s"
+kill -HUP "$ACT_PID"
+e2e_poll 10 eval '(($(n_reloaded) > n0))' || act_fail "the freeze-kill file was not taken"
+for _ in 1 2 3; do
+	e2e_run node/frozen -- "$E2E_TOOLS/steady" --anon 4 --duration 300
+done
+act_thrash node/frozen 380 2 120
+e2e_poll 5 eval '(($(act_nprocs node/frozen) >= 6))' || true
+n=$(act_nprocs node/frozen)
+if e2e_poll 40 act_frozen node/frozen; then
+	act_check "the thrashing group is frozen (freeze-kill, grace 90 s)" true
+	n0=$(n_reloaded)
+	write_conf yes "" "mode = freeze-kill
+freeze_grace = 90s"
+	kill -HUP "$ACT_PID"
+	e2e_poll 10 eval '(($(n_reloaded) > n0))' || act_fail "the dry-run file was not taken"
+	if e2e_poll 5 eval '! act_frozen node/frozen'; then
+		act_check "the reload to dry-run thawed it at once" true
+	else
+		act_fail "node/frozen still frozen after the reload to dry-run"
+	fi
+	act_check "the daemon said so" grep -q "Thawed /$E2E_NAME/node/frozen" "$E2E_DIR/daemon.log"
+	act_check "and the group keeps its $n processes" test "$(act_nprocs node/frozen)" -ge "$n"
+else
+	act_fail "node/frozen not frozen after 40 s"
+fi
 act_stop_daemon
 rc=$?
 act_check "the daemon stops cleanly (exit $rc)" test "$rc" = 0

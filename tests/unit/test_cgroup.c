@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "testutil.h"
 
@@ -480,6 +481,23 @@ static void test_read_hybrid(void **state)
 
 /* ---- pids ---- */
 
+/* pread() of this program (the library's calls included) goes through
+ * here: on short_read_fd it returns at most short_read_max bytes, the way
+ * a seq_file such as cgroup.procs returns about a page per read whatever
+ * the buffer. */
+static int short_read_fd = -1;
+static size_t short_read_max;
+static unsigned short_reads;
+
+ssize_t pread(int fd, void *buf, size_t count, off_t offset)
+{
+        if (fd == short_read_fd && count > short_read_max) {
+                count = short_read_max;
+                short_reads++;
+        }
+        return syscall(SYS_pread64, fd, buf, count, offset);
+}
+
 static int open_content(const char *content)
 {
         put("procs", content);
@@ -545,6 +563,37 @@ static void test_read_pids_large(void **state)
         assert_int_equal(cgroup_read_pids(NULL, fd, pids, 10), (int)n);
         assert_int_equal(pids[9], 100063);
         assert_int_equal(pids[10], 0);
+        close(fd);
+        free(content);
+        free(pids);
+}
+
+/* A read shorter than the buffer is not the end of the file: with 1,107
+ * tasks a real cgroup.procs gave 682 when the reader stopped there. */
+static void test_read_pids_short_reads(void **state)
+{
+        (void)state;
+        size_t n = 1107, len = 0;
+        char *content = malloc(n * 8 + 1);
+        pid_t *pids = malloc(n * sizeof *pids);
+        assert_non_null(content);
+        assert_non_null(pids);
+        for (size_t i = 0; i < n; i++)
+                len += (size_t)sprintf(content + len, "%zu\n", 100000 + i * 3);
+        int fd = open_content(content);
+        static const size_t chunks[] = {3900, 1000, 97, 7, 1};
+        for (size_t i = 0; i < ARRAY_SIZE(chunks); i++) {
+                memset(pids, 0, n * sizeof *pids);
+                short_reads = 0;
+                short_read_fd = fd;
+                short_read_max = chunks[i];
+                int got = cgroup_read_pids(NULL, fd, pids, n);
+                short_read_fd = -1;
+                assert_true(short_reads > 0); /* the short reads did happen */
+                assert_int_equal(got, (int)n);
+                for (size_t k = 0; k < n; k++)
+                        assert_int_equal(pids[k], (pid_t)(100000 + k * 3));
+        }
         close(fd);
         free(content);
         free(pids);
@@ -665,6 +714,93 @@ static void test_id_and_paths(void **state)
         memset(longp + 1, 'x', sizeof longp - 2);
         longp[sizeof longp - 1] = 0;
         assert_int_equal(cgroup_id(&l, longp, &id), -ENAMETOOLONG);
+        fsroot_close(&r);
+}
+
+/* The group of a task in the memory hierarchy, from /proc/PID/cgroup. */
+static void test_pid_group(void **state)
+{
+        (void)state;
+        struct fsroot r;
+        struct cgroup_layout hy, v2;
+        char out[CGROUP_PATH_MAX];
+
+        tree_v1_roots(true);
+        put("proc/10/cgroup", "12:pids:/p\n6:cpu,cpuacct:/c\n4:memory:/kubepods/pod1/ctr\n"
+                              "1:name=systemd:/system.slice/x\n0::/unified/path\n");
+        put("proc/11/cgroup", "5:cpu,memory:/joint\n0::/u\n");
+        put("proc/12/cgroup", "0::/only/unified\n1:name=systemd:/s\n");
+        put("proc/13/cgroup", "4:memoryx:/no\n4:xmemory:/no\n");
+        put("proc/14/cgroup", "garbage without colons\n4:memory:/ok\n");
+        put("proc/15/cgroup", "4:memory:relative\n");
+        put("proc/16/cgroup", "4:memory:/\n");
+        r = open_root();
+        assert_int_equal(cgroup_detect(&r, CGROUP_MODE_AUTO, &hy), 0);
+        assert_int_equal(hy.mode, CGROUP_MODE_HYBRID);
+        assert_int_equal(cgroup_pid_group(&hy, 10, out, sizeof out), 0);
+        assert_string_equal(out, "/kubepods/pod1/ctr");
+        assert_int_equal(cgroup_pid_group(&hy, 11, out, sizeof out), 0);
+        assert_string_equal(out, "/joint");
+        assert_int_equal(cgroup_pid_group(&hy, 12, out, sizeof out), -ENODATA);
+        assert_int_equal(cgroup_pid_group(&hy, 13, out, sizeof out), -ENODATA);
+        assert_int_equal(cgroup_pid_group(&hy, 14, out, sizeof out), 0);
+        assert_string_equal(out, "/ok");
+        assert_int_equal(cgroup_pid_group(&hy, 15, out, sizeof out), -EINVAL);
+        assert_int_equal(cgroup_pid_group(&hy, 16, out, sizeof out), 0);
+        assert_string_equal(out, "/");
+        assert_int_equal(cgroup_pid_group(&hy, 99, out, sizeof out), -ENOENT);
+        assert_int_equal(cgroup_pid_group(&hy, 0, out, sizeof out), -EINVAL);
+        assert_int_equal(cgroup_pid_group(&hy, 10, out, 5), -ENAMETOOLONG);
+
+        /* v2: the "0::" line, whatever else is there. */
+        v2 = hy;
+        v2.mode = CGROUP_MODE_V2;
+        assert_int_equal(cgroup_pid_group(&v2, 10, out, sizeof out), 0);
+        assert_string_equal(out, "/unified/path");
+        assert_int_equal(cgroup_pid_group(&v2, 12, out, sizeof out), 0);
+        assert_string_equal(out, "/only/unified");
+        assert_int_equal(cgroup_pid_group(&v2, 13, out, sizeof out), -ENODATA);
+        fsroot_close(&r);
+}
+
+/* The mirror tree: hybrid only, its own groups and tasks. */
+static void test_trees(void **state)
+{
+        (void)state;
+        struct fsroot r;
+        struct cgroup_layout l;
+        char buf[64];
+        int fd;
+
+        tree_v1_roots(true);
+        group_v1("/m", "10\n11\n", true, "populated 1\nfrozen 0\n");
+        put("sys/fs/cgroup/unified/m/cgroup.procs", "11\n12\n");
+        dir("sys/fs/cgroup/unified/m/only-in-mirror");
+        r = open_root();
+        assert_int_equal(cgroup_detect(&r, CGROUP_MODE_AUTO, &l), 0);
+        fd = cgroup_tree_procs_open(&l, CGROUP_TREE_MIRROR, "/m");
+        assert_true(fd >= 0);
+        assert_int_equal(pread(fd, buf, sizeof buf, 0), 6);
+        close(fd);
+        fd = cgroup_tree_procs_open(&l, CGROUP_TREE_MEMORY, "/m");
+        assert_true(fd >= 0);
+        close(fd);
+        struct seen s = {0};
+        assert_int_equal(cgroup_tree_for_each_child(&l, CGROUP_TREE_MIRROR, "/m", collect, &s), 0);
+        assert_int_equal(s.n, 1);
+        assert_string_equal(s.names[0], "/m/only-in-mirror");
+        s.n = 0;
+        assert_int_equal(cgroup_tree_for_each_child(&l, CGROUP_TREE_MEMORY, "/m", collect, &s), 0);
+        assert_int_equal(s.n, 0);
+        assert_int_equal(cgroup_tree_procs_open(&l, CGROUP_TREE_MIRROR, "/nope"), -ENOENT);
+        assert_int_equal(cgroup_tree_procs_open(&l, CGROUP_TREE_MIRROR, "a/.."), -EINVAL);
+
+        /* No separate mirror in v1 (nor in v2, where it is the same tree). */
+        struct cgroup_layout v1;
+        assert_int_equal(cgroup_detect(&r, CGROUP_MODE_V1, &v1), 0);
+        assert_int_equal(cgroup_tree_procs_open(&v1, CGROUP_TREE_MIRROR, "/m"), -EOPNOTSUPP);
+        assert_int_equal(cgroup_tree_for_each_child(&v1, CGROUP_TREE_MIRROR, "/m", collect, &s),
+                         -EOPNOTSUPP);
         fsroot_close(&r);
 }
 
@@ -810,6 +946,9 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_read_hybrid, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids_large, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_read_pids_short_reads, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_pid_group, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_trees, setup, teardown),
             cmocka_unit_test_setup_teardown(test_children, setup, teardown),
             cmocka_unit_test_setup_teardown(test_id_and_paths, setup, teardown),
             cmocka_unit_test_setup_teardown(test_kill_freeze_v2, setup, teardown),

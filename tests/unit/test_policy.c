@@ -144,6 +144,7 @@ struct expect {
         enum rule rule;
         unsigned scope;
         int outcome;            /* given to policy_record_outcome */
+        unsigned killed;        /* tasks killed, given to policy_record_outcome */
         const char *reason_has; /* NULL or a substring of the reason */
 };
 
@@ -394,10 +395,15 @@ static void tick(struct sim *sim, const struct phase *ph, uint64_t t)
                                  d.reason, x->reason_has ? x->reason_has : "(anything)");
                 if (d.kind == DECISION_KILL || d.kind == DECISION_FREEZE ||
                     d.kind == DECISION_THAW) {
+                        /* A THAW may name a frozen victim that is no
+                         * longer a candidate. */
                         const struct candidate *v = snapshot_find(cur, d.cgroup);
-                        assert_non_null(v);
-                        assert_int_equal(d.cgroup_id, v->cgroup_id);
-                        policy_record_outcome(&sim->c, &sim->st, &d, x->outcome, t);
+                        if (d.kind != DECISION_THAW)
+                                assert_non_null(v);
+                        if (v)
+                                assert_int_equal(d.cgroup_id, v->cgroup_id);
+                        assert_true(d.cgroup_id != 0);
+                        policy_record_outcome(&sim->c, &sim->st, &d, x->outcome, x->killed, t);
                 }
         }
         sim->cur ^= 1;
@@ -828,12 +834,12 @@ static const struct scenario
                          .at = {.ivl = 1, .sdur = 1},
                          .kind = DECISION_ALL_PROTECTED,
                          .rule = RULE_SHORTAGE,
-                         .reason_has = "/scope/kubelet (comm kubelet)"},
+                         .reason_has = "kubelet (comm kubelet), pause (pod sandbox)"},
                         {.phase = 1,
                          .at = {.ivl = 1, .sdur = 1, .cool = 1},
                          .kind = DECISION_ALL_PROTECTED,
                          .rule = RULE_SHORTAGE,
-                         .reason_has = "/scope/pinned-db ([protect] cgroups)"},
+                         .reason_has = "pinned-db ([protect] cgroups)"},
                     },
             },
             {
@@ -1082,7 +1088,7 @@ static const struct scenario
                          .at = {.ivl = 1, .sdur = 1},
                          .kind = DECISION_ALL_PROTECTED,
                          .rule = RULE_SHORTAGE,
-                         .reason_has = "/scope/a (excluded after a failed action)"},
+                         .reason_has = "touched: a (excluded after a failed action)"},
                         {.phase = 1,
                          .at = {.ivl = 1, .sdur = 1, .cool = 1},
                          .kind = DECISION_ALL_PROTECTED,
@@ -1164,6 +1170,109 @@ static const struct scenario
                          .victim = "/scope/a",
                          .rule = RULE_SHORTAGE,
                          .reason_has = "no longer holds"},
+                    },
+            },
+            {
+                .name = "freeze-kill: a freeze that timed out is pending, killed after the grace",
+                .setup = setup_freeze_kill,
+                .cands =
+                    {
+                        {.path = "/scope/a", .anon_mib = 400},
+                        {.path = "/scope/b", .anon_mib = 300},
+                    },
+                .phases =
+                    {
+                        {.len = {.ivl = 1, .sdur = 1},
+                         .scope = {HOT},
+                         .load = {THRASHING, {.refault = ABS(5000), .full = ABS(20)}}},
+                        /* Not (yet) frozen: a task held it off. */
+                        {.len = {.grace = 1},
+                         .scope = {HOT},
+                         .load = {THRASHING, {.refault = ABS(5000), .full = ABS(20)}}},
+                        {.len = {.cool = 1}, .scope = {CALM}, .load = {{.life = GONE}, IDLE_LOAD}},
+                    },
+                .expect =
+                    {
+                        {.phase = 0,
+                         .at = {.ivl = 1, .sdur = 1},
+                         .kind = DECISION_FREEZE,
+                         .victim = "/scope/a",
+                         .rule = RULE_SHORTAGE,
+                         .outcome = -ETIMEDOUT},
+                        {.phase = 1,
+                         .at = {.grace = 1},
+                         .kind = DECISION_KILL,
+                         .victim = "/scope/a",
+                         .rule = RULE_SHORTAGE,
+                         .reason_has = "still holds"},
+                        {.phase = 2, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
+                    },
+            },
+            {
+                .name = "freeze-kill: a frozen victim that leaves the candidates is thawed",
+                .setup = setup_freeze_kill,
+                .cands =
+                    {
+                        {.path = "/scope/a", .anon_mib = 400},
+                        {.path = "/scope/b", .anon_mib = 300},
+                    },
+                .phases =
+                    {
+                        {.len = {.ivl = 1, .sdur = 1},
+                         .scope = {HOT},
+                         .load = {THRASHING, IDLE_LOAD}},
+                        {.len = {.grace = 1}, .scope = {CALM}, .load = {{.life = GONE}, IDLE_LOAD}},
+                    },
+                .expect =
+                    {
+                        {.phase = 0,
+                         .at = {.ivl = 1, .sdur = 1},
+                         .kind = DECISION_FREEZE,
+                         .victim = "/scope/a",
+                         .rule = RULE_SHORTAGE},
+                        {.phase = 1,
+                         .at = {.ivl = 1},
+                         .kind = DECISION_THAW,
+                         .victim = "/scope/a",
+                         .rule = RULE_SHORTAGE,
+                         .reason_has = "no longer a candidate"},
+                        {.phase = 1, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
+                    },
+            },
+            {
+                .name = "partial kill: tasks killed, some left: the cooldown starts",
+                .precondition = cooldown_outlasts_rule,
+                .cands =
+                    {
+                        {.path = "/scope/a", .anon_mib = 400},
+                        {.path = "/scope/b", .anon_mib = 300},
+                    },
+                .phases =
+                    {
+                        {.len = {.ivl = 1, .sdur = 1},
+                         .scope = {HOT},
+                         .load = {THRASHING, {.refault = ABS(5000), .full = ABS(20)}}},
+                        /* PSI lags the kill: still hot, but no second victim. */
+                        {.len = {.cool = 1},
+                         .scope = {HOT},
+                         .load = {THRASHING, {.refault = ABS(5000), .full = ABS(20)}}},
+                        {.len = {.cool = 1}, .scope = {CALM}, .load = {{.life = GONE}, IDLE_LOAD}},
+                    },
+                .expect =
+                    {
+                        {.phase = 0,
+                         .at = {.ivl = 1, .sdur = 1},
+                         .kind = DECISION_KILL,
+                         .victim = "/scope/a",
+                         .rule = RULE_SHORTAGE,
+                         .outcome = -ETIMEDOUT,
+                         .killed = 3},
+                        {.phase = 1,
+                         .at = {.cool = 1},
+                         .kind = DECISION_KILL,
+                         .victim = "/scope/a",
+                         .rule = RULE_SHORTAGE},
+                        {.phase = 2, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
                     },
             },
             {
@@ -1409,7 +1518,7 @@ static void test_warming(void **state)
         while (d.kind == DECISION_NONE)
                 manual_tick(m, 60, 38, SHORT, &d);
         assert_int_equal(d.kind, DECISION_KILL);
-        policy_record_outcome(&m->c, &m->st, &d, 0, m->t);
+        policy_record_outcome(&m->c, &m->st, &d, 0, 0, m->t);
         assert_true(policy_is_warming(&m->st)); /* cooldown */
 
         /* Calm: recovered once, then quiet after the cooldown. */
@@ -1425,8 +1534,8 @@ static void test_warming(void **state)
         free(m);
 }
 
-/* A scope that could not be read neither advances nor breaks the rule; a
- * hostile snapshot (more scopes than exist, a candidate of no scope) is
+/* A scope that could not be read restarts the rule's duration and keeps
+ * a frozen victim pending; a hostile snapshot (more scopes than exist, a candidate of no scope) is
  * survived; outcomes of non-actions are ignored; the failed list is
  * bounded. */
 static void test_hostile(void **state)
@@ -1453,7 +1562,7 @@ static void test_hostile(void **state)
         m->st.scopes[0].frozen_at_usec = s.time_usec;
         policy_decide(&m->c, &m->st, &m->snaps[m->cur ^ 1], &s, s.time_usec, &d);
         assert_int_equal(d.kind, DECISION_NONE);
-        assert_int_equal(m->st.scopes[0].shortage_since_usec, since);
+        assert_int_equal(m->st.scopes[0].shortage_since_usec, 0);
         assert_true(m->st.scopes[0].frozen_pending);
         m->st.scopes[0].frozen_pending = false;
 
@@ -1466,17 +1575,66 @@ static void test_hostile(void **state)
         assert_int_equal(policy_rank(&m->c, NULL, &s, 0, r, 0), 0);
 
         d = (struct decision){.kind = DECISION_RECOVERED, .scope = 0};
-        policy_record_outcome(&m->c, &m->st, &d, -EIO, m->t);
+        policy_record_outcome(&m->c, &m->st, &d, -EIO, 0, m->t);
         assert_int_equal(m->st.n_failed, 0);
         d = (struct decision){.kind = DECISION_KILL, .scope = CONFIG_MAX_SCOPES + 1};
-        policy_record_outcome(&m->c, &m->st, &d, -EIO, m->t);
+        policy_record_outcome(&m->c, &m->st, &d, -EIO, 0, m->t);
         assert_int_equal(m->st.n_failed, 0);
 
         for (unsigned i = 0; i < 3 * POLICY_MAX_FAILED; i++) {
                 d = (struct decision){.kind = DECISION_KILL, .scope = 0, .cgroup_id = 1000 + i};
-                policy_record_outcome(&m->c, &m->st, &d, -EIO, m->t + i);
+                policy_record_outcome(&m->c, &m->st, &d, -EIO, 0, m->t + i);
         }
         assert_int_equal(m->st.n_failed, POLICY_MAX_FAILED);
+        free(m);
+}
+
+/* Ticks on which the scope cannot be read, with its stall going on. */
+static void unreadable_ticks(struct manual *m, unsigned n, double some, double full)
+{
+        const struct snapshot *last = &m->snaps[m->cur ^ 1];
+        struct decision d;
+
+        for (unsigned i = 0; i < n; i++) {
+                struct snapshot s = *last;
+                uint64_t dt = m->c.daemon.interval_usec;
+                m->t += dt;
+                m->some += (uint64_t)(some / 100 * (double)dt);
+                m->full += (uint64_t)(full / 100 * (double)dt);
+                s.time_usec = m->t;
+                s.scopes[0].ok = false;
+                policy_decide(&m->c, &m->st, last, &s, m->t, &d);
+                assert_int_equal(d.kind, DECISION_NONE);
+        }
+}
+
+/* The rule's duration does not run while the scope cannot be read: the
+ * first readable tick after a blind stretch starts it again. */
+static void test_unreadable_restarts_duration(void **state)
+{
+        (void)state;
+        struct manual *m = calloc(1, sizeof(*m));
+        struct decision d;
+
+        config_init(&m->c);
+        policy_state_init(&m->st);
+        manual_tick(m, 0, 0, SHORT, &d);
+        manual_tick(m, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        assert_true(m->st.scopes[0].shortage_since_usec != 0);
+
+        unsigned blind = (unsigned)(2 * m->c.shortage.duration_usec / m->c.daemon.interval_usec);
+        unreadable_ticks(m, blind, 60, 38);
+        assert_int_equal(m->st.scopes[0].shortage_since_usec, 0);
+
+        manual_tick(m, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        uint64_t since = m->st.scopes[0].shortage_since_usec;
+        assert_int_equal(since, m->t);
+        while (d.kind == DECISION_NONE)
+                manual_tick(m, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_KILL);
+        assert_true(m->t - since >= m->c.shortage.duration_usec);
         free(m);
 }
 
@@ -1494,7 +1652,7 @@ static void test_strings(void **state)
 
 int main(void)
 {
-        struct CMUnitTest tests[ARRAY_SIZE(scenarios) + 3];
+        struct CMUnitTest tests[ARRAY_SIZE(scenarios) + 4];
         size_t n = 0;
 
         for (size_t i = 0; i < ARRAY_SIZE(scenarios); i++)
@@ -1503,6 +1661,7 @@ int main(void)
                                                  .initial_state = (void *)&scenarios[i]};
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_warming);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_hostile);
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_unreadable_restarts_duration);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_strings);
         return _cmocka_run_group_tests("policy", tests, n, NULL, NULL);
 }

@@ -414,6 +414,71 @@ static void test_scope_headroom_bounded(void **state)
         stop(&t);
 }
 
+/* Without /proc/meminfo no scope is readable: a scope's headroom is
+ * bounded by MemAvailable, and 0 would be a shortage on pressure alone. */
+static void test_no_meminfo(void **state)
+{
+        (void)state;
+        static const char *const scopes[] = {"/kubepods.slice", "/"};
+        struct t t;
+
+        start(&t, "v2-k8s-systemd-containerd", scopes, 2);
+        assert_int_equal(observer_take(t.o, &t.c, 1 * SEC, &t.s), 0);
+        assert_true(t.s.scopes[0].ok && t.s.scopes[0].headroom_bytes > 0);
+        put("proc/meminfo", "garbage\n");
+        int r = observer_take(t.o, &t.c, 2 * SEC, &t.s);
+        if (r >= 0) /* then at least no scope may claim to be read */
+                for (unsigned i = 0; i < t.s.n_scopes; i++)
+                        assert_false(t.s.scopes[i].ok);
+        stop(&t);
+}
+
+static const struct candidate *find_container(const struct snapshot *s, const char *name)
+{
+        for (size_t i = 0; i < s->n_candidates; i++)
+                if (streq(s->candidates[i].id.container_name, name))
+                        return &s->candidates[i];
+        return NULL;
+}
+
+/* Kubernetes names missing from /var/log are looked for when the group
+ * appears, then after 10 s, 20 s, ... (not at every refresh of the group:
+ * each look reads directories while the disk may be saturated). */
+static void test_pod_names_backoff(void **state)
+{
+        (void)state;
+        struct t t;
+
+        copy_fixture("v2-k8s-systemd-containerd");
+        sh("mv var/log var/log.hidden");
+        config_init(&t.c);
+        t.c.daemon.scopes.n = 1;
+        strcpy(t.c.daemon.scopes.items[0], "/");
+        assert_int_equal(fsroot_open(tmp_root, &t.root), 0);
+        assert_int_equal(observer_new(&t.root, &t.c, &t.o), 0);
+        snapshot_init(&t.s);
+
+        assert_int_equal(observer_take(t.o, &t.c, 1 * SEC, &t.s), 0); /* looked: none */
+        assert_null(find_container(&t.s, "cruncher"));
+        assert_int_equal(observer_take(t.o, &t.c, 12 * SEC, &t.s), 0); /* after 10 s: none */
+        assert_null(find_container(&t.s, "cruncher"));
+        sh("mv var/log.hidden var/log");
+        /* The next look is 20 s after the last one, whatever the refreshes. */
+        for (uint64_t sec = 13; sec < 32; sec += 3) {
+                assert_int_equal(observer_take(t.o, &t.c, sec * SEC, &t.s), 0);
+                assert_null(find_container(&t.s, "cruncher"));
+        }
+        assert_int_equal(observer_take(t.o, &t.c, 32 * SEC, &t.s), 0);
+        const struct candidate *c = find_container(&t.s, "cruncher");
+        assert_non_null(c);
+        assert_string_equal(c->id.pod_name, "cruncher-28d1");
+        /* Sandboxes keep their kind and get the pod's names too. */
+        for (size_t i = 0; i < t.s.n_candidates; i++)
+                if (t.s.candidates[i].id.kind == IDENTITY_POD_SANDBOX)
+                        assert_true(t.s.candidates[i].id.pod_name[0]);
+        stop(&t);
+}
+
 static void test_hybrid_and_v1(void **state)
 {
         (void)state;
@@ -669,6 +734,8 @@ int main(void)
             cmocka_unit_test_teardown(test_groups_come_and_go, teardown),
             cmocka_unit_test_teardown(test_scopes, teardown),
             cmocka_unit_test_teardown(test_scope_headroom_bounded, teardown),
+            cmocka_unit_test_teardown(test_no_meminfo, teardown),
+            cmocka_unit_test_teardown(test_pod_names_backoff, teardown),
             cmocka_unit_test_teardown(test_hybrid_and_v1, teardown),
             cmocka_unit_test_teardown(test_quiet_groups, teardown),
             cmocka_unit_test_teardown(test_v1_near_limit, teardown),
