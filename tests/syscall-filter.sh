@@ -114,8 +114,14 @@ e2e_mkgroup node/victim
 # A protected thrasher keeps the pressure on while the victim is frozen,
 # so freeze-kill goes on to the kill after its grace.
 act_thrash node/keep 200 2 120
+# Tasks only in the v1 groups (not in the unified mirror) make the mirror's
+# task set differ from the memory group's, so the kill must go task by task
+# through pidfds: the path whose system calls this test has to see.
+v1_dirs=("$(e2e_cgpath memory node/victim)" "$(e2e_cgpath freezer node/victim)")
 for _ in 1 2 3; do
-	e2e_run node/victim -- "$E2E_TOOLS/steady" --anon 4 --duration 300
+	"$E2E_TOOLS/cgexec" "${v1_dirs[@]}" -- "$E2E_TOOLS/steady" --anon 4 --duration 300 \
+		2>>"$E2E_DIR/workload.log" &
+	E2E_PIDS+=("$!")
 done
 act_thrash node/victim 150 2 120
 
