@@ -238,8 +238,10 @@ static void triggers_setup(struct context *ctx)
         const struct cgroup_layout *l = observer_layout(ctx->observer);
         const struct pattern_list *scopes = &ctx->config->daemon.scopes;
 
+        /* One trigger per scope, on the scope's own pressure ("/" maps to
+         * /proc/pressure/memory): node-wide PSI is noisy on a busy host and
+         * would keep a daemon that guards only a group ticking fast. */
         triggers_close(ctx);
-        trigger_add_path(ctx, FSROOT_PRESSURE_MEMORY);
         for (unsigned i = 0; i < scopes->n; i++) {
                 char p[CGROUP_PATH_MAX + 64];
                 if (cgroup_pressure_path(l, scopes->items[i], p, sizeof p) >= 0)
