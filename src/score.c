@@ -35,8 +35,12 @@
  *   growth  = lg(max(G, 0), L * 0.0005)   (0.05% of the scope per second)
  *   unrecl  = min(1, U / L)
  *
- *   contribution = 35 * reclaim + 15 * scan + 30 * growth + 20 * unrecl
- *                  (0 .. 100)
+ *   holds   = min(1, U / (L * 0.05))   (a kill must give memory back: a
+ *             cache reader holding no anonymous memory suffers a shortage,
+ *             it does not cause one)
+ *
+ *   contribution = holds * (35 * reclaim + 15 * scan) + 30 * growth
+ *                  + 20 * unrecl                                (0 .. 100)
  *
  *   score = contribution
  *         + QoS: BestEffort +15, Burstable +5, not a pod +5, Guaranteed 0
@@ -335,8 +339,14 @@ void score_candidate(const struct config *c, const struct snapshot *prev,
         double growth = lg_scale(sig.growth_bytes_per_s, size * SCORE_GROWTH_REF_SHARE);
         double unrecl = fmin(1, (double)ret->unreclaimable_bytes / size);
 
-        ret->score = SCORE_W_RECLAIM * reclaim + SCORE_W_SCAN * scan + SCORE_W_GROWTH * growth +
-                     SCORE_W_UNRECL * unrecl;
+        /* Reclaim activity counts in proportion to what a kill would give
+         * back: a cache reader refaulting at full speed but holding no
+         * anonymous memory suffers the shortage, it does not cause it, and
+         * killing it frees nothing that reclaim could not take anyway. */
+        double holds = fmin(1, (double)ret->unreclaimable_bytes / (size * SCORE_HOLD_REF_SHARE));
+
+        ret->score = holds * (SCORE_W_RECLAIM * reclaim + SCORE_W_SCAN * scan) +
+                     SCORE_W_GROWTH * growth + SCORE_W_UNRECL * unrecl;
         ret->score += qos_term(cand->id.qos);
         ret->score += (double)cand->oom_score_adj_max / SCORE_OOM_ADJ_DIV;
         ret->score += prefer_term(c, cand);

@@ -25,6 +25,9 @@
 #define SCORE_AVOID          (-10.0)
 /* Growth saturates on a log scale from this share of the scope per second. */
 #define SCORE_GROWTH_REF_SHARE 0.0005
+/* Unreclaimable memory (share of the scope) at which reclaim activity
+ * counts fully in the score. */
+#define SCORE_HOLD_REF_SHARE 0.05
 
 /* Windows of counter samples (struct policy_window): stall shares and rates
  * over a window that spans several ticks. */

@@ -146,6 +146,21 @@ static const struct rank_case rank_cases[] = {
         .why_has = {"growing 16M/s", NULL, "anon+shm 500M (49% of scope)"},
     },
     {
+        /* Measured on the host (tests/e2e/scenarios/leak.sh): the reader
+         * suffers the leak, refaulting hard at 31% stall while holding
+         * 1 MiB; killing it gave nothing back and the kernel OOM killer
+         * fired on the leaker. */
+        .name = "leaker over a stalled cache reader that holds no memory",
+        .cands =
+            {
+                {.path = "/scope/reader", .anon_mib = 1, .refault_per_s = 270000, .full_pct = 31},
+                {.path = "/scope/leaker", .anon_mib = 368, .grow_mib_per_s = 20},
+                {.path = "/scope/big", .anon_mib = 500},
+            },
+        .order = {"/scope/leaker", "/scope/big", "/scope/reader"},
+        .why_has = {"growing 20M/s", NULL, "refaults 270k/s, full 31%"},
+    },
+    {
         .name = "QoS: BestEffort, Burstable = not a pod (then usage), Guaranteed last",
         .cands =
             {
