@@ -19,6 +19,10 @@
  *   of the scope's limit; MemTotal for "/"), held at every tick for
  *   [shortage] duration. Pressure alone never fires: heavy IO and one group
  *   thrashing at its own limit both raise PSI while memory is plentiful.
+ *   When the scope's unreclaimable memory (anon + shmem + unevictable)
+ *   alone leaves less than min_headroom (a leak on its way to the kernel
+ *   OOM killer, with only moderate stall on the way), half the stall
+ *   thresholds suffice. Not for "/": MemAvailable already counts that.
  *   A scope with no limit and a min_headroom in % can never be short. A
  *   tick on which the scope could not be read restarts the rule's duration
  *   (so that the first readable tick cannot fire at once on a duration that
@@ -105,16 +109,38 @@ static uint64_t min_headroom_bytes(const struct config *c, const struct scope_sa
         return (uint64_t)((double)s->limit_bytes * c->shortage.min_headroom.pct / 100.0);
 }
 
-static bool stall_high(const struct config *c, const struct policy_scope_state *sc)
+/* The stall is at least share times the [shortage] thresholds. */
+static bool stall_above(const struct config *c, const struct policy_scope_state *sc, double share)
 {
-        return sc->has_signal &&
-               (sc->some_pct >= c->shortage.some_pct || sc->full_pct >= c->shortage.full_pct);
+        return sc->has_signal && (sc->some_pct >= share * c->shortage.some_pct ||
+                                  sc->full_pct >= share * c->shortage.full_pct);
+}
+
+/* Even with every cache page dropped, less than min_headroom would be left:
+ * anon + shmem + unevictable, which reclaim cannot take back without swap,
+ * fill the scope. A leak gets there with only moderate stall (the cache
+ * goes first, cheaply) and the kernel OOM killer follows within seconds.
+ * Not for "/", whose MemAvailable already leaves out what cannot be
+ * reclaimed. */
+static bool committed_short(const struct config *c, const struct scope_sample *s)
+{
+        if (s->is_root || s->limit_bytes == BYTES_UNLIMITED || s->limit_bytes == 0)
+                return false;
+        uint64_t committed = s->stat.anon_bytes;
+        committed = committed > UINT64_MAX - s->stat.shmem_bytes ? UINT64_MAX
+                                                                 : committed + s->stat.shmem_bytes;
+        committed = committed > UINT64_MAX - s->stat.unevictable_bytes
+                            ? UINT64_MAX
+                            : committed + s->stat.unevictable_bytes;
+        return counter_delta(s->limit_bytes, committed) < min_headroom_bytes(c, s);
 }
 
 static bool shortage_holds(const struct config *c, const struct policy_scope_state *sc,
                            const struct scope_sample *s)
 {
-        return s->ok && stall_high(c, sc) && s->headroom_bytes < min_headroom_bytes(c, s);
+        if (!s->ok || s->headroom_bytes >= min_headroom_bytes(c, s))
+                return false;
+        return stall_above(c, sc, 1) || (committed_short(c, s) && stall_above(c, sc, 0.5));
 }
 
 /* min(memory.max, memory.high); BYTES_UNLIMITED when neither is set. */

@@ -259,6 +259,8 @@ static void build_snapshot(struct sim *sim, const struct phase *ph, uint64_t t)
                         strcpy_bounded(cand->id.pod_name, IDENTITY_NAME_MAX, d->pod);
                         strcpy_bounded(cand->id.container_name, IDENTITY_NAME_MAX, d->container);
                 }
+                /* A scope's memory.stat is hierarchical: its groups' anon. */
+                s->scopes[d->scope].stat.anon_bytes += anon;
         }
         sb_sort(s);
 }
@@ -589,6 +591,62 @@ static const struct scenario
                          .rule = RULE_SHORTAGE,
                          .reason_has = "growing"},
                         {.phase = 2, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
+                    },
+            },
+            {
+                /* Seen on the host (tests/e2e/scenarios/leak.sh): a leak at
+                 * 20 MiB/s into a 1 GiB node stalled it at only 6-12% full
+                 * while the cache was squeezed out, below [shortage]
+                 * full_pct most of the time, and the kernel OOM killer came
+                 * 10 s after pressure began. With anon alone past the limit
+                 * minus min_headroom, half the thresholds suffice. */
+                .name = "leak with moderate stall: acts once anon fills the scope",
+                .cands =
+                    {
+                        {.path = "/scope/big", .anon_mib = 500},
+                        {.path = "/scope/leaker", .anon_mib = 440},
+                    },
+                .phases =
+                    {
+                        {.len = {.ivl = 2},
+                         .scope = {CALM},
+                         .load = {IDLE_LOAD, {.grow_mib_per_s = 20}}},
+                        /* One interval more than a full-stall case: the first
+                         * tick's window is half calm, below even half the
+                         * thresholds. */
+                        {.len = {.ivl = 2, .sdur = 1},
+                         .scope = {{.some = REL(0.6), .full = REL(0.6), .room = SHORT}},
+                         .load = {IDLE_LOAD, {.grow_mib_per_s = 20}}},
+                        {.len = {.cool = 1},
+                         .scope = {CALM},
+                         .load = {IDLE_LOAD, {.life = GONE}}},
+                    },
+                .expect =
+                    {
+                        {.phase = 1,
+                         .at = {.ivl = 2, .sdur = 1},
+                         .kind = DECISION_KILL,
+                         .victim = "/scope/leaker",
+                         .rule = RULE_SHORTAGE,
+                         .reason_has = "growing"},
+                        {.phase = 2, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
+                    },
+            },
+            {
+                /* The same stall and headroom, but anon leaves room: the
+                 * cache can still go, so the full thresholds apply. */
+                .name = "moderate stall with reclaimable room: nothing",
+                .cands =
+                    {
+                        {.path = "/scope/big", .anon_mib = 500},
+                        {.path = "/scope/reader", .anon_mib = 100, .file_mib = 400},
+                    },
+                .phases =
+                    {
+                        {.len = {.ivl = 2}, .scope = {CALM}, .load = {IDLE_LOAD, IDLE_LOAD}},
+                        {.len = {.ivl = 2, .sdur = 2},
+                         .scope = {{.some = REL(0.6), .full = REL(0.6), .room = SHORT}},
+                         .load = {IDLE_LOAD, {.refault = ABS(5000), .full = ABS(8)}}},
                     },
             },
             {
