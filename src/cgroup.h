@@ -17,11 +17,11 @@
 
 struct cgroup_layout {
         const struct fsroot *root;
-        enum cgroup_mode mode;   /* never AUTO once detected */
-        char memory_dir[64];     /* where memory files live, relative to root */
-        char unified_dir[64];    /* v2 tree (PSI, cgroup.kill/freeze), "" in v1 */
-        char freezer_dir[64];    /* v1 freezer tree, "" in v2 */
-        bool has_group_psi;      /* false in v1: no per-group pressure */
+        enum cgroup_mode mode; /* never AUTO once detected */
+        char memory_dir[64];   /* where memory files live, relative to root */
+        char unified_dir[64];  /* v2 tree (PSI, cgroup.kill/freeze), "" in v1 */
+        char freezer_dir[64];  /* v1 freezer tree, "" in v2 */
+        bool has_group_psi;    /* false in v1: no per-group pressure */
 };
 
 /* Detects the layout from the files under root alone (so fixtures work);

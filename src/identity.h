@@ -31,10 +31,10 @@ enum qos_class {
 struct identity {
         enum identity_kind kind;
         enum qos_class qos;
-        char runtime[16];                        /* containerd, crio, docker, podman, "" */
-        char container_id[IDENTITY_ID_MAX];      /* "" when unknown */
-        char pod_uid[IDENTITY_UID_MAX];          /* dashed form, "" when not a pod */
-        char pod_namespace[IDENTITY_NAME_MAX];   /* from /var/log, "" when unknown */
+        char runtime[16];                      /* containerd, crio, docker, podman, "" */
+        char container_id[IDENTITY_ID_MAX];    /* "" when unknown */
+        char pod_uid[IDENTITY_UID_MAX];        /* dashed form, "" when not a pod */
+        char pod_namespace[IDENTITY_NAME_MAX]; /* from /var/log, "" when unknown */
         char pod_name[IDENTITY_NAME_MAX];
         char container_name[IDENTITY_NAME_MAX];
 };

@@ -130,8 +130,8 @@ static bool committed_short(const struct config *c, const struct scope_sample *s
         committed = committed > UINT64_MAX - s->stat.shmem_bytes ? UINT64_MAX
                                                                  : committed + s->stat.shmem_bytes;
         committed = committed > UINT64_MAX - s->stat.unevictable_bytes
-                            ? UINT64_MAX
-                            : committed + s->stat.unevictable_bytes;
+                        ? UINT64_MAX
+                        : committed + s->stat.unevictable_bytes;
         return counter_delta(s->limit_bytes, committed) < min_headroom_bytes(c, s);
 }
 

@@ -15,23 +15,23 @@
 
 enum protect_reason {
         PROTECT_NONE,
-        PROTECT_SCOPE_ROOT,   /* never happens for candidates; kept for completeness */
-        PROTECT_PATTERN,      /* matches [protect] cgroups */
-        PROTECT_COMM,         /* holds a process named in [protect] comms */
-        PROTECT_OOM_NEVER,    /* holds a process with oom_score_adj -1000 */
-        PROTECT_SANDBOX,      /* a pod sandbox: part of its pod, never alone */
+        PROTECT_SCOPE_ROOT, /* never happens for candidates; kept for completeness */
+        PROTECT_PATTERN,    /* matches [protect] cgroups */
+        PROTECT_COMM,       /* holds a process named in [protect] comms */
+        PROTECT_OOM_NEVER,  /* holds a process with oom_score_adj -1000 */
+        PROTECT_SANDBOX,    /* a pod sandbox: part of its pod, never alone */
 };
 
 struct scope_sample {
         char path[CGROUP_PATH_MAX];
-        bool is_root;          /* "/": node-wide PSI and MemAvailable */
-        bool ok;               /* false when the scope could not be read this tick */
+        bool is_root; /* "/": node-wide PSI and MemAvailable */
+        bool ok;      /* false when the scope could not be read this tick */
         struct psi psi;
         bool has_psi;
         uint64_t usage_bytes;
-        uint64_t limit_bytes;  /* MemTotal for "/" */
+        uint64_t limit_bytes;    /* MemTotal for "/" */
         uint64_t headroom_bytes; /* MemAvailable for "/", limit - usage otherwise */
-        struct memstat stat;   /* reclaim counters, the fallback signal in v1 */
+        struct memstat stat;     /* reclaim counters, the fallback signal in v1 */
 };
 
 struct candidate {
@@ -45,9 +45,9 @@ struct candidate {
                              * group shows activity (and every few seconds) */
         unsigned nr_tasks;
         int oom_score_adj_min, oom_score_adj_max;
-        unsigned n_comms;                      /* distinct comms, at most SNAPSHOT_MAX_COMMS */
+        unsigned n_comms; /* distinct comms, at most SNAPSHOT_MAX_COMMS */
         char comms[SNAPSHOT_MAX_COMMS][16];
-        bool has_never_kill_task;              /* a task at oom_score_adj -1000 */
+        bool has_never_kill_task; /* a task at oom_score_adj -1000 */
 };
 
 struct snapshot {

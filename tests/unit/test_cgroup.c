@@ -522,7 +522,7 @@ static void test_read_pids(void **state)
             {"10\n20", 2, 10, 20}, /* no final newline */
             {"x\n", -EINVAL, 0, 0},
             {"10\n\n", -EINVAL, 0, 0},
-            {"0\n", 0, 0, 0},            /* a task outside our pid namespace */
+            {"0\n", 0, 0, 0}, /* a task outside our pid namespace */
             {"0\n7\n0", 1, 7, 7},
             {"-5\n", -EINVAL, 0, 0},
             {"10 20\n", -EINVAL, 0, 0},

@@ -617,9 +617,7 @@ static const struct scenario
                         {.len = {.ivl = 2, .sdur = 1},
                          .scope = {{.some = REL(0.6), .full = REL(0.6), .room = SHORT}},
                          .load = {IDLE_LOAD, {.grow_mib_per_s = 20}}},
-                        {.len = {.cool = 1},
-                         .scope = {CALM},
-                         .load = {IDLE_LOAD, {.life = GONE}}},
+                        {.len = {.cool = 1}, .scope = {CALM}, .load = {IDLE_LOAD, {.life = GONE}}},
                     },
                 .expect =
                     {

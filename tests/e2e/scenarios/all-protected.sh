@@ -31,8 +31,11 @@ scn_run() {
 	if tg_wait_entry 15 "${cond[@]}"; then
 		t=$(tg_entry_ms "$j" "${cond[@]}")
 		tg_metric pressure_to_entry_ms=$((t - T_PRESSURE))
-		tg_check "an all-protected entry within duration + 3 s of pressure start ($((t - T_PRESSURE)) ms <= 5000)" \
-			tg_le $((t - T_PRESSURE)) 5000
+		local bound
+		tg_decision_bound_ms 2000
+		bound=$TG_BOUND
+		tg_check "an all-protected entry within $TG_BOUND_WHY of pressure start ($((t - T_PRESSURE)) ms <= $bound)" \
+			tg_le $((t - T_PRESSURE)) "$bound"
 	else
 		tg_fail "no all-protected entry within 15 s of pressure start"
 		t=$(e2e_now_ms)

@@ -74,8 +74,11 @@ PY
 	if ((${#times[@]})); then
 		t=$((times[0] / 1000))
 		tg_metric pressure_to_first_would_act_ms=$((t - T_PRESSURE))
-		tg_check "the first would-act within duration + 3 s of pressure start ($((t - T_PRESSURE)) ms <= 5000)" \
-			tg_le $((t - T_PRESSURE)) 5000
+		local bound
+		tg_decision_bound_ms 2000
+		bound=$TG_BOUND
+		tg_check "the first would-act within $TG_BOUND_WHY of pressure start ($((t - T_PRESSURE)) ms <= $bound)" \
+			tg_le $((t - T_PRESSURE)) "$bound"
 		local gaps=()
 		for t in "${times[@]}"; do
 			t=$((t / 1000))

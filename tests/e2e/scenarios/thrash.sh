@@ -93,8 +93,11 @@ EOF
 			"daemon's time to empty $((${tte:-0} / 1000)) ms"
 		# The daemon decides on a 1 s window held for 2 s: while the
 		# node is stalled, its decision must still come on time.
-		tg_check "decision within duration + 3 s of pressure start ($((t_decide - T_PRESSURE)) ms <= 5000)" \
-			tg_le $((t_decide - T_PRESSURE)) 5000
+		local bound
+		tg_decision_bound_ms 2000
+		bound=$TG_BOUND
+		tg_check "decision within $TG_BOUND_WHY of pressure start ($((t_decide - T_PRESSURE)) ms <= $bound)" \
+			tg_le $((t_decide - T_PRESSURE)) "$bound"
 	fi
 	if [[ -n ${T_EMPTY:-} ]]; then
 		tg_metric pressure_to_empty_ms=$((T_EMPTY - T_PRESSURE))
