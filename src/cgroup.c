@@ -758,16 +758,21 @@ static int read_group_file(const struct cgroup_layout *l, const char *dir, const
         return n < 0 ? (int)n : 0;
 }
 
-static int unified_is_frozen(const struct cgroup_layout *l, const char *path)
+static int read_unified_events(const struct cgroup_layout *l, const char *path,
+                               struct cgroup_events *ret)
 {
         char buf[256];
-        struct cgroup_events ev;
         int r = read_group_file(l, l->unified_dir, path, "cgroup.events", buf, sizeof buf);
         if (r < 0)
                 return r;
-        if (cgroup_events_parse(buf, &ev) < 0)
-                return -EINVAL;
-        return ev.frozen;
+        return cgroup_events_parse(buf, ret) < 0 ? -EINVAL : 0;
+}
+
+static int unified_is_frozen(const struct cgroup_layout *l, const char *path)
+{
+        struct cgroup_events ev;
+        int r = read_unified_events(l, path, &ev);
+        return r < 0 ? r : ev.frozen;
 }
 
 static int freezer_is_frozen(const struct cgroup_layout *l, const char *path)
@@ -798,14 +803,9 @@ int cgroup_is_frozen(const struct cgroup_layout *l, const char *path)
 
 static int unified_populated(const struct cgroup_layout *l, const char *path)
 {
-        char buf[256];
         struct cgroup_events ev;
-        int r = read_group_file(l, l->unified_dir, path, "cgroup.events", buf, sizeof buf);
-        if (r < 0)
-                return r;
-        if (cgroup_events_parse(buf, &ev) < 0)
-                return -EINVAL;
-        return ev.populated;
+        int r = read_unified_events(l, path, &ev);
+        return r < 0 ? r : ev.populated;
 }
 
 /* v1 has no "populated" covering descendants: look at the group's own

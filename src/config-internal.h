@@ -75,9 +75,6 @@ static inline unsigned names_count(const char *const *names)
         return n;
 }
 
-/* Appends to msg[size] (already NUL-terminated), truncating quietly. */
-void config_append(char *msg, size_t size, const char *fmt, ...) _printf_(3, 4);
-
 /* The candidate closest to typed that is close enough to be a typo of it, or
  * NULL. NULL candidates are skipped. */
 const char *config_best_match(const char *typed, const char *const *candidates, size_t n);

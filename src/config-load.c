@@ -240,14 +240,14 @@ static int apply(struct config *c, const struct key_def *k, const char *value, b
                          strlen(value) > 64 ? "..." : "", accepted);
                 /* inih strips "; comment" only; "#" comments must stand alone. */
                 if (strstr(value, " #") || strstr(value, "\t#"))
-                        config_append(msg, size,
-                                      "; '#' starts a comment only at the beginning of a "
-                                      "line, use ';' after a value");
+                        str_appendf(msg, size,
+                                    "; '#' starts a comment only at the beginning of a "
+                                    "line, use ';' after a value");
                 if (k->type == KEY_ENUM) {
                         const char *best =
                             config_best_match(value, k->names, names_count(k->names));
                         if (best)
-                                config_append(msg, size, "; did you mean '%s'?", best);
+                                str_appendf(msg, size, "; did you mean '%s'?", best);
                 }
                 return -EINVAL;
         }

@@ -305,18 +305,6 @@ static bool section_known(const char *section)
         return false;
 }
 
-void config_append(char *msg, size_t size, const char *fmt, ...)
-{
-        size_t len = strnlen(msg, size);
-        va_list ap;
-
-        if (len + 1 >= size)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(msg + len, size - len, fmt, ap);
-        va_end(ap);
-}
-
 static void describe_unknown_section(const char *section, char *msg, size_t size)
 {
         const char *names[N_KEYS];
@@ -325,12 +313,12 @@ static void describe_unknown_section(const char *section, char *msg, size_t size
 
         snprintf(msg, size, "unknown section [%.64s]", section);
         if (best) {
-                config_append(msg, size, "; did you mean [%s]?", best);
+                str_appendf(msg, size, "; did you mean [%s]?", best);
                 return;
         }
-        config_append(msg, size, "; sections are");
+        str_appendf(msg, size, "; sections are");
         for (size_t i = 0; i < n; i++)
-                config_append(msg, size, " [%s]", names[i]);
+                str_appendf(msg, size, " [%s]", names[i]);
 }
 
 int config_section_check(const char *section, char *msg, size_t size)
@@ -358,11 +346,11 @@ int config_key_lookup(const char *section, const char *key, const struct key_def
                 snprintf(msg, size, "key '%.64s' outside any section", key);
                 for (size_t i = 0; i < N_KEYS; i++)
                         if (streq(config_keys[i].key, key)) {
-                                config_append(msg, size, "; it belongs in [%s]",
-                                              config_keys[i].section);
+                                str_appendf(msg, size, "; it belongs in [%s]",
+                                            config_keys[i].section);
                                 return -EINVAL;
                         }
-                config_append(msg, size, "; a file starts with a [section] line");
+                str_appendf(msg, size, "; a file starts with a [section] line");
                 return -EINVAL;
         }
         if (!section_known(section)) {
@@ -374,7 +362,7 @@ int config_key_lookup(const char *section, const char *key, const struct key_def
         /* Right key, wrong section: the common slip with full_pct & co. */
         for (size_t i = 0; i < N_KEYS; i++)
                 if (streq(config_keys[i].key, key)) {
-                        config_append(msg, size, "; it belongs in [%s]", config_keys[i].section);
+                        str_appendf(msg, size, "; it belongs in [%s]", config_keys[i].section);
                         return -EINVAL;
                 }
         for (size_t i = 0; i < N_KEYS; i++)
@@ -382,12 +370,12 @@ int config_key_lookup(const char *section, const char *key, const struct key_def
                         names[n++] = config_keys[i].key;
         best = config_best_match(key, names, n);
         if (best) {
-                config_append(msg, size, "; did you mean '%s'?", best);
+                str_appendf(msg, size, "; did you mean '%s'?", best);
                 return -EINVAL;
         }
-        config_append(msg, size, "; keys in [%s] are", section);
+        str_appendf(msg, size, "; keys in [%s] are", section);
         for (size_t i = 0; i < n; i++)
-                config_append(msg, size, "%s %s", i ? "," : "", names[i]);
+                str_appendf(msg, size, "%s %s", i ? "," : "", names[i]);
         return -EINVAL;
 }
 
@@ -534,7 +522,7 @@ void config_describe_accepted(const struct key_def *k, char *buf, size_t size)
         case KEY_ENUM:
                 snprintf(buf, size, "one of");
                 for (unsigned i = 0; k->names[i]; i++)
-                        config_append(buf, size, "%s %s", i ? "," : "", k->names[i]);
+                        str_appendf(buf, size, "%s %s", i ? "," : "", k->names[i]);
                 return;
         case KEY_LIST:
                 if (k->max < CONFIG_MAX_PATTERNS)

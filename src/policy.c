@@ -356,10 +356,10 @@ static void scope_figures(const struct config *c, const struct policy_scope_stat
 {
         char h[16], m[16];
 
-        fmt_append(buf, size, "some %.0f%% full %.0f%% over %.1fs, headroom %s (min %s)",
-                   sc->some_pct, sc->full_pct, usec_to_s(c->shortage.window_usec),
-                   fmt_bytes((double)s->headroom_bytes, h),
-                   fmt_bytes((double)min_headroom_bytes(c, s), m));
+        str_appendf(buf, size, "some %.0f%% full %.0f%% over %.1fs, headroom %s (min %s)",
+                    sc->some_pct, sc->full_pct, usec_to_s(c->shortage.window_usec),
+                    fmt_bytes((double)s->headroom_bytes, h),
+                    fmt_bytes((double)min_headroom_bytes(c, s), m));
 }
 
 static void decision_set_group(struct decision *d, enum decision_kind kind, enum rule rule,
@@ -390,11 +390,12 @@ static void thrash_figures(const struct config *c, const struct policy_thrash_st
         char r[16], u[16], l[16];
         uint64_t lim = group_limit(cand);
 
-        fmt_append(buf, size,
-                   "local thrash for %.1fs: full %.0f%%, refaults %s/s over %.1fs, usage %s of %s",
-                   usec_to_s(now_usec - t->since_usec), t->full_pct, fmt_count(t->refault_per_s, r),
-                   usec_to_s(c->thrash.window_usec), fmt_bytes((double)cand->s.usage_bytes, u),
-                   lim == BYTES_UNLIMITED ? "no limit" : fmt_bytes((double)lim, l));
+        str_appendf(buf, size,
+                    "local thrash for %.1fs: full %.0f%%, refaults %s/s over %.1fs, usage %s of %s",
+                    usec_to_s(now_usec - t->since_usec), t->full_pct,
+                    fmt_count(t->refault_per_s, r), usec_to_s(c->thrash.window_usec),
+                    fmt_bytes((double)cand->s.usage_bytes, u),
+                    lim == BYTES_UNLIMITED ? "no limit" : fmt_bytes((double)lim, l));
 }
 
 /* Starts an action on cand: fills d and moves the scope's state. */
@@ -453,7 +454,7 @@ static void describe_untouchable(const struct config *c, const struct policy_sta
 {
         unsigned n = 0;
 
-        fmt_append(buf, size, "; nothing may be touched: ");
+        str_appendf(buf, size, "; nothing may be touched: ");
         for (size_t i = 0; i < cur->n_candidates; i++) {
                 const struct candidate *cand = &cur->candidates[i];
                 const char *comm = NULL, *why;
@@ -468,13 +469,13 @@ static void describe_untouchable(const struct config *c, const struct policy_sta
                 const char *name = strrchr(cand->path, '/');
                 name = name && name[1] ? name + 1 : cand->path;
                 if (comm)
-                        fmt_append(buf, size, "%s%s (comm %.16s)", n ? ", " : "", name, comm);
+                        str_appendf(buf, size, "%s%s (comm %.16s)", n ? ", " : "", name, comm);
                 else
-                        fmt_append(buf, size, "%s%s (%s)", n ? ", " : "", name, why);
+                        str_appendf(buf, size, "%s%s (%s)", n ? ", " : "", name, why);
                 n++;
         }
         if (n == 0)
-                fmt_append(buf, size, "no candidates");
+                str_appendf(buf, size, "no candidates");
 }
 
 static bool decide_shortage(const struct config *c, struct policy_state *st,
@@ -506,8 +507,8 @@ static bool decide_shortage(const struct config *c, struct policy_state *st,
         d->some_pct = sc->some_pct;
         d->full_pct = sc->full_pct;
         d->headroom_bytes = s->headroom_bytes;
-        fmt_append(d->reason, sizeof(d->reason), "shortage in %s for %.1fs: ", s->path,
-                   usec_to_s(now_usec - sc->shortage_since_usec));
+        str_appendf(d->reason, sizeof(d->reason), "shortage in %s for %.1fs: ", s->path,
+                    usec_to_s(now_usec - sc->shortage_since_usec));
         scope_figures(c, sc, s, d->reason, sizeof(d->reason));
 
         if (found) {
@@ -516,7 +517,7 @@ static bool decide_shortage(const struct config *c, struct policy_state *st,
                 score_format_why(c, cur, &best, why, sizeof(why));
                 act_on(c, st, scope, &cur->candidates[best.index], best.score, RULE_SHORTAGE,
                        now_usec, d);
-                fmt_append(d->reason, sizeof(d->reason), "; victim: %s", why);
+                str_appendf(d->reason, sizeof(d->reason), "; victim: %s", why);
                 return true;
         }
         if (!all_protected(c, sc, now_usec)) {
@@ -577,7 +578,7 @@ static bool decide_thrash(const struct config *c, struct policy_state *st,
                 decision_set_thrash(d, t, cand);
                 thrash_figures(c, t, cand, now_usec, d->reason, sizeof(d->reason));
                 score_format_why(c, cur, &best, why, sizeof(why));
-                fmt_append(d->reason, sizeof(d->reason), "; %s", why);
+                str_appendf(d->reason, sizeof(d->reason), "; %s", why);
                 act_on(c, st, scope, cand, best.score, RULE_LOCAL_THRASH, now_usec, d);
                 return true;
         }
@@ -587,10 +588,10 @@ static bool decide_thrash(const struct config *c, struct policy_state *st,
         decision_set_thrash(d, t, cand);
         thrash_figures(c, t, cand, now_usec, d->reason, sizeof(d->reason));
         if (blocked_comm)
-                fmt_append(d->reason, sizeof(d->reason), "; may not be touched (comm %.16s)",
-                           blocked_comm);
+                str_appendf(d->reason, sizeof(d->reason), "; may not be touched (comm %.16s)",
+                            blocked_comm);
         else
-                fmt_append(d->reason, sizeof(d->reason), "; may not be touched (%s)", blocked_why);
+                str_appendf(d->reason, sizeof(d->reason), "; may not be touched (%s)", blocked_why);
         return true;
 }
 
@@ -620,9 +621,9 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
                 d->some_pct = sc->some_pct;
                 d->full_pct = sc->full_pct;
                 d->headroom_bytes = s->headroom_bytes;
-                fmt_append(d->reason, sizeof(d->reason),
-                           "frozen %s is no longer a candidate of %s (gone, empty or unreadable)",
-                           sc->frozen_cgroup, s->path);
+                str_appendf(d->reason, sizeof(d->reason),
+                            "frozen %s is no longer a candidate of %s (gone, empty or unreadable)",
+                            sc->frozen_cgroup, s->path);
                 return true;
         }
         if (now_usec - sc->frozen_at_usec < c->action.freeze_grace_usec) {
@@ -643,15 +644,15 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
         d->some_pct = sc->some_pct;
         d->full_pct = sc->full_pct;
         d->headroom_bytes = s->headroom_bytes;
-        fmt_append(d->reason, sizeof(d->reason), "freeze grace of %.1fs over, %s %s in %s: ",
-                   usec_to_s(c->action.freeze_grace_usec), rule_to_string(sc->frozen_rule),
-                   holds ? "still holds" : "no longer holds", s->path);
+        str_appendf(d->reason, sizeof(d->reason), "freeze grace of %.1fs over, %s %s in %s: ",
+                    usec_to_s(c->action.freeze_grace_usec), rule_to_string(sc->frozen_rule),
+                    holds ? "still holds" : "no longer holds", s->path);
         if (sc->frozen_rule == RULE_LOCAL_THRASH) {
                 char u[16], l[16];
                 uint64_t lim = group_limit(v);
-                fmt_append(d->reason, sizeof(d->reason), "usage %s of %s",
-                           fmt_bytes((double)v->s.usage_bytes, u),
-                           lim == BYTES_UNLIMITED ? "no limit" : fmt_bytes((double)lim, l));
+                str_appendf(d->reason, sizeof(d->reason), "usage %s of %s",
+                            fmt_bytes((double)v->s.usage_bytes, u),
+                            lim == BYTES_UNLIMITED ? "no limit" : fmt_bytes((double)lim, l));
         } else {
                 scope_figures(c, sc, s, d->reason, sizeof(d->reason));
         }
@@ -697,12 +698,12 @@ static bool decide_scope(const struct config *c, struct policy_state *st,
                 d->some_pct = sc->some_pct;
                 d->full_pct = sc->full_pct;
                 d->headroom_bytes = s->headroom_bytes;
-                fmt_append(d->reason, sizeof(d->reason),
-                           "%s back to normal %.1fs after %s of %s: some %.0f%% full %.0f%%, "
-                           "headroom %s",
-                           s->path, usec_to_s(now_usec - sc->acted_at_usec),
-                           decision_kind_to_string(sc->acted_kind), sc->acted_cgroup, sc->some_pct,
-                           sc->full_pct, fmt_bytes((double)s->headroom_bytes, h));
+                str_appendf(d->reason, sizeof(d->reason),
+                            "%s back to normal %.1fs after %s of %s: some %.0f%% full %.0f%%, "
+                            "headroom %s",
+                            s->path, usec_to_s(now_usec - sc->acted_at_usec),
+                            decision_kind_to_string(sc->acted_kind), sc->acted_cgroup, sc->some_pct,
+                            sc->full_pct, fmt_bytes((double)s->headroom_bytes, h));
                 sc->acted_at_usec = 0;
                 return true;
         }

@@ -272,9 +272,9 @@ static bool rank_match(const struct pattern_list *l, const struct candidate *can
                 char name[3 * IDENTITY_NAME_MAX];
 
                 name[0] = 0;
-                fmt_append(name, sizeof(name), "%.*s/%.*s/%.*s", IDENTITY_NAME_MAX,
-                           cand->id.pod_namespace, IDENTITY_NAME_MAX, cand->id.pod_name,
-                           IDENTITY_NAME_MAX, cand->id.container_name);
+                str_appendf(name, sizeof(name), "%.*s/%.*s/%.*s", IDENTITY_NAME_MAX,
+                            cand->id.pod_namespace, IDENTITY_NAME_MAX, cand->id.pod_name,
+                            IDENTITY_NAME_MAX, cand->id.container_name);
                 return pattern_list_match(l, name);
         }
         return false;
@@ -377,18 +377,6 @@ int score_compare(const struct snapshot *cur, const struct ranked *a, const stru
         return a->index < b->index ? -1 : a->index > b->index ? 1 : 0;
 }
 
-void fmt_append(char *buf, size_t size, const char *fmt, ...)
-{
-        size_t len = strnlen(buf, size);
-        va_list ap;
-
-        if (len + 1 >= size)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(buf + len, size - len, fmt, ap);
-        va_end(ap);
-}
-
 static const char *fmt_scaled(double v, double base, const char *const *units, size_t n_units,
                               char buf[static 16])
 {
@@ -430,41 +418,41 @@ void score_format_why(const struct config *c, const struct snapshot *cur, const 
         if (r->protect != PROTECT_NONE) {
                 score_protect(c, cur, cand, &comm);
                 if (comm)
-                        fmt_append(buf, size, "protected (comm %.16s); ", comm);
+                        str_appendf(buf, size, "protected (comm %.16s); ", comm);
                 else
-                        fmt_append(buf, size, "protected (%s); ",
-                                   protect_reason_to_string(r->protect));
+                        str_appendf(buf, size, "protected (%s); ",
+                                    protect_reason_to_string(r->protect));
         } else if (r->last_resort) {
-                fmt_append(buf, size, "last resort (%s); ",
-                           cand->id.qos == QOS_GUARANTEED ? "guaranteed" : "oom_score_adj");
+                str_appendf(buf, size, "last resort (%s); ",
+                            cand->id.qos == QOS_GUARANTEED ? "guaranteed" : "oom_score_adj");
         }
 
         if (!r->has_rates) {
-                fmt_append(buf, size, "no rates yet, ");
+                str_appendf(buf, size, "no rates yet, ");
         } else {
-                fmt_append(buf, size, "refaults %s/s, ", fmt_count(r->refault_per_s, n1));
+                str_appendf(buf, size, "refaults %s/s, ", fmt_count(r->refault_per_s, n1));
                 if (cand->s.has_psi)
-                        fmt_append(buf, size, "full %.0f%%, ", r->full_pct);
+                        str_appendf(buf, size, "full %.0f%%, ", r->full_pct);
                 if (r->scan_per_s >= 1)
-                        fmt_append(buf, size, "scan %s/s, ", fmt_count(r->scan_per_s, n1));
+                        str_appendf(buf, size, "scan %s/s, ", fmt_count(r->scan_per_s, n1));
                 if (r->events_per_s >= 1)
-                        fmt_append(buf, size, "limit events %s/s, ",
-                                   fmt_count(r->events_per_s, n1));
+                        str_appendf(buf, size, "limit events %s/s, ",
+                                    fmt_count(r->events_per_s, n1));
         }
-        fmt_append(buf, size, "anon+shm %s (%.0f%% of scope), ",
-                   fmt_bytes((double)r->unreclaimable_bytes, n1),
-                   100.0 * (double)r->unreclaimable_bytes / (double)score_scope_size_bytes(scope));
+        str_appendf(buf, size, "anon+shm %s (%.0f%% of scope), ",
+                    fmt_bytes((double)r->unreclaimable_bytes, n1),
+                    100.0 * (double)r->unreclaimable_bytes / (double)score_scope_size_bytes(scope));
         if (r->growth_bytes_per_s >= 64 * 1024)
-                fmt_append(buf, size, "growing %s/s, ", fmt_bytes(r->growth_bytes_per_s, n2));
+                str_appendf(buf, size, "growing %s/s, ", fmt_bytes(r->growth_bytes_per_s, n2));
         if (cand->id.qos != QOS_NONE)
-                fmt_append(buf, size, "%s, ", qos_class_to_string(cand->id.qos));
+                str_appendf(buf, size, "%s, ", qos_class_to_string(cand->id.qos));
         if (cand->oom_score_adj_max != 0)
-                fmt_append(buf, size, "adj %d, ", cand->oom_score_adj_max);
+                str_appendf(buf, size, "adj %d, ", cand->oom_score_adj_max);
         if (rank_match(&c->rank.prefer, cand))
-                fmt_append(buf, size, "prefer, ");
+                str_appendf(buf, size, "prefer, ");
         if (rank_match(&c->rank.avoid, cand))
-                fmt_append(buf, size, "avoid, ");
-        fmt_append(buf, size, "score %.0f", r->score);
+                str_appendf(buf, size, "avoid, ");
+        str_appendf(buf, size, "score %.0f", r->score);
 }
 
 /* Keeps the best cap entries in ret, in order: insertion into a bounded

@@ -82,8 +82,6 @@ void score_format_why(const struct config *c, const struct snapshot *cur, const 
 /* Ranking order: < 0 when a comes before b. Total and deterministic. */
 int score_compare(const struct snapshot *cur, const struct ranked *a, const struct ranked *b);
 
-/* Shared text helpers: append to a NUL-terminated buffer (truncating), and
- * numbers for people ("240k", "1.2M"; bytes in binary units). */
-void fmt_append(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+/* Numbers for people ("240k", "1.2M"; bytes in binary units). */
 const char *fmt_count(double v, char buf[static 16]);
 const char *fmt_bytes(double v, char buf[static 16]);

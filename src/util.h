@@ -3,6 +3,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,4 +117,18 @@ static inline uint64_t clock_monotonic_usec(void)
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Appends formatted text to the NUL-terminated string in buf[size],
+ * truncating what does not fit. */
+static inline _printf_(3, 4) void str_appendf(char *buf, size_t size, const char *fmt, ...)
+{
+        size_t len = strnlen(buf, size);
+        va_list ap;
+
+        if (len + 1 >= size)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(buf + len, size - len, fmt, ap);
+        va_end(ap);
 }
