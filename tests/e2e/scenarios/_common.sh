@@ -300,16 +300,18 @@ tg_daemon_stop_check() {
 }
 
 # tg_decision_bound_ms DURATION_MS: how late after the pressure start a
-# decision may come and still be "prompt": the rule's duration + 3 s (its
-# 1 s window, a tick, waking up from idle, the act).  This holds here even
-# with the 2 s PSI trigger windows the kernel imposes on root without
-# CAP_SYS_RESOURCE: measured over 40 decisions (thrash, dry-run,
-# all-protected, freeze; build of 23:05), 2.2-3.6 s for a 2 s duration.
-# Sets TG_BOUND (ms) and TG_BOUND_WHY (for the check's name); call it
-# without $().
+# decision may come and still be "prompt", from the mechanism rather than
+# from what happened to be seen: a daemon idling on its 5 s timer is woken
+# by its PSI trigger within one trigger window (2 s: the kernel refuses
+# shorter ones to root without CAP_SYS_RESOURCE, as here), then needs one
+# [shortage] window (1 s) of stall, one tick (0.5 s) and the rule's
+# duration; 1 s more for the act and the journal on a loaded 2-core
+# machine.  Seen: 2.2-3.6 s over 40 decisions with a 2 s duration, and
+# once 5.0 s (all-protected, trigger late).  Sets TG_BOUND (ms) and
+# TG_BOUND_WHY (for the check's name); call it without $().
 tg_decision_bound_ms() {
-	TG_BOUND=$(($1 + 3000))
-	TG_BOUND_WHY="duration + 3 s"
+	TG_BOUND=$(($1 + 2000 + 1000 + 500 + 1000))
+	TG_BOUND_WHY="trigger window + window + tick + duration + 1 s"
 }
 
 # tg_status_json FILE: `thrashguard status --json` on the node scope (one
