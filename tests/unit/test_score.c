@@ -588,9 +588,9 @@ static void test_fmt(void **state)
         assert_string_equal(fmt_bytes(512, b), "512B");
 
         buf[0] = 0;
-        fmt_append(buf, sizeof(buf), "%s", "abcdefghij");
+        str_appendf(buf, sizeof(buf), "%s", "abcdefghij");
         assert_string_equal(buf, "abcdefg");
-        fmt_append(buf, sizeof(buf), "more");
+        str_appendf(buf, sizeof(buf), "more");
         assert_string_equal(buf, "abcdefg");
 }
 
