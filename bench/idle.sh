@@ -170,7 +170,7 @@ LOAD1=$(</proc/loadavg)
 	done
 } >"$E2E_DIR/readings.txt"
 python3 - "$E2E_DIR/readings.txt" "$OUT" <<'EOF'
-import json, sys
+import json, re, sys
 src, dst = sys.argv[1], sys.argv[2]
 res = {"tools": {}}
 for line in open(src):
@@ -190,7 +190,12 @@ for line in open(src):
         dt = (r1[0] - r0[0]) / 1000.0
         hz = res["hz"]
         tool = {
-            "pid": int(kv["pid"]), "cmd": cmd.strip(), "interval_s": round(dt, 3),
+            # No path of the machine that ran it: the binary relative to the
+            # repository, the run's scratch directory by its role.
+            "pid": int(kv["pid"]),
+            "cmd": re.sub(r"/var/tmp/tg-e2e-[^/ ]+", "$E2E_DIR",
+                          re.sub(r"\S*/(build/thrashguard)", r"\1", cmd.strip())),
+            "interval_s": round(dt, 3),
             "cpu_ticks": r1[1] - r0[1],
             "cpu_ms_stat": (r1[1] - r0[1]) * 1000.0 / hz,
             "cpu_ms_sched": (r1[2] - r0[2]) / 1e6,

@@ -44,7 +44,8 @@ static double now_ms(void)
 
 static void sleep_until(double ms)
 {
-        struct timespec ts = {.tv_sec = (time_t)(ms / 1e3), .tv_nsec = (long)((ms - (double)(time_t)(ms / 1e3) * 1e3) * 1e6)};
+        struct timespec ts = {.tv_sec = (time_t)(ms / 1e3),
+                              .tv_nsec = (long)((ms - (double)(time_t)(ms / 1e3) * 1e3) * 1e6)};
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop)
                 ;
 }

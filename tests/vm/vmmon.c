@@ -181,7 +181,8 @@ static void src_print(struct src *s)
         }
         if (s->stat_fd >= 0 && read_fd(s->stat_fd, buf, sizeof buf) > 0)
                 refaults = stat_value(buf, "workingset_refault_anon") +
-                           stat_value(buf, "workingset_refault_file") + stat_value(buf, "pgmajfault");
+                           stat_value(buf, "workingset_refault_file") +
+                           stat_value(buf, "pgmajfault");
         printf(" %llu %llu %llu %llu", some, full, mem, refaults);
 }
 
