@@ -516,8 +516,8 @@ def main():
     idle = read_json(os.path.join(raw, "idle", "idle.json"))
     if idle:
         w("## Idle cost (%d s, no pressure, all tools at once)\n" % idle.get("seconds", 0))
-        w("| tool | how it ran | CPU time per hour | wake-ups per second | RSS (MiB) |")
-        w("|---|---|---|---|---|")
+        w("| tool | how it ran | CPU time per hour | wake-ups per second | RSS (MiB) | of it anonymous (MiB) |")
+        w("|---|---|---|---|---|---|")
         how = {
             "thrashguard": "scope = an idle 512 MiB node group, acting mode",
             "thrashguard-root": "scope `/`, --dry-run",
@@ -529,13 +529,16 @@ def main():
             x = idle["tools"].get(t)
             if not x:
                 continue
-            w("| %s | %s | %.0f ms (%d ticks in %d s) | %.2f | %s |" % (
+            w("| %s | %s | %.0f ms (%d ticks in %d s) | %.2f | %s | %s |" % (
                 {"thrashguard-root": "thrashguard /"}.get(t, TOOL_LABEL.get(t, t)), how.get(t, ""),
-                x["cpu_ms_per_hour"], x["cpu_ticks"], round(x["interval_s"]), x["wakeups_per_s"], fmt_mib(x["rss_kb"])))
+                x["cpu_ms_per_hour"], x["cpu_ticks"], round(x["interval_s"]), x["wakeups_per_s"], fmt_mib(x["rss_kb"]),
+                fmt_mib(x["rss_anon_kb"])))
         w("")
         w("CPU time: the scheduler's run time of every thread (`/proc/PID/task/*/schedstat`), scaled to an hour; "
           "`/proc/PID/stat` utime+stime counts the same in %d Hz ticks (shown). Wake-ups: voluntary + involuntary "
-          "context switches of every thread. Load average during the measurement: %s → %s.\n" % (
+          "context switches of every thread. RSS: VmRSS, which counts the pages of shared libraries the process has "
+          "mapped (libc and the like, resident for every process anyway); of it anonymous: RssAnon, the heap, stack and "
+          "data that are the tool's own. Load average during the measurement: %s → %s.\n" % (
               idle.get("hz", 100), idle.get("load0", "?").split(" ")[0], idle.get("load1", "?").split(" ")[0]))
         results["idle"] = idle
 
@@ -588,8 +591,10 @@ def main():
         t, e = idle["tools"]["thrashguard"], idle["tools"]["earlyoom"]
         ok_w = t["wakeups_per_s"] < e["wakeups_per_s"]
         ok_r = t["rss_kb"] < e["rss_kb"]
-        tg.append("| idle cost below earlyoom's wake-ups and RSS | wake-ups %.2f vs %.2f /s; RSS %s vs %s MiB | %s |" % (
+        tg.append("| idle cost below earlyoom's wake-ups and RSS | wake-ups %.2f vs %.2f /s; RSS %s vs %s MiB "
+                  "(anonymous %s vs %s MiB) | %s |" % (
             t["wakeups_per_s"], e["wakeups_per_s"], fmt_mib(t["rss_kb"]), fmt_mib(e["rss_kb"]),
+            fmt_mib(t["rss_anon_kb"]), fmt_mib(e["rss_anon_kb"]),
             "met" if ok_w and ok_r else ("partly" if ok_w or ok_r else "not met")))
     if scale:
         idle_rows = {s["groups"]: s for s in scale if s["kind"] == "idle"}

@@ -289,22 +289,20 @@ static int procs_nonempty(int fd)
         return n > 0;
 }
 
-int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
-                struct cgroup_sample *ret)
+/* Every kept file of a group but the two that cgroup_read_brief() reads,
+ * into s (whose usage_bytes, psi and has_psi are left as they are). */
+static int read_rest(const struct cgroup_layout *l, const struct cgroup_files *f,
+                     struct cgroup_sample *s)
 {
-        struct cgroup_sample s = {.high_bytes = BYTES_UNLIMITED};
         bool v2 = l->mode == CGROUP_MODE_V2;
         char buf[READ_BUF_SIZE];
         int r;
 
-        r = read_bytes(l, f->memory_current, &s.usage_bytes);
-        if (r < 0)
-                return r;
-        r = read_bytes(l, f->memory_max, &s.limit_bytes);
+        r = read_bytes(l, f->memory_max, &s->limit_bytes);
         if (r < 0)
                 return r;
         if (f->memory_high >= 0) {
-                r = read_bytes(l, f->memory_high, &s.high_bytes);
+                r = read_bytes(l, f->memory_high, &s->high_bytes);
                 if (r < 0)
                         return r;
         }
@@ -312,7 +310,7 @@ int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
         r = read_kept(f->memory_stat, buf, sizeof buf);
         if (r < 0)
                 return r;
-        r = v2 ? memstat_parse_v2(buf, &s.stat) : memstat_parse_v1(buf, &s.stat);
+        r = v2 ? memstat_parse_v2(buf, &s->stat) : memstat_parse_v1(buf, &s->stat);
         if (r < 0)
                 return -EINVAL;
 
@@ -320,14 +318,14 @@ int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
                 r = read_kept(f->memory_events, buf, sizeof buf);
                 if (r < 0)
                         return r;
-                if (memevents_parse_v2(buf, &s.events) < 0)
+                if (memevents_parse_v2(buf, &s->events) < 0)
                         return -EINVAL;
         } else if (!v2) {
                 /* v1: failcnt counts charges that hit the limit (the "max"
                  * event); oom_control has the oom_kill counter and, for
                  * "oom", only the under_oom state (0 or 1). */
                 if (f->memory_events >= 0) {
-                        r = fd_read_u64(f->memory_events, &s.events.max);
+                        r = fd_read_u64(f->memory_events, &s->events.max);
                         if (r < 0)
                                 return r;
                 }
@@ -338,18 +336,9 @@ int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
                                 return r;
                         if (oom_control_parse(buf, &oc) < 0)
                                 return -EINVAL;
-                        s.events.oom = oc.under_oom;
-                        s.events.oom_kill = oc.oom_kill;
+                        s->events.oom = oc.under_oom;
+                        s->events.oom_kill = oc.oom_kill;
                 }
-        }
-
-        if (f->pressure >= 0) {
-                r = read_kept(f->pressure, buf, sizeof buf);
-                if (r < 0)
-                        return r;
-                if (psi_parse(buf, &s.psi) < 0)
-                        return -EINVAL;
-                s.has_psi = true;
         }
 
         if (f->cgroup_events >= 0) {
@@ -359,25 +348,35 @@ int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
                         return r;
                 if (cgroup_events_parse(buf, &ev) < 0)
                         return -EINVAL;
-                s.populated = ev.populated;
-                s.frozen = ev.frozen;
+                s->populated = ev.populated;
+                s->frozen = ev.frozen;
         } else if (f->freezer_state >= 0) {
                 r = read_kept(f->freezer_state, buf, sizeof buf);
                 if (r < 0)
                         return r;
-                s.frozen = startswith(buf, "FROZEN");
+                s->frozen = startswith(buf, "FROZEN");
         }
         /* Outside pure v2 the memory hierarchy decides membership: the
          * mirror's events only see the tasks that were put into it. */
-        if (!v2 && !s.populated) {
+        if (!v2 && !s->populated) {
                 r = procs_nonempty(f->procs);
                 if (r < 0)
                         return r;
-                s.populated = r > 0;
+                s->populated = r > 0;
         }
-
-        *ret = s;
         return 0;
+}
+
+int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
+                struct cgroup_sample *ret)
+{
+        struct cgroup_sample s = {0};
+        int r;
+
+        r = cgroup_read_brief(l, f, &s);
+        if (r < 0)
+                return r;
+        return cgroup_read_rest(l, f, &s, ret);
 }
 
 int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f,
@@ -404,36 +403,48 @@ int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *
         return 0;
 }
 
+int cgroup_read_rest(const struct cgroup_layout *l, const struct cgroup_files *f,
+                     const struct cgroup_sample *brief, struct cgroup_sample *ret)
+{
+        struct cgroup_sample s = {
+            .usage_bytes = brief->usage_bytes,
+            .high_bytes = BYTES_UNLIMITED,
+            .psi = brief->psi,
+            .has_psi = brief->has_psi,
+        };
+        int r = read_rest(l, f, &s);
+        if (r < 0)
+                return r;
+        *ret = s;
+        return 0;
+}
+
 struct child_walk {
-        const struct cgroup_layout *l;
-        const char *dir; /* the hierarchy's directory + the parent's path */
-        const char *parent;
-        cgroup_child_cb cb;
+        int dir_fd; /* the parent's directory */
+        cgroup_child_at_cb cb;
         void *userdata;
+        char path[CGROUP_PATH_MAX]; /* the parent's path and "/", then a child's name */
+        size_t prefix_len;
 };
 
-static int child_entry(const char *name, unsigned char d_type, void *userdata)
+static int child_entry(const char *name, unsigned char d_type, struct child_walk *w)
 {
-        struct child_walk *w = userdata;
-        char child[CGROUP_PATH_MAX];
-        int n;
+        size_t n = strlen(name);
 
         if (d_type == DT_UNKNOWN || d_type == DT_LNK) {
-                char p[CGROUP_PATH_MAX + 128];
                 struct stat st;
-                n = snprintf(p, sizeof p, "%s/%s", w->dir, name);
-                if (n < 0 || (size_t)n >= sizeof p)
-                        return 0;
-                if (fstatat(w->l->root->dirfd, p, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                if (fstatat(w->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         return 0; /* gone since readdir */
                 d_type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
         }
         if (d_type != DT_DIR)
                 return 0;
-        n = snprintf(child, sizeof child, "%s/%s", streq(w->parent, "/") ? "" : w->parent, name);
-        if (n < 0 || (size_t)n >= sizeof child)
+        if (n >= sizeof w->path - w->prefix_len)
                 return 0; /* a path we cannot name is a group we cannot watch */
-        return w->cb(child, w->userdata);
+        memcpy(w->path + w->prefix_len, name, n + 1);
+        const struct cgroup_child c = {
+            .path = w->path, .name = w->path + w->prefix_len, .dir_fd = w->dir_fd};
+        return w->cb(&c, w->userdata);
 }
 
 /* The directory of a tree; NULL when the layout has no such tree. */
@@ -453,8 +464,8 @@ static const char *tree_dir(const struct cgroup_layout *l, enum cgroup_tree tree
 /* getdents64 into a stack buffer rather than fsroot_for_each_entry():
  * the walk lists every intermediate group on every tick, and opendir()
  * allocates. */
-int cgroup_tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree tree,
-                               const char *path, cgroup_child_cb cb, void *userdata)
+static int tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree tree,
+                               const char *path, cgroup_child_at_cb cb, void *userdata)
 {
         char dir[CGROUP_PATH_MAX + 128];
         _cleanup_close_ int fd = -EBADF;
@@ -467,7 +478,12 @@ int cgroup_tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree t
         fd = fsroot_openat(l->root, dir, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
                 return fd;
-        struct child_walk w = {l, dir, path, cb, userdata};
+        struct child_walk w = {.dir_fd = fd, .cb = cb, .userdata = userdata};
+        w.prefix_len = streq(path, "/") ? 0 : strlen(path);
+        if (w.prefix_len + 1 >= sizeof w.path)
+                return 0; /* no child could be named */
+        memcpy(w.path, path, w.prefix_len);
+        w.path[w.prefix_len++] = '/';
         for (;;) {
                 char buf[8192] __attribute__((aligned(8)));
                 ssize_t n = getdents64(fd, buf, sizeof buf);
@@ -494,10 +510,34 @@ int cgroup_tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree t
         }
 }
 
+struct path_cb {
+        cgroup_child_cb cb;
+        void *userdata;
+};
+
+static int path_child(const struct cgroup_child *c, void *userdata)
+{
+        const struct path_cb *p = userdata;
+        return p->cb(c->path, p->userdata);
+}
+
+int cgroup_tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree tree,
+                               const char *path, cgroup_child_cb cb, void *userdata)
+{
+        struct path_cb p = {cb, userdata};
+        return tree_for_each_child(l, tree, path, path_child, &p);
+}
+
 int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
                           void *userdata)
 {
         return cgroup_tree_for_each_child(l, CGROUP_TREE_MEMORY, path, cb, userdata);
+}
+
+int cgroup_for_each_child_at(const struct cgroup_layout *l, const char *path, cgroup_child_at_cb cb,
+                             void *userdata)
+{
+        return tree_for_each_child(l, CGROUP_TREE_MEMORY, path, cb, userdata);
 }
 
 static int first_child(const char *child _unused_, void *userdata)
@@ -506,15 +546,15 @@ static int first_child(const char *child _unused_, void *userdata)
         return 1;
 }
 
-int cgroup_has_children(const struct cgroup_layout *l, const char *path)
+/* cgroup_has_children() of path, which is rel relative to dir_fd. */
+static int has_children_at(const struct cgroup_layout *l, int dir_fd, const char *rel,
+                           const char *path)
 {
-        char p[CGROUP_PATH_MAX + 128];
         struct stat st;
         bool found = false;
-        int r = group_file(p, sizeof p, l->memory_dir, path, NULL);
-        if (r < 0)
-                return r;
-        if (fstatat(l->root->dirfd, p, &st, 0) < 0)
+        int r;
+
+        if (fstatat(dir_fd, rel, &st, 0) < 0)
                 return -errno;
         if (!S_ISDIR(st.st_mode))
                 return -ENOTDIR;
@@ -526,6 +566,20 @@ int cgroup_has_children(const struct cgroup_layout *l, const char *path)
         if (r < 0)
                 return r;
         return found;
+}
+
+int cgroup_has_children(const struct cgroup_layout *l, const char *path)
+{
+        char p[CGROUP_PATH_MAX + 128];
+        int r = group_file(p, sizeof p, l->memory_dir, path, NULL);
+        if (r < 0)
+                return r;
+        return has_children_at(l, l->root->dirfd, p, path);
+}
+
+int cgroup_child_has_children(const struct cgroup_layout *l, const struct cgroup_child *c)
+{
+        return has_children_at(l, c->dir_fd, c->name, c->path);
 }
 
 int cgroup_procs_open(const struct cgroup_layout *l, const char *path)

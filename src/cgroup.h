@@ -65,10 +65,17 @@ int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
                 struct cgroup_sample *ret);
 
 /* The per-tick part of a reading: updates only ret's usage_bytes, psi and
- * has_psi (two preads). Callers read the rest (cgroup_read) when these
+ * has_psi (two preads). Callers read the rest (cgroup_read_rest) when these
  * show activity. Errors as cgroup_read; ret untouched on failure. */
 int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f,
                       struct cgroup_sample *ret);
+
+/* Completes a brief reading taken on the same tick: a whole reading, as
+ * cgroup_read, whose usage and PSI are brief's (memory.pressure, the
+ * costliest file after memory.stat, is not read twice). Errors as
+ * cgroup_read; ret untouched on failure. */
+int cgroup_read_rest(const struct cgroup_layout *l, const struct cgroup_files *f,
+                     const struct cgroup_sample *brief, struct cgroup_sample *ret);
 
 /* Calls cb for each direct child group of path (its relative path). */
 typedef int (*cgroup_child_cb)(const char *child_path, void *userdata);
@@ -79,6 +86,22 @@ int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgrou
  * (-ENOENT: gone). One stat per call where the filesystem counts
  * subdirectories in st_nlink (cgroupfs, kernfs, ext4, tmpfs). */
 int cgroup_has_children(const struct cgroup_layout *l, const char *path);
+
+/* A child group as cgroup_for_each_child_at() meets it: its path, and its
+ * name in its parent's directory, open as dir_fd while the callback runs. */
+struct cgroup_child {
+        const char *path;
+        const char *name;
+        int dir_fd;
+};
+
+/* As cgroup_for_each_child; the callback may ask about the child with
+ * cgroup_child_has_children(), which stats it relative to its parent (one
+ * lookup, not one per component of its path). */
+typedef int (*cgroup_child_at_cb)(const struct cgroup_child *child, void *userdata);
+int cgroup_for_each_child_at(const struct cgroup_layout *l, const char *path, cgroup_child_at_cb cb,
+                             void *userdata);
+int cgroup_child_has_children(const struct cgroup_layout *l, const struct cgroup_child *child);
 
 /* Opens only the memory hierarchy's cgroup.procs of a group: enough to
  * watch whether a group not (yet) a candidate holds processes, at one fd. */

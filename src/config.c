@@ -179,7 +179,7 @@ void config_init(struct config *c)
         c->shortage.some_pct = 30;
         c->shortage.full_pct = 10;
         c->shortage.window_usec = 1 * USEC_PER_SEC;
-        c->shortage.duration_usec = 2 * USEC_PER_SEC;
+        c->shortage.duration_usec = 1 * USEC_PER_SEC;
         c->shortage.min_headroom = (struct size_or_pct){.pct = 10, .is_pct = true};
 
         c->thrash.enabled = true;

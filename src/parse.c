@@ -86,7 +86,8 @@ enum kv_flags {
 
 struct kv_field {
         const char *key;
-        size_t offset; /* of a uint64_t (or, with KV_BOOL, a bool) in the output struct */
+        size_t key_len; /* strlen(key): the scanner compares lengths first */
+        size_t offset;  /* of a uint64_t (or, with KV_BOOL, a bool) in the output struct */
         unsigned flags;
         /* Another key of the same table that, when present, takes precedence: the
          * hierarchical total_* over the local v1 field, the new split counter
@@ -115,7 +116,8 @@ struct kv_format {
 static int kv_find(const struct kv_format *fmt, const char *key, size_t len)
 {
         for (size_t i = 0; i < fmt->n_fields; i++)
-                if (strlen(fmt->fields[i].key) == len && memcmp(fmt->fields[i].key, key, len) == 0)
+                if (fmt->fields[i].key_len == len && fmt->fields[i].key[0] == key[0] &&
+                    memcmp(fmt->fields[i].key, key, len) == 0)
                         return (int)i;
         return -ENOENT;
 }
@@ -241,11 +243,11 @@ static int kv_parse(const char *buf, const struct kv_format *fmt, void *out)
 
 #define F(type, key, field, flags)                                                                 \
         {                                                                                          \
-                key, offsetof(struct type, field), flags, NULL                                     \
+                key, sizeof("" key) - 1, offsetof(struct type, field), flags, NULL                 \
         }
 #define F_UNLESS(type, key, field, flags, other)                                                   \
         {                                                                                          \
-                key, offsetof(struct type, field), flags, other                                    \
+                key, sizeof("" key) - 1, offsetof(struct type, field), flags, other                \
         }
 
 static const struct kv_field meminfo_fields[] = {
@@ -254,6 +256,7 @@ static const struct kv_field meminfo_fields[] = {
     F(meminfo, "MemAvailable", available_bytes, KV_REQUIRED),
     F(meminfo, "Cached", cached_bytes, 0),
     F(meminfo, "Shmem", shmem_bytes, 0),
+    F(meminfo, "Active(file)", active_file_bytes, 0),
     F(meminfo, "SwapTotal", swap_total_bytes, 0),
     F(meminfo, "SwapFree", swap_free_bytes, 0),
 };
@@ -389,9 +392,26 @@ int cgroup_events_parse(const char *buf, struct cgroup_events *ret)
 /* "avg10=0.12 avg60=0.00 avg300=0.00 total=1234" from p to the end of the
  * line. The four fields are required, once each; an unknown "k=v" field is
  * ignored (a future kernel may add one). p is left at the end of the line. */
+#define PSI_KEYS 4
+
+/* The index of a PSI field, avg10, avg60, avg300, total; PSI_KEYS for an
+ * unknown one. Compared with literals (inlined): every group's PSI is parsed
+ * on every tick. */
+static size_t psi_key(const char *key, size_t len)
+{
+        if (len == 5 && memcmp(key, "avg10", 5) == 0)
+                return 0;
+        if (len == 5 && memcmp(key, "avg60", 5) == 0)
+                return 1;
+        if (len == 6 && memcmp(key, "avg300", 6) == 0)
+                return 2;
+        if (len == 5 && memcmp(key, "total", 5) == 0)
+                return 3;
+        return PSI_KEYS;
+}
+
 static int psi_parse_fields(const char **pp, struct psi_line *ret)
 {
-        static const char *const keys[] = {"avg10", "avg60", "avg300", "total"};
         struct psi_line l = {};
         double *const avgs[] = {&l.avg10, &l.avg60, &l.avg300};
         unsigned seen = 0;
@@ -411,12 +431,9 @@ static int psi_parse_fields(const char **pp, struct psi_line *ret)
                 if (*eq != '=')
                         return -EINVAL;
 
-                for (i = 0; i < ARRAY_SIZE(keys); i++)
-                        if (strlen(keys[i]) == (size_t)(eq - key) &&
-                            memcmp(keys[i], key, (size_t)(eq - key)) == 0)
-                                break;
+                i = psi_key(key, (size_t)(eq - key));
                 p = eq + 1;
-                if (i == ARRAY_SIZE(keys)) {
+                if (i == PSI_KEYS) {
                         while (!is_eol(*p) && !is_blank(*p))
                                 p++;
                         continue;
@@ -437,7 +454,7 @@ static int psi_parse_fields(const char **pp, struct psi_line *ret)
                 if (!is_eol(*p) && !is_blank(*p))
                         return -EINVAL;
         }
-        if (seen != (1u << ARRAY_SIZE(keys)) - 1)
+        if (seen != (1u << PSI_KEYS) - 1)
                 return -EINVAL;
         *pp = p;
         *ret = l;

@@ -24,6 +24,7 @@ int psi_parse(const char *buf, struct psi *ret);
 /* /proc/meminfo, in bytes. */
 struct meminfo {
         uint64_t total_bytes, free_bytes, available_bytes, cached_bytes, shmem_bytes;
+        uint64_t active_file_bytes;
         uint64_t swap_total_bytes, swap_free_bytes;
 };
 

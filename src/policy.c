@@ -17,7 +17,10 @@
  *   (some >= [shortage] some_pct OR full >= [shortage] full_pct, over
  *   [shortage] window) AND headroom < [shortage] min_headroom (bytes, or %
  *   of the scope's limit; MemTotal for "/"), held at every tick for
- *   [shortage] duration. Pressure alone never fires: heavy IO and one group
+ *   [shortage] duration, counted from the first such tick less the `full`
+ *   stall time that tick measured (shortage_start). The headroom of "/"
+ *   leaves out the active page cache while the node is stalled
+ *   (shortage_headroom). Pressure alone never fires: heavy IO and one group
  *   thrashing at its own limit both raise PSI while memory is plentiful.
  *   When the scope's unreclaimable memory (anon + shmem + unevictable)
  *   alone leaves less than min_headroom (a leak on its way to the kernel
@@ -135,10 +138,31 @@ static bool committed_short(const struct config *c, const struct scope_sample *s
         return counter_delta(s->limit_bytes, committed) < min_headroom_bytes(c, s);
 }
 
+/* When the shortage was first seen: the `full` stall measured at this
+ * tick began no later than that much time before now, since the scope
+ * cannot be stalled for longer than the wall time. Counting the duration
+ * from there, not from the tick, gives back the time the stall built up
+ * unseen: up to a window on a fast tick, and up to the idle interval on the
+ * first tick after an idle sleep, whose PSI trigger the kernel may report
+ * seconds late (trigger windows of 2 s and more are evaluated every 2 s).
+ * `full` only: `some` is noisy node-wide (25-33% seen on an idle node).
+ * The headroom is known only now; the stall alone is counted back, and
+ * never over a tick that could not read the scope (a blind stretch
+ * restarts the duration). */
+static uint64_t shortage_start(const struct policy_scope_state *sc, uint64_t now_usec)
+{
+        uint64_t lead = (uint64_t)((double)sc->span_usec * sc->full_pct / 100.0);
+
+        if (sc->unreadable_at_usec != 0 && now_usec - sc->unreadable_at_usec <= sc->span_usec)
+                lead = 0;
+
+        return now_usec > lead ? now_usec - lead : 1;
+}
+
 static bool shortage_holds(const struct config *c, const struct policy_scope_state *sc,
                            const struct scope_sample *s)
 {
-        if (!s->ok || s->headroom_bytes >= min_headroom_bytes(c, s))
+        if (!s->ok || sc->headroom_bytes >= min_headroom_bytes(c, s))
                 return false;
         return stall_above(c, sc, 1) || (committed_short(c, s) && stall_above(c, sc, 0.5));
 }
@@ -162,6 +186,49 @@ static bool at_limit(const struct config *c, const struct candidate *cand,
             (double)cand->s.usage_bytes >= (double)lim * c->thrash.limit_pct / 100.0)
                 return true;
         return sig->has_rates && sig->events_per_s > 0;
+}
+
+/* A group of the scope stalls at its own limit: its usage at [thrash]
+ * limit_pct of its limit (or its limit events rising) and its own `full`
+ * at or over [shortage] full_pct. */
+static bool stalls_at_own_limit(const struct config *c, const struct snapshot *prev,
+                                const struct snapshot *cur, unsigned scope)
+{
+        for (size_t i = 0; i < cur->n_candidates; i++) {
+                const struct candidate *cand = &cur->candidates[i];
+                struct signals sig;
+
+                if (cand->scope != scope || !cand->s.has_psi)
+                        continue;
+                score_signals(prev, cur, cand, &sig);
+                if (sig.has_psi && sig.full_pct >= c->shortage.full_pct && at_limit(c, cand, &sig))
+                        return true;
+        }
+        return false;
+}
+
+/* The headroom the shortage rule weighs. For "/" it is MemAvailable, which
+ * counts all page cache as available. While the node is stalled (`full` at
+ * or over its threshold) the active file list is the working set being
+ * fought over: reclaim takes from it last, and every refault puts a page
+ * back on it. So under stall it is not counted. Measured in a 1 GiB VM
+ * where an anonymous leak squeezes a service's 300 MiB mmap'd file:
+ * MemAvailable stayed at 215-247 MiB (22-25 %), Active(file) 243 MiB,
+ * while `full` ran at 55-85 %; MemAvailable fell under 10 % only 4 s
+ * later, 4 s before the kernel OOM killer. Not while a group of the scope
+ * stalls at its own limit: that stall is the local-thrash rule's, and the
+ * node's memory is not what is short. A group scope's headroom (limit -
+ * usage) counts its page cache as used already. */
+static uint64_t shortage_headroom(const struct config *c, const struct policy_scope_state *sc,
+                                  const struct snapshot *prev, const struct snapshot *cur,
+                                  unsigned scope)
+{
+        const struct scope_sample *s = &cur->scopes[scope];
+
+        if (!s->is_root || !sc->has_signal || sc->full_pct < c->shortage.full_pct ||
+            stalls_at_own_limit(c, prev, cur, scope))
+                return s->headroom_bytes;
+        return counter_delta(s->headroom_bytes, s->stat.active_file_bytes);
 }
 
 /* The refault column is as of the last memory.stat read (stat_usec); a
@@ -250,8 +317,10 @@ static void scope_update(const struct config *c, struct policy_scope_state *sc,
         if (sc->has_signal) {
                 sc->some_pct = signal_span_pct(from, to, 0);
                 sc->full_pct = signal_span_pct(from, to, 1);
+                sc->span_usec = to->time_usec - from->time_usec;
         } else {
                 sc->some_pct = sc->full_pct = 0;
+                sc->span_usec = 0;
         }
 }
 
@@ -356,10 +425,13 @@ static void scope_figures(const struct config *c, const struct policy_scope_stat
 {
         char h[16], m[16];
 
-        str_appendf(buf, size, "some %.0f%% full %.0f%% over %.1fs, headroom %s (min %s)",
-                    sc->some_pct, sc->full_pct, usec_to_s(c->shortage.window_usec),
-                    fmt_bytes((double)s->headroom_bytes, h),
-                    fmt_bytes((double)min_headroom_bytes(c, s), m));
+        str_appendf(buf, size, "some %.0f%% full %.0f%% over %.1fs, headroom %s", sc->some_pct,
+                    sc->full_pct, usec_to_s(c->shortage.window_usec),
+                    fmt_bytes((double)sc->headroom_bytes, h));
+        if (sc->headroom_bytes != s->headroom_bytes)
+                str_appendf(buf, size, " (MemAvailable %s less the active page cache)",
+                            fmt_bytes((double)s->headroom_bytes, h));
+        str_appendf(buf, size, " (min %s)", fmt_bytes((double)min_headroom_bytes(c, s), m));
 }
 
 static void decision_set_group(struct decision *d, enum decision_kind kind, enum rule rule,
@@ -506,7 +578,7 @@ static bool decide_shortage(const struct config *c, struct policy_state *st,
 
         d->some_pct = sc->some_pct;
         d->full_pct = sc->full_pct;
-        d->headroom_bytes = s->headroom_bytes;
+        d->headroom_bytes = sc->headroom_bytes;
         str_appendf(d->reason, sizeof(d->reason), "shortage in %s for %.1fs: ", s->path,
                     usec_to_s(now_usec - sc->shortage_since_usec));
         scope_figures(c, sc, s, d->reason, sizeof(d->reason));
@@ -620,7 +692,7 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
                 strcpy_bounded(d->cgroup, sizeof(d->cgroup), sc->frozen_cgroup);
                 d->some_pct = sc->some_pct;
                 d->full_pct = sc->full_pct;
-                d->headroom_bytes = s->headroom_bytes;
+                d->headroom_bytes = sc->headroom_bytes;
                 str_appendf(d->reason, sizeof(d->reason),
                             "frozen %s is no longer a candidate of %s (gone, empty or unreadable)",
                             sc->frozen_cgroup, s->path);
@@ -643,7 +715,7 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
         decision_set_group(d, holds ? DECISION_KILL : DECISION_THAW, sc->frozen_rule, scope, v);
         d->some_pct = sc->some_pct;
         d->full_pct = sc->full_pct;
-        d->headroom_bytes = s->headroom_bytes;
+        d->headroom_bytes = sc->headroom_bytes;
         str_appendf(d->reason, sizeof(d->reason), "freeze grace of %.1fs over, %s %s in %s: ",
                     usec_to_s(c->action.freeze_grace_usec), rule_to_string(sc->frozen_rule),
                     holds ? "still holds" : "no longer holds", s->path);
@@ -697,7 +769,7 @@ static bool decide_scope(const struct config *c, struct policy_state *st,
                 d->scope = scope;
                 d->some_pct = sc->some_pct;
                 d->full_pct = sc->full_pct;
-                d->headroom_bytes = s->headroom_bytes;
+                d->headroom_bytes = sc->headroom_bytes;
                 str_appendf(d->reason, sizeof(d->reason),
                             "%s back to normal %.1fs after %s of %s: some %.0f%% full %.0f%%, "
                             "headroom %s",
@@ -750,10 +822,14 @@ void policy_decide(const struct config *c, struct policy_state *st, const struct
                 struct policy_scope_state *sc = &st->scopes[s];
 
                 scope_update(c, sc, prev, cur, s);
+                if (!cur->scopes[s].ok)
+                        sc->unreadable_at_usec = now_usec;
+                else
+                        sc->headroom_bytes = shortage_headroom(c, sc, prev, cur, s);
                 if (!cur->scopes[s].ok || !shortage_holds(c, sc, &cur->scopes[s]))
                         sc->shortage_since_usec = 0;
                 else if (sc->shortage_since_usec == 0)
-                        sc->shortage_since_usec = now_usec;
+                        sc->shortage_since_usec = shortage_start(sc, now_usec);
         }
         thrash_update(c, st, prev, cur, n, now_usec);
 

@@ -82,6 +82,9 @@ struct policy_scope_state {
         struct policy_window psi;
         bool has_signal;              /* a window was measured (not on the first tick) */
         double some_pct, full_pct;    /* stall share over the last window */
+        uint64_t span_usec;           /* the span those shares were measured over */
+        uint64_t unreadable_at_usec;  /* the last tick that could not read the scope */
+        uint64_t headroom_bytes;      /* what the shortage rule weighs (shortage_headroom) */
         uint64_t shortage_since_usec; /* 0: rule not holding */
         uint64_t cooldown_until_usec;
         uint64_t all_protected_until_usec; /* ALL_PROTECTED is rate-limited */

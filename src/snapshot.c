@@ -15,11 +15,16 @@
  *   a stall since its last full reading, usage moved by more than
  *   usage >> USAGE_MOVE_SHIFT, membership changed, no PSI and usage near
  *   its limit (a v1 thrash at the limit does not move the usage), or its
- *   refresh period (FULL_REFRESH_USEC) passed. candidate.stat_usec says
- *   when the counters were read, so that rates can stay exact;
- * - plain group: one stat (is it a leaf?); when it holds no process, that
- *   and one pread of cgroup.procs at most every EMPTY_PROBE_USEC.
- * bench/snapshot-cost.sh measures it.
+ *   refresh period (FULL_REFRESH_USEC) passed (the usage and PSI of that
+ *   tick are not read twice). candidate.stat_usec says when the counters
+ *   were read, so that rates can stay exact;
+ * - plain group: one stat (is it a leaf?), relative to its parent's
+ *   directory; when it holds no process, that and one pread of
+ *   cgroup.procs at most every EMPTY_PROBE_USEC.
+ * Every group met costs a hash of its name and a cache line or two of the
+ * table (struct group), and every candidate its copy into the snapshot; at
+ * a thousand groups the two preads are most of a tick, the refreshes most
+ * of the rest. bench/snapshot-cost.sh measures it.
  *
  * Nothing here reads a recursive statistic of a group with many (possibly
  * dead, "zombie") descendants: the node scope uses /proc/meminfo and
@@ -64,25 +69,30 @@ enum group_type {
         GROUP_PLAIN,        /* anything else: a candidate when a leaf with processes */
 };
 
+/* What a tick reads of a group comes first, ahead of the path (c.path):
+ * what the walk reads of every group it meets, then what a quiet candidate
+ * costs; so that meeting a group touches a few cache lines of it, not a
+ * dozen (the table is walked in full on each tick and may hold
+ * thousands). */
 struct group {
-        struct candidate c; /* path, identity and the last reading */
-        uint64_t path_hash;
-        struct identity path_id; /* from the path; c.id may make it a sandbox */
+        uint64_t seen_tick;
         enum group_type type;
+        bool candidate;        /* a candidate in the current tick */
+        bool gone;             /* vanished or unreadable: dropped at the end of the tick */
+        bool empty;            /* a plain leaf group without processes ... */
+        uint64_t probe_usec;   /* ... last looked at then */
         struct cgroup_files f; /* all kept files, or only f.procs (see full) */
         bool full;             /* every file open, not only cgroup.procs */
-        uint64_t seen_tick;
-        bool candidate; /* a candidate in the current tick */
-        bool gone;      /* vanished or unreadable: dropped at the end of the tick */
-        bool warned;    /* its one log line is written */
+        bool warned;           /* its one log line is written */
         bool tasks_valid;
+        bool full_valid; /* c.s holds a full reading */
         uint64_t procs_hash;
         uint64_t tasks_read_usec;
         uint64_t refresh_usec; /* its own refresh period (see FULL_REFRESH_USEC) */
-        bool empty;            /* a plain leaf group without processes ... */
-        uint64_t probe_usec;   /* ... last looked at then */
-        bool full_valid;       /* c.s holds a full reading */
         uint64_t full_usage_bytes, full_some_usec; /* at the last full reading */
+        struct candidate c;                        /* path, identity and the last reading */
+        uint64_t path_hash;
+        struct identity path_id; /* from the path; c.id may make it a sandbox */
         /* Pod names not found yet: when to look again, after the wait
          * names_retry_usec (0 before the first look). */
         uint64_t names_next_usec, names_retry_usec;
@@ -95,6 +105,13 @@ struct scope_slot {
         bool warned;
 };
 
+/* A group of the index with its path's hash, so that a lookup looks at no
+ * other group than the one it finds. */
+struct index_slot {
+        uint64_t hash;
+        struct group *g; /* NULL: a free slot */
+};
+
 struct observer {
         const struct fsroot *root;
         struct cgroup_layout layout;
@@ -103,9 +120,9 @@ struct observer {
 
         struct group **groups; /* sorted by path */
         size_t n_groups, cap_groups;
-        struct group **index; /* the same, hashed by path (open addressing) */
-        size_t index_size;    /* a power of two, at least twice n_groups */
-        struct group **fresh; /* met for the first time in this tick */
+        struct index_slot *index; /* the same, hashed by path (open addressing) */
+        size_t index_size;        /* a power of two, at least twice n_groups */
+        struct group **fresh;     /* met for the first time in this tick */
         size_t n_fresh, cap_fresh;
         uint64_t tick;
 
@@ -323,6 +340,7 @@ static void read_scope(struct observer *o, unsigned i, const char *path, const s
                 ret->usage_bytes = counter_delta(m->total_bytes, m->available_bytes);
                 ret->stat = (struct memstat){
                     .file_bytes = m->cached_bytes,
+                    .active_file_bytes = m->active_file_bytes,
                     .shmem_bytes = m->shmem_bytes,
                     .pgscan = s->vmstat.pgscan,
                     .pgsteal = s->vmstat.pgsteal,
@@ -483,19 +501,18 @@ static uint64_t path_hash(const char *path)
         return fnv1a(FNV_OFFSET, path, strlen(path));
 }
 
-/* Every tick looks up each group met by path: a hash, not a binary search
- * of long paths with long common prefixes. */
-static struct group *group_lookup(struct observer *o, const char *path)
+/* Every tick looks up each group met by path (whose hash is h): a hash, not
+ * a binary search of long paths with long common prefixes. */
+static struct group *group_lookup(struct observer *o, const char *path, uint64_t h)
 {
         if (o->index_size == 0)
                 return NULL;
-        uint64_t h = path_hash(path);
         for (size_t i = h & (o->index_size - 1);; i = (i + 1) & (o->index_size - 1)) {
-                struct group *g = o->index[i];
-                if (!g)
+                const struct index_slot *slot = &o->index[i];
+                if (!slot->g)
                         return NULL;
-                if (g->path_hash == h && streq(g->c.path, path))
-                        return g;
+                if (slot->hash == h && streq(slot->g->c.path, path))
+                        return slot->g;
         }
 }
 
@@ -509,7 +526,7 @@ static int index_reserve(struct observer *o, size_t n)
                 size *= 2;
         if (size == o->index_size)
                 return 0;
-        struct group **index = calloc(size, sizeof *index);
+        struct index_slot *index = calloc(size, sizeof *index);
         if (!index)
                 return -ENOMEM;
         free(o->index);
@@ -524,13 +541,13 @@ static void index_rebuild(struct observer *o)
         for (size_t k = 0; k < o->n_groups; k++) {
                 struct group *g = o->groups[k];
                 size_t i = g->path_hash & (o->index_size - 1);
-                while (o->index[i])
+                while (o->index[i].g)
                         i = (i + 1) & (o->index_size - 1);
-                o->index[i] = g;
+                o->index[i] = (struct index_slot){g->path_hash, g};
         }
 }
 
-static struct group *group_new(struct observer *o, const char *path)
+static struct group *group_new(struct observer *o, const char *path, uint64_t hash)
 {
         struct group *g;
         struct identity id = {0};
@@ -541,7 +558,7 @@ static struct group *group_new(struct observer *o, const char *path)
         if (!g)
                 return NULL;
         cgroup_files_init(&g->f);
-        strcpy(g->c.path, path); /* fits: cgroup_for_each_child bounds it */
+        strcpy(g->c.path, path); /* fits: cgroup_for_each_child_at bounds it */
         if (identity_from_path(path, &id))
                 g->type = GROUP_CONTAINER;
         else if (identity_is_intermediate(path))
@@ -549,7 +566,7 @@ static struct group *group_new(struct observer *o, const char *path)
         else
                 g->type = GROUP_PLAIN;
         g->path_id = id;
-        g->path_hash = path_hash(path);
+        g->path_hash = hash;
         g->refresh_usec = FULL_REFRESH_USEC - g->path_hash % (FULL_REFRESH_USEC / 2);
         g->c.id = g->path_id;
         o->fresh[o->n_fresh++] = g;
@@ -614,6 +631,10 @@ static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_u
 {
         struct identity *id = &g->path_id;
 
+        /* c.id is path_id but for a container found to be a sandbox: its
+         * kind, next to what a tick reads anyway, answers for most groups. */
+        if (g->c.id.kind != IDENTITY_POD_CONTAINER && g->c.id.kind != IDENTITY_POD_SANDBOX)
+                return;
         if (id->kind != IDENTITY_POD_CONTAINER || id->pod_name[0] ||
             (g->names_retry_usec && now_usec < g->names_next_usec))
                 return;
@@ -692,7 +713,7 @@ static void group_visit(struct observer *o, const struct config *cfg, struct gro
         }
 
         if (needs_full(g, &brief, members, now_usec)) {
-                r = cgroup_read(l, &g->f, &g->c.s);
+                r = cgroup_read_rest(l, &g->f, &brief, &g->c.s);
                 if (r < 0)
                         goto fail;
                 g->c.stat_usec = now_usec;
@@ -745,16 +766,29 @@ struct walk {
         unsigned depth;
         uint64_t now_usec;
         int error;
+        /* The group whose children are being listed: the length and the
+         * hash of its path, which begins each child's path ("/" as ""), so
+         * that a child's hash is computed from its name alone. */
+        size_t parent_len;
+        uint64_t parent_hash;
 };
 
-static int walk_group(const char *path, void *userdata);
+static int walk_group(const struct cgroup_child *child, void *userdata);
 
-static void walk_children(struct walk *w, const char *path)
+/* hash: path_hash(path). */
+static void walk_children(struct walk *w, const char *path, uint64_t hash)
 {
+        size_t len = w->parent_len;
+        uint64_t h = w->parent_hash;
+
         if (w->depth >= WALK_DEPTH_MAX)
                 return;
         w->depth++;
-        int r = cgroup_for_each_child(&w->o->layout, path, walk_group, w);
+        w->parent_len = streq(path, "/") ? 0 : strlen(path);
+        w->parent_hash = w->parent_len ? hash : FNV_OFFSET;
+        int r = cgroup_for_each_child_at(&w->o->layout, path, walk_group, w);
+        w->parent_len = len;
+        w->parent_hash = h;
         w->depth--;
         if (r < 0 && !is_gone(r) && r != -ENOMEM)
                 log_debug_errno(r, "cgroup %s: cannot list its children", path);
@@ -770,20 +804,22 @@ static bool is_other_scope(const struct walk *w, const char *path)
         return false;
 }
 
-static int walk_group(const char *path, void *userdata)
+static int walk_group(const struct cgroup_child *child, void *userdata)
 {
         struct walk *w = userdata;
         struct observer *o = w->o;
+        const char *path = child->path;
         struct group *g;
         int r;
 
         if (is_other_scope(w, path))
                 return 0;
-        g = group_lookup(o, path);
+        uint64_t h = fnv1a(w->parent_hash, path + w->parent_len, strlen(path) - w->parent_len);
+        g = group_lookup(o, path, h);
         if (!g || g->gone) {
                 if (g) /* dropped at the end of this tick; met again next tick */
                         return 0;
-                g = group_new(o, path);
+                g = group_new(o, path, h);
                 if (!g) {
                         w->error = -ENOMEM;
                         return -ENOMEM;
@@ -796,7 +832,7 @@ static int walk_group(const char *path, void *userdata)
 
         switch (g->type) {
         case GROUP_INTERMEDIATE:
-                walk_children(w, path);
+                walk_children(w, path, g->path_hash);
                 break;
         case GROUP_CONTAINER:
                 group_visit(o, w->cfg, g, w->scope, w->now_usec);
@@ -806,10 +842,10 @@ static int walk_group(const char *path, void *userdata)
                  * child group is expected in it soon. */
                 if (g->empty && w->now_usec - g->probe_usec < EMPTY_PROBE_USEC)
                         break;
-                r = cgroup_has_children(&o->layout, path);
+                r = cgroup_child_has_children(&o->layout, child);
                 if (r > 0) {
                         g->empty = false; /* its children are walked every tick */
-                        walk_children(w, path);
+                        walk_children(w, path, g->path_hash);
                 } else if (r == 0)
                         group_visit(o, w->cfg, g, w->scope, w->now_usec);
                 else if (is_gone(r))
@@ -817,6 +853,49 @@ static int walk_group(const char *path, void *userdata)
                 break;
         }
         return w->error;
+}
+
+/* The long strings of a candidate, most of its size and mostly unused. */
+#define STRING_FIELD(f)                                                                            \
+        {                                                                                          \
+                offsetof(struct candidate, f), sizeof(((struct candidate *)0)->f)                  \
+        }
+static const struct {
+        size_t offset, size;
+} candidate_strings[] = {
+    STRING_FIELD(path),
+    STRING_FIELD(id.pod_namespace),
+    STRING_FIELD(id.pod_name),
+    STRING_FIELD(id.container_name),
+};
+#undef STRING_FIELD
+_Static_assert(offsetof(struct candidate, path) + CGROUP_PATH_MAX <=
+                       offsetof(struct candidate, id.pod_namespace) &&
+                   offsetof(struct candidate, id.pod_namespace) <
+                       offsetof(struct candidate, id.pod_name) &&
+                   offsetof(struct candidate, id.pod_name) <
+                       offsetof(struct candidate, id.container_name),
+               "candidate_strings[] is in the order of the struct");
+
+/* Copies a candidate but for what follows the NUL of its long strings (left
+ * as it was in dst): every candidate is copied into the snapshot on every
+ * tick, and the whole struct is about 1.7 KiB, a few hundred bytes of it
+ * used. */
+static void candidate_copy(struct candidate *dst, const struct candidate *src)
+{
+        char *d = (char *)dst;
+        const char *s = (const char *)src;
+        size_t at = 0;
+
+        for (size_t i = 0; i < ARRAY_SIZE(candidate_strings); i++) {
+                size_t off = candidate_strings[i].offset, size = candidate_strings[i].size;
+                size_t n = strnlen(s + off, size - 1);
+                memcpy(d + at, s + at, off - at);
+                memcpy(d + off, s + off, n);
+                d[off + n] = 0;
+                at = off + size;
+        }
+        memcpy(d + at, s + at, sizeof *dst - at);
 }
 
 /* Drops the groups not met in this tick, adds the new ones and sorts:
@@ -896,7 +975,7 @@ int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
                 if (dup || !s.scopes[i].ok)
                         continue;
                 w.scope = i;
-                walk_children(&w, s.scopes[i].path);
+                walk_children(&w, s.scopes[i].path, path_hash(s.scopes[i].path));
         }
         r = w.error < 0 ? w.error : merge_groups(o);
         if (r < 0) {
@@ -917,7 +996,7 @@ int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
         for (size_t i = 0; i < o->n_groups; i++) {
                 const struct group *g = o->groups[i];
                 if (g->candidate && g->seen_tick == o->tick)
-                        s.candidates[s.n_candidates++] = g->c;
+                        candidate_copy(&s.candidates[s.n_candidates++], &g->c);
         }
         *ret = s;
         return 0;

@@ -114,7 +114,7 @@ expect "--set unknown section" 2 "--set deamon.interval=1s: unknown section [dea
 expect "--set without =" 2 "--set daemon.interval: expected SECTION.KEY=VALUE" -- \
 	check-config -c conf/thrashguard.conf --set daemon.interval
 expect "--set contradiction" 2 \
-	"--set shortage.window=3s: [shortage] window = 3s is longer than [shortage] duration = 2s" -- \
+	"--set shortage.window=3s: [shortage] window = 3s is longer than [shortage] duration = 1s" -- \
 	check-config -c conf/thrashguard.conf --set shortage.window=3s
 expect "--set fixes a file" 0 -- \
 	check-config -c tests/fixtures/config/cooldown-window.conf --set action.cooldown=2s

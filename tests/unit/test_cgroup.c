@@ -479,6 +479,57 @@ static void test_read_hybrid(void **state)
         fsroot_close(&r);
 }
 
+/* A brief reading completed by cgroup_read_rest() is cgroup_read()'s
+ * reading; the usage and PSI are the brief's, the rest the files'. */
+static void test_read_rest(void **state)
+{
+        (void)state;
+        struct fsroot r;
+        struct cgroup_layout l;
+        struct cgroup_files f;
+        struct cgroup_sample whole, brief = {0}, s;
+
+        tree_v1_roots(true);
+        group_v1("/m", "7\n", true, "populated 0\nfrozen 1\n");
+        r = open_root();
+        assert_int_equal(cgroup_detect(&r, CGROUP_MODE_AUTO, &l), 0);
+        assert_int_equal(cgroup_files_open(&l, "/m", &f), 0);
+        assert_int_equal(cgroup_read(&l, &f, &whole), 0);
+        assert_int_equal(cgroup_read_brief(&l, &f, &brief), 0);
+        assert_int_equal(cgroup_read_rest(&l, &f, &brief, &s), 0);
+        assert_int_equal(s.usage_bytes, whole.usage_bytes);
+        assert_true(s.limit_bytes == whole.limit_bytes && s.high_bytes == whole.high_bytes);
+        assert_int_equal(s.stat.anon_bytes, whole.stat.anon_bytes);
+        assert_int_equal(s.stat.file_bytes, whole.stat.file_bytes);
+        assert_int_equal(s.stat.pgmajfault, whole.stat.pgmajfault);
+        assert_int_equal(s.events.max, whole.events.max);
+        assert_int_equal(s.events.oom, whole.events.oom);
+        assert_int_equal(s.events.oom_kill, whole.events.oom_kill);
+        assert_true(s.has_psi && whole.has_psi);
+        assert_int_equal(s.psi.some.total_usec, whole.psi.some.total_usec);
+        assert_int_equal(s.psi.full.total_usec, whole.psi.full.total_usec);
+        assert_true(s.populated && whole.populated);
+        assert_true(s.frozen && whole.frozen);
+
+        /* Neither the usage nor memory.pressure is read again. */
+        brief.usage_bytes = 77;
+        brief.psi.some.total_usec = 88;
+        put("sys/fs/cgroup/memory/m/memory.usage_in_bytes", "junk\n");
+        put("sys/fs/cgroup/unified/m/memory.pressure", "junk\n");
+        assert_int_equal(cgroup_read_rest(&l, &f, &brief, &s), 0);
+        assert_int_equal(s.usage_bytes, 77);
+        assert_int_equal(s.psi.some.total_usec, 88);
+        assert_int_equal(s.stat.anon_bytes, 1000);
+        assert_int_equal(cgroup_read(&l, &f, &whole), -EINVAL);
+
+        /* A malformed file of the rest fails it, ret untouched. */
+        put("sys/fs/cgroup/memory/m/memory.stat", "rss x\n");
+        assert_int_equal(cgroup_read_rest(&l, &f, &brief, &s), -EINVAL);
+        assert_int_equal(s.usage_bytes, 77);
+        cgroup_files_close(&f);
+        fsroot_close(&r);
+}
+
 /* ---- pids ---- */
 
 /* pread() of this program (the library's calls included) goes through
@@ -623,6 +674,35 @@ static bool seen_has(const struct seen *s, const char *path)
         return false;
 }
 
+/* What cgroup_for_each_child_at() shows of each child, and whether it has
+ * children of its own (asked relative to the parent). */
+struct seen_at {
+        const struct cgroup_layout *l;
+        unsigned n;
+        char paths[16][CGROUP_PATH_MAX];
+        int children[16];
+};
+
+static int collect_at(const struct cgroup_child *c, void *userdata)
+{
+        struct seen_at *s = userdata;
+        assert_true(s->n < 16);
+        assert_string_equal(c->name, strrchr(c->path, '/') + 1);
+        assert_true(c->dir_fd >= 0);
+        snprintf(s->paths[s->n], CGROUP_PATH_MAX, "%s", c->path);
+        s->children[s->n++] = cgroup_child_has_children(s->l, c);
+        return 0;
+}
+
+static int seen_at_children(const struct seen_at *s, const char *path)
+{
+        for (unsigned i = 0; i < s->n; i++)
+                if (streq(s->paths[i], path))
+                        return s->children[i];
+        fail_msg("%s not seen", path);
+        return -1;
+}
+
 static void test_children(void **state)
 {
         (void)state;
@@ -670,6 +750,23 @@ static void test_children(void **state)
         assert_int_equal(cgroup_has_children(&l, "/a/b"), 1);
         assert_int_equal(cgroup_has_children(&l, "/a/b/c"), 0);
         assert_int_equal(cgroup_has_children(&l, "/a/zz"), -ENOENT);
+
+        struct seen_at a = {.l = &l};
+        assert_int_equal(cgroup_for_each_child_at(&l, "/", collect_at, &a), 0);
+        assert_int_equal(a.n, 1);
+        assert_int_equal(seen_at_children(&a, "/a"), 1);
+        a = (struct seen_at){.l = &l};
+        assert_int_equal(cgroup_for_each_child_at(&l, "/a", collect_at, &a), 0);
+        assert_int_equal(a.n, 3);
+        assert_int_equal(seen_at_children(&a, "/a/b"), 1);
+        assert_int_equal(seen_at_children(&a, "/a/odd name \"q\""), 0);
+        PATHF(p, "/a/%s", longname);
+        assert_int_equal(seen_at_children(&a, p), 1);
+        a = (struct seen_at){.l = &l};
+        assert_int_equal(cgroup_for_each_child_at(&l, "/a/b", collect_at, &a), 0);
+        assert_int_equal(a.n, 1);
+        assert_int_equal(seen_at_children(&a, "/a/b/c"), 0);
+        assert_int_equal(cgroup_for_each_child_at(&l, "/missing", collect_at, &a), -ENOENT);
         fsroot_close(&r);
 }
 
@@ -944,6 +1041,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_read_malformed, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_v1, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_hybrid, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_read_rest, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids_large, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids_short_reads, setup, teardown),

@@ -122,7 +122,7 @@ static void test_default_values(void **state)
         assert_int_equal(c.daemon.cgroup_mode, CGROUP_MODE_AUTO);
         assert_true(c.shortage.some_pct == 30 && c.shortage.full_pct == 10);
         assert_int_equal(c.shortage.window_usec, 1 * USEC_PER_SEC);
-        assert_int_equal(c.shortage.duration_usec, 2 * USEC_PER_SEC);
+        assert_int_equal(c.shortage.duration_usec, 1 * USEC_PER_SEC);
         assert_true(c.shortage.min_headroom.is_pct && c.shortage.min_headroom.pct == 10);
         assert_true(c.thrash.enabled);
         assert_true(c.thrash.full_pct == 15 && c.thrash.refault_per_s == 1000 &&
@@ -607,7 +607,7 @@ static void test_validate(void **state)
             {"interval > idle", "[daemon] interval = 10s is longer than [daemon] "
                                 "idle_interval = 5s"},
             {"shortage window > duration", "[shortage] window = 3s is longer than "
-                                           "[shortage] duration = 2s"},
+                                           "[shortage] duration = 1s"},
             {"thrash window > duration", "[thrash] window = 20s is longer than [thrash] "
                                          "duration = 10s"},
             {"interval > window", "[daemon] interval = 3s is longer than [shortage] "

@@ -272,6 +272,7 @@ static void test_psi(void **state)
         "Cached:          2578844 kB\n"                                                            \
         "SwapCached:            0 kB\n"                                                            \
         "Active(anon):       1568 kB\n"                                                            \
+        "Active(file):     318848 kB\n"                                                            \
         "Inactive(file):  2246480 kB\n"                                                            \
         "SwapTotal:       1048572 kB\n"                                                            \
         "SwapFree:        1048000 kB\n"                                                            \
@@ -285,6 +286,7 @@ static const struct meminfo meminfo_real = {
     .available_bytes = 24863375360,
     .cached_bytes = 2640736256,
     .shmem_bytes = 9068544,
+    .active_file_bytes = 318848 * 1024ULL,
     .swap_total_bytes = 1048572 * 1024ULL,
     .swap_free_bytes = 1048000 * 1024ULL,
 };

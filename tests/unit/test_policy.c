@@ -1533,12 +1533,13 @@ struct manual {
         uint64_t t, some, full;
 };
 
-/* One tick with the scope's stall share some/full % since the last one. */
-static void manual_tick(struct manual *m, double some, double full, double room, struct decision *d)
+/* One tick dt after the last one, with the scope's stall share some/full %
+ * since then. */
+static void manual_tick_after(struct manual *m, uint64_t dt, double some, double full, double room,
+                              struct decision *d)
 {
         const struct snapshot *prev = m->t ? &m->snaps[m->cur ^ 1] : NULL;
         struct snapshot *s = &m->snaps[m->cur];
-        uint64_t dt = m->c.daemon.interval_usec;
         uint64_t limit = 1024 * MIB;
 
         m->t = m->t ? m->t + dt : T0;
@@ -1552,6 +1553,12 @@ static void manual_tick(struct manual *m, double some, double full, double room,
         sb_set_memory(sb_add(s, "/scope/a", 0, 7), 300 * MIB, 0, 0);
         policy_decide(&m->c, &m->st, prev, s, m->t, d);
         m->cur ^= 1;
+}
+
+/* One tick one interval after the last one. */
+static void manual_tick(struct manual *m, double some, double full, double room, struct decision *d)
+{
+        manual_tick_after(m, m->c.daemon.interval_usec, some, full, room, d);
 }
 
 static void test_warming(void **state)
@@ -1694,6 +1701,125 @@ static void test_unreadable_restarts_duration(void **state)
         free(m);
 }
 
+/* Equal but for the rounding of a share to whole microseconds. */
+static bool near_usec(uint64_t a, uint64_t b)
+{
+        return (a > b ? a - b : b - a) <= 1;
+}
+
+/* The first tick after an idle sleep counts back the `full` stall it
+ * measured over the sleep: 1.5 s of it (30 % of 5 s) is a shortage that
+ * has lasted at least 1.5 s, past the 1 s duration; 0.6 s of it (12 %)
+ * leaves 0.4 s to wait, one more tick. */
+static void test_idle_gap_counts_back_stall(void **state)
+{
+        (void)state;
+        struct manual *m = calloc(1, sizeof(*m));
+        struct decision d;
+        uint64_t idle;
+
+        config_init(&m->c);
+        idle = m->c.daemon.idle_interval_usec;
+        assert_int_equal(m->c.shortage.duration_usec, USEC_PER_SEC);
+        policy_state_init(&m->st);
+        manual_tick(m, 0, 0, PLENTY, &d);
+        manual_tick_after(m, idle, 35, 30, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_KILL);
+        assert_non_null(strstr(d.reason, "shortage in /scope for 1.5s"));
+
+        config_init(&m->c);
+        policy_state_init(&m->st);
+        manual_tick_after(m, idle, 0, 0, PLENTY, &d);
+        manual_tick_after(m, idle, 35, 12, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        assert_true(near_usec(m->st.scopes[0].shortage_since_usec, m->t - 12 * idle / 100));
+        manual_tick(m, 35, 30, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_KILL);
+
+        /* Without low headroom, the same stall starts nothing. */
+        policy_state_init(&m->st);
+        manual_tick_after(m, idle, 0, 0, PLENTY, &d);
+        manual_tick_after(m, idle, 35, 30, PLENTY, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        assert_int_equal(m->st.scopes[0].shortage_since_usec, 0);
+        free(m);
+}
+
+/* A node ("/") tick one interval after the last: MemAvailable 25 % of
+ * 1 GiB, of which active_mib of active page cache; the node's stall
+ * some/full % since the last tick. Candidate /a holds 300 MiB; /b, when
+ * b_at_limit, sits at its own 100 MiB limit with its own `full` at 40 %. */
+static void root_tick(struct manual *m, double some, double full, uint64_t active_mib,
+                      bool b_at_limit, struct decision *d)
+{
+        const struct snapshot *prev = m->t ? &m->snaps[m->cur ^ 1] : NULL;
+        struct snapshot *s = &m->snaps[m->cur];
+        uint64_t dt = m->c.daemon.interval_usec, limit = 1024 * MIB;
+        struct candidate *b;
+
+        m->t = m->t ? m->t + dt : T0;
+        m->some += (uint64_t)(some / 100 * (double)dt);
+        m->full += (uint64_t)(full / 100 * (double)dt);
+        sb_init(s, m->bufs[m->cur], 4, m->t);
+        struct scope_sample *sc = sb_scope(s, "/", limit, limit - limit / 4);
+        sc->psi.some.total_usec = m->some;
+        sc->psi.full.total_usec = m->full;
+        sc->stat.active_file_bytes = active_mib * MIB;
+        sb_set_memory(sb_add(s, "/a", 0, 7), 300 * MIB, 0, 0);
+        b = sb_add(s, "/b", 0, 8);
+        sb_set_memory(b, 20 * MIB, b_at_limit ? 80 * MIB : 0, 0);
+        b->s.limit_bytes = 100 * MIB;
+        b->s.psi.full.total_usec = b->s.psi.some.total_usec = b_at_limit ? (m->t - T0) * 4 / 10 : 0;
+        policy_decide(&m->c, &m->st, prev, s, m->t, d);
+        m->cur ^= 1;
+}
+
+/* "/": MemAvailable counts the active page cache, the working set a
+ * stalled node fights over. Under `full` stall it is left out (25 % less
+ * 20 % leaves 5 %: short); without the stall, or while a group stalls at
+ * its own limit (the local-thrash rule's case), MemAvailable stands. */
+static void test_root_active_cache_under_stall(void **state)
+{
+        (void)state;
+        struct manual *m = calloc(1, sizeof(*m));
+        uint64_t avail = 256 * MIB;
+        struct decision d;
+
+        config_init(&m->c);
+        policy_state_init(&m->st);
+        root_tick(m, 0, 0, 205, false, &d);
+        root_tick(m, 50, 40, 205, false, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        assert_int_equal(m->st.scopes[0].headroom_bytes, avail - 205 * MIB);
+        while (d.kind == DECISION_NONE && m->t < T0 + 5 * USEC_PER_SEC)
+                root_tick(m, 50, 40, 205, false, &d);
+        assert_int_equal(d.kind, DECISION_KILL);
+        assert_string_equal(d.cgroup, "/a");
+        assert_int_equal(d.headroom_bytes, avail - 205 * MIB);
+        assert_non_null(strstr(d.reason, "(MemAvailable 256M less the active page cache)"));
+
+        /* Stall under the thresholds: MemAvailable, not short. */
+        memset(m, 0, sizeof(*m));
+        config_init(&m->c);
+        policy_state_init(&m->st);
+        for (int i = 0; i < 20; i++) {
+                root_tick(m, 25, 8, 205, false, &d);
+                assert_int_equal(d.kind, DECISION_NONE);
+        }
+        assert_int_equal(m->st.scopes[0].headroom_bytes, avail);
+
+        /* The stall comes from a group at its own limit. */
+        memset(m, 0, sizeof(*m));
+        config_init(&m->c);
+        policy_state_init(&m->st);
+        for (int i = 0; i < 20; i++) {
+                root_tick(m, 50, 40, 205, true, &d);
+                assert_int_equal(d.kind, DECISION_NONE);
+        }
+        assert_int_equal(m->st.scopes[0].headroom_bytes, avail);
+        free(m);
+}
+
 static void test_strings(void **state)
 {
         (void)state;
@@ -1708,7 +1834,7 @@ static void test_strings(void **state)
 
 int main(void)
 {
-        struct CMUnitTest tests[ARRAY_SIZE(scenarios) + 4];
+        struct CMUnitTest tests[ARRAY_SIZE(scenarios) + 6];
         size_t n = 0;
 
         for (size_t i = 0; i < ARRAY_SIZE(scenarios); i++)
@@ -1718,6 +1844,8 @@ int main(void)
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_warming);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_hostile);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_unreadable_restarts_duration);
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_idle_gap_counts_back_stall);
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_root_active_cache_under_stall);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_strings);
         return _cmocka_run_group_tests("policy", tests, n, NULL, NULL);
 }

@@ -304,6 +304,39 @@ static void test_tasks_reread(void **state)
 
 #define SESSION "/user.slice/user-1000.slice/session-3.scope"
 
+/* The same candidates, field by field (strings as strings: what follows a
+ * NUL in a reused array is left over from earlier ticks). */
+static void assert_same_candidates(const struct snapshot *a, const struct snapshot *b)
+{
+        assert_int_equal(a->n_candidates, b->n_candidates);
+        for (size_t i = 0; i < a->n_candidates; i++) {
+                const struct candidate *x = &a->candidates[i], *y = &b->candidates[i];
+                assert_string_equal(x->path, y->path);
+                assert_int_equal(x->scope, y->scope);
+                assert_int_equal(x->cgroup_id, y->cgroup_id);
+                assert_int_equal(x->id.kind, y->id.kind);
+                assert_int_equal(x->id.qos, y->id.qos);
+                assert_string_equal(x->id.runtime, y->id.runtime);
+                assert_string_equal(x->id.container_id, y->id.container_id);
+                assert_string_equal(x->id.pod_uid, y->id.pod_uid);
+                assert_string_equal(x->id.pod_namespace, y->id.pod_namespace);
+                assert_string_equal(x->id.pod_name, y->id.pod_name);
+                assert_string_equal(x->id.container_name, y->id.container_name);
+                assert_int_equal(x->s.usage_bytes, y->s.usage_bytes);
+                assert_int_equal(x->s.limit_bytes, y->s.limit_bytes);
+                assert_int_equal(x->s.psi.some.total_usec, y->s.psi.some.total_usec);
+                assert_int_equal(x->s.stat.file_bytes, y->s.stat.file_bytes);
+                assert_int_equal(x->stat_usec, y->stat_usec);
+                assert_int_equal(x->nr_tasks, y->nr_tasks);
+                assert_int_equal(x->oom_score_adj_min, y->oom_score_adj_min);
+                assert_int_equal(x->oom_score_adj_max, y->oom_score_adj_max);
+                assert_int_equal(x->has_never_kill_task, y->has_never_kill_task);
+                assert_int_equal(x->n_comms, y->n_comms);
+                for (unsigned k = 0; k < x->n_comms; k++)
+                        assert_string_equal(x->comms[k], y->comms[k]);
+        }
+}
+
 static void test_groups_come_and_go(void **state)
 {
         (void)state;
@@ -358,6 +391,14 @@ static void test_groups_come_and_go(void **state)
         assert_int_equal(observer_take(t.o, &t.c, 8 * SEC, &t.s), 0);
         assert_non_null(snapshot_find(&t.s, SESSION));
         assert_int_equal(snapshot_find(&t.s, SESSION)->nr_tasks, 1);
+
+        /* The array reused all along (its slots shifted as groups came and
+         * went) holds what a new one gets at the same time. */
+        struct snapshot fresh;
+        snapshot_init(&fresh);
+        assert_int_equal(observer_take(t.o, &t.c, 8 * SEC, &fresh), 0);
+        assert_same_candidates(&t.s, &fresh);
+        snapshot_free(&fresh);
         stop(&t);
 }
 

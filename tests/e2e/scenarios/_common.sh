@@ -34,6 +34,7 @@ TG_FAIL=0
 TG_CHECKS=()         # JSON objects, one per check
 TG_METRICS=()        # KEY=VALUE for e2e_result_json
 TG_T0_MS=            # scenario start, CLOCK_MONOTONIC ms
+TG_SHORTAGE_DURATION_MS=1000 # the product's default [shortage] duration
 
 # The MESSAGE_IDs of thrashguard(8) (src/alert.h).
 TG_MID_ACTED=2b2e42b20e434042acc519a8da2a8e80
@@ -306,7 +307,7 @@ tg_daemon_stop_check() {
 # shorter ones to root without CAP_SYS_RESOURCE, as here), then needs one
 # [shortage] window (1 s) of stall, one tick (0.5 s) and the rule's
 # duration; 1 s more for the act and the journal on a loaded 2-core
-# machine.  Seen: 2.2-3.6 s over 40 decisions with a 2 s duration, and
+# machine.  Seen with a 2 s duration: 2.2-3.6 s over 40 decisions, and
 # once 5.0 s (all-protected, trigger late).  Sets TG_BOUND (ms) and
 # TG_BOUND_WHY (for the check's name); call it without $().
 tg_decision_bound_ms() {

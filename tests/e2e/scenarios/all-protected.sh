@@ -32,7 +32,7 @@ scn_run() {
 		t=$(tg_entry_ms "$j" "${cond[@]}")
 		tg_metric pressure_to_entry_ms=$((t - T_PRESSURE))
 		local bound
-		tg_decision_bound_ms 2000
+		tg_decision_bound_ms "$TG_SHORTAGE_DURATION_MS"
 		bound=$TG_BOUND
 		tg_check "an all-protected entry within $TG_BOUND_WHY of pressure start ($((t - T_PRESSURE)) ms <= $bound)" \
 			tg_le $((t - T_PRESSURE)) "$bound"

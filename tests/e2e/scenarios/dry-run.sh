@@ -75,7 +75,7 @@ PY
 		t=$((times[0] / 1000))
 		tg_metric pressure_to_first_would_act_ms=$((t - T_PRESSURE))
 		local bound
-		tg_decision_bound_ms 2000
+		tg_decision_bound_ms "$TG_SHORTAGE_DURATION_MS"
 		bound=$TG_BOUND
 		tg_check "the first would-act within $TG_BOUND_WHY of pressure start ($((t - T_PRESSURE)) ms <= $bound)" \
 			tg_le $((t - T_PRESSURE)) "$bound"

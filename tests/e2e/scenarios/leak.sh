@@ -15,7 +15,7 @@
 #           20 MiB/s.
 # The squeeze starts a few seconds after the launch; the kernel OOM killer
 # would come about 10 s later (when the cache is gone).  The daemon runs
-# with the product's defaults (shortage: 1 s window, 2 s duration).
+# with the product's defaults (shortage: 1 s window, 1 s duration).
 #
 # Asserts: one kill, of the leaker, by the shortage rule, before any kernel
 # OOM kill; the big pod and the cache reader live; the ranking in the entry
