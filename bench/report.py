@@ -552,8 +552,8 @@ def main():
             w("| %d | %d (%s) | %s | %.3f | %.3f | %.1f |" % (s["groups"], s["populated"], s["candidates"], s["kind"],
                                                            s["cpu_ms"], s["wall_ms"], s["first_ms"]))
         w("")
-        w("*idle*: the daemon's real observer (quiet groups cost their process list, usage and pressure per "
-          "tick; their other counters every 5 s); *busy*: every file of every group on every tick (all groups "
+        w("*idle*: the daemon's real observer (quiet groups cost their usage and pressure per "
+          "tick; their other counters and process list every 5-10 s); *busy*: every file of every group on every tick (all groups "
           "active). Real groups on this machine (v1 memory + unified mirror), created and removed by the script; "
           "at 10,000, 1,000 hold a process and 9,000 are empty.\n")
         results["scale"] = scale

@@ -34,6 +34,7 @@ int main(int argc, char **argv)
             {"root", required_argument, NULL, 'r'},
             {"scope", required_argument, NULL, 's'},
             {"snapshots", required_argument, NULL, 'k'},
+            {"interval-ms", required_argument, NULL, 'i'},
             {},
         };
         const char *root_dir = "/";
