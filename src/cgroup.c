@@ -546,7 +546,7 @@ static int first_child(const char *child _unused_, void *userdata)
         return 1;
 }
 
-/* cgroup_has_children() of path, which is rel relative to dir_fd. */
+/* cgroup_child_has_children() of path, which is rel relative to dir_fd. */
 static int has_children_at(const struct cgroup_layout *l, int dir_fd, const char *rel,
                            const char *path)
 {
@@ -566,15 +566,6 @@ static int has_children_at(const struct cgroup_layout *l, int dir_fd, const char
         if (r < 0)
                 return r;
         return found;
-}
-
-int cgroup_has_children(const struct cgroup_layout *l, const char *path)
-{
-        char p[CGROUP_PATH_MAX + 128];
-        int r = group_file(p, sizeof p, l->memory_dir, path, NULL);
-        if (r < 0)
-                return r;
-        return has_children_at(l, l->root->dirfd, p, path);
 }
 
 int cgroup_child_has_children(const struct cgroup_layout *l, const struct cgroup_child *c)

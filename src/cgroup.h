@@ -82,11 +82,6 @@ typedef int (*cgroup_child_cb)(const char *child_path, void *userdata);
 int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
                           void *userdata);
 
-/* > 0 when the group has child groups, 0 when it is a leaf, < 0 error
- * (-ENOENT: gone). One stat per call where the filesystem counts
- * subdirectories in st_nlink (cgroupfs, kernfs, ext4, tmpfs). */
-int cgroup_has_children(const struct cgroup_layout *l, const char *path);
-
 /* A child group as cgroup_for_each_child_at() meets it: its path, and its
  * name in its parent's directory, open as dir_fd while the callback runs. */
 struct cgroup_child {
@@ -96,8 +91,10 @@ struct cgroup_child {
 };
 
 /* As cgroup_for_each_child; the callback may ask about the child with
- * cgroup_child_has_children(), which stats it relative to its parent (one
- * lookup, not one per component of its path). */
+ * cgroup_child_has_children(): > 0 when it has child groups, 0 when it is a
+ * leaf, < 0 error (-ENOENT: gone). One stat relative to its parent where
+ * the filesystem counts subdirectories in st_nlink (cgroupfs, kernfs, ext4,
+ * tmpfs). */
 typedef int (*cgroup_child_at_cb)(const struct cgroup_child *child, void *userdata);
 int cgroup_for_each_child_at(const struct cgroup_layout *l, const char *path, cgroup_child_at_cb cb,
                              void *userdata);

@@ -94,12 +94,12 @@ static int lock_memory(void)
  * the first object, the program itself; stop there. */
 static int lock_program_segments(struct dl_phdr_info *info, size_t size, void *userdata)
 {
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
         int *ret = userdata;
 
         (void)size;
         for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
                 const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-                uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
                 uintptr_t start, end;
 
                 if (ph->p_type != PT_LOAD)

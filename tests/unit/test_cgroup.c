@@ -746,11 +746,6 @@ static void test_children(void **state)
         assert_int_equal(cgroup_for_each_child(&l, "/a/../a", collect, &s), -EINVAL);
         assert_int_equal(cgroup_for_each_child(&l, "a", collect, &s), -EINVAL);
 
-        assert_int_equal(cgroup_has_children(&l, "/a"), 1);
-        assert_int_equal(cgroup_has_children(&l, "/a/b"), 1);
-        assert_int_equal(cgroup_has_children(&l, "/a/b/c"), 0);
-        assert_int_equal(cgroup_has_children(&l, "/a/zz"), -ENOENT);
-
         struct seen_at a = {.l = &l};
         assert_int_equal(cgroup_for_each_child_at(&l, "/", collect_at, &a), 0);
         assert_int_equal(a.n, 1);
