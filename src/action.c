@@ -28,6 +28,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "score.h"
 #include "util.h"
 
 #ifndef SYS_pidfd_open
@@ -49,9 +50,6 @@
  * victims to exit before it looks for new tasks again. */
 #define ROUND_WAIT_USEC     (50 * USEC_PER_MSEC)
 #define ROUND_WAIT_MAX_USEC (500 * USEC_PER_MSEC)
-/* Deeper groups are not walked: the action is refused (-E2BIG), since
- * cgroup.kill and a freeze would reach tasks that were never checked. */
-#define MAX_DEPTH 32
 
 /* The raw syscalls, so that a C library without the wrappers still builds;
  * they return 0/fd or -errno. */
@@ -93,6 +91,7 @@ struct work {
         pid_t mirror[ACTION_MAX_TASKS]; /* hybrid: the mirror's tasks at re-validation */
         size_t n_mirror;
         bool has_mirror;     /* the layout has a separate mirror (hybrid) */
+        bool comm_protects;  /* the target is a system service: [protect] comms apply */
         bool cgroup_kill_ok; /* cgroup.kill reaches exactly the re-validated tasks */
 
         pid_t seen[ACTION_MAX_TASKS]; /* sorted, distinct */
@@ -145,41 +144,25 @@ static int poll_timeout_ms(uint64_t until_usec)
 
 struct walk {
         const struct cgroup_layout *l;
-        enum cgroup_tree tree;
         pid_t *pids;
         size_t n; /* stored, at most ACTION_MAX_TASKS */
         unsigned found;
-        unsigned depth;
 };
 
-static int collect_one(struct walk *k, const char *path);
-
-static int collect_child(const char *child_path, void *userdata)
+static int collect_group(const struct cgroup_descendant *d, void *userdata)
 {
         struct walk *k = userdata;
+        _cleanup_close_ int fd = cgroup_descendant_procs_open(d);
         int r;
 
-        if (k->depth >= MAX_DEPTH)
-                return -E2BIG;
-        k->depth++;
-        r = collect_one(k, child_path);
-        k->depth--;
-        /* A child that vanished mid-walk is not an error. */
-        return r == -ENOENT || r == -ENODEV ? 0 : r;
-}
-
-static int collect_one(struct walk *k, const char *path)
-{
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        fd = cgroup_tree_procs_open(k->l, k->tree, path);
+        if (fd == -ENOENT || fd == -ENODEV)
+                return 0; /* a group that vanished mid-walk is not an error */
         if (fd < 0)
                 return fd;
         /* While tasks exit, cgroup.procs may briefly list one whose pid is
          * already detached as "0", which the reader rejects: read again. */
         for (unsigned try = 0;; try++) {
-                r = cgroup_read_pids(k->l, fd, k->pids + k->n, ACTION_MAX_TASKS - k->n);
+                r = cgroup_read_pids(fd, k->pids + k->n, ACTION_MAX_TASKS - k->n);
                 if (r != -EINVAL || try >= 20)
                         break;
                 sleep_usec(200);
@@ -188,21 +171,19 @@ static int collect_one(struct walk *k, const char *path)
                 return r;
         k->found = (unsigned)r > UINT32_MAX - k->found ? UINT32_MAX : k->found + (unsigned)r;
         k->n += (size_t)r < ACTION_MAX_TASKS - k->n ? (size_t)r : ACTION_MAX_TASKS - k->n;
-        return cgroup_tree_for_each_child(k->l, k->tree, path, collect_child, k);
+        return 0;
 }
 
-/* Fills pids[ACTION_MAX_TASKS] with the tasks of path and its descendants
- * in one tree; *ret_n says how many were stored. Returns the number found
- * (more than stored when they did not fit), -ENOENT when the group is
- * gone, -E2BIG when it is deeper than MAX_DEPTH. */
+/* Fills pids[ACTION_MAX_TASKS] with the tasks of path and its descendants,
+ * at any depth, in one tree; *ret_n says how many were stored. Returns the
+ * number found (more than stored when they did not fit), -ENOENT when the
+ * group is gone. */
 static int collect_tree(const struct cgroup_layout *l, enum cgroup_tree tree, const char *path,
                         pid_t *pids, size_t *ret_n)
 {
-        struct walk k = {.l = l, .tree = tree, .pids = pids};
-        int r;
+        struct walk k = {.l = l, .pids = pids};
+        int r = cgroup_tree_for_each_descendant(l, tree, path, collect_group, &k);
 
-        *ret_n = 0;
-        r = collect_one(&k, path);
         *ret_n = k.n;
         if (r < 0)
                 return r;
@@ -270,7 +251,7 @@ static bool task_gone(int r)
  * stranger. */
 static bool task_in_group(const struct cgroup_layout *l, pid_t pid, const char *path)
 {
-        char g[CGROUP_PATH_MAX];
+        char g[PATH_MAX];
         size_t plen = strlen(path);
 
         if (cgroup_pid_group(l, pid, g, sizeof g) < 0)
@@ -304,7 +285,7 @@ static int check_task_protected(struct work *w, pid_t pid)
                          (int)pid);
                 return -EPERM;
         }
-        if (w->c->protect.comms.n == 0)
+        if (w->c->protect.comms.n == 0 || !w->comm_protects)
                 return 0;
         snprintf(p, sizeof p, "%s/%d/comm", FSROOT_PROC, (int)pid);
         n = fsroot_read_file(root, p, buf, sizeof buf);
@@ -335,11 +316,6 @@ static int pid_cmp(const void *a, const void *b)
  * freeze would reach tasks that were never checked. */
 static int collected_all(struct work *w, int r, size_t n_stored, const char *tree)
 {
-        if (r == -E2BIG) {
-                snprintf(w->res->detail, sizeof w->res->detail,
-                         "%s groups nested deeper than %d levels", tree, MAX_DEPTH);
-                return -E2BIG;
-        }
         if (r < 0) {
                 snprintf(w->res->detail, sizeof w->res->detail, "cannot list its %s tasks: %s",
                          tree, strerror(-r));
@@ -381,6 +357,10 @@ static int revalidate(struct work *w, const struct decision *d)
         if (pattern_list_match(&w->c->protect.cgroups, w->path)) {
                 snprintf(w->res->detail, sizeof w->res->detail,
                          "the group matches [protect] cgroups");
+                return -EPERM;
+        }
+        if (score_match_pod(&w->c->protect.pods, &d->id)) {
+                snprintf(w->res->detail, sizeof w->res->detail, "the pod matches [protect] pods");
                 return -EPERM;
         }
 
@@ -758,6 +738,7 @@ int action_execute(const struct cgroup_layout *l, const struct config *c, const 
             .l = l,
             .c = c,
             .path = d->cgroup,
+            .comm_protects = d->comm_protects,
             .res = ret,
             .keepalive_usec = start,
         };

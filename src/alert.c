@@ -211,8 +211,15 @@ void alert_format_message(const struct alert *a, char *buf, size_t size)
                        d->reason);
                 break;
         case ALERT_ALL_PROTECTED:
-                append(buf, size, &pos, "%s in scope %s, but every candidate is protected: %s",
-                       rule_to_string(d->rule), scope_path(a), d->reason);
+                if (d->rule == RULE_SHORTAGE && d->cgroup[0])
+                        append(buf, size, &pos,
+                               "%s in scope %s, but its cause %s may not be touched and no "
+                               "bystander is killed: %s",
+                               rule_to_string(d->rule), scope_path(a), who, d->reason);
+                else
+                        append(buf, size, &pos,
+                               "%s in scope %s, but every candidate is protected: %s",
+                               rule_to_string(d->rule), scope_path(a), d->reason);
                 break;
         case ALERT_RECOVERED:
                 if (d->reason[0])

@@ -29,8 +29,6 @@
  * 3 KiB on current kernels, v1 about 1.5 KiB. */
 #define READ_BUF_SIZE 8192
 
-#define WALK_DEPTH_MAX 64
-
 /* A group path is "/" or "/a/b": absolute, without empty, "." or ".."
  * components, so that it can never leave the hierarchy it names. */
 static bool group_path_valid(const char *path)
@@ -425,6 +423,7 @@ struct child_walk {
         void *userdata;
         char path[CGROUP_PATH_MAX]; /* the parent's path and "/", then a child's name */
         size_t prefix_len;
+        bool too_long; /* a child's path did not fit */
 };
 
 static int child_entry(const char *name, unsigned char d_type, struct child_walk *w)
@@ -439,8 +438,10 @@ static int child_entry(const char *name, unsigned char d_type, struct child_walk
         }
         if (d_type != DT_DIR)
                 return 0;
-        if (n >= sizeof w->path - w->prefix_len)
-                return 0; /* a path we cannot name is a group we cannot watch */
+        if (n >= sizeof w->path - w->prefix_len) {
+                w->too_long = true; /* said once the others are listed */
+                return 0;
+        }
         memcpy(w->path + w->prefix_len, name, n + 1);
         const struct cgroup_child c = {
             .path = w->path, .name = w->path + w->prefix_len, .dir_fd = w->dir_fd};
@@ -481,7 +482,7 @@ static int tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree t
         struct child_walk w = {.dir_fd = fd, .cb = cb, .userdata = userdata};
         w.prefix_len = streq(path, "/") ? 0 : strlen(path);
         if (w.prefix_len + 1 >= sizeof w.path)
-                return 0; /* no child could be named */
+                return -ENAMETOOLONG; /* no child could be named */
         memcpy(w.path, path, w.prefix_len);
         w.path[w.prefix_len++] = '/';
         for (;;) {
@@ -493,7 +494,7 @@ static int tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree t
                         return -errno;
                 }
                 if (n == 0)
-                        return 0;
+                        return w.too_long ? -ENAMETOOLONG : 0;
                 for (ssize_t off = 0; off < n;) {
                         struct dirent64 *de = (struct dirent64 *)(void *)(buf + off);
                         if (de->d_reclen == 0 || off + de->d_reclen > n)
@@ -538,6 +539,117 @@ int cgroup_for_each_child_at(const struct cgroup_layout *l, const char *path, cg
                              void *userdata)
 {
         return tree_for_each_child(l, CGROUP_TREE_MEMORY, path, cb, userdata);
+}
+
+/* ---- a whole subtree ---- */
+
+/* Opens a child directory of dir_fd; -ENOENT/-ENOTDIR when it is gone or
+ * is not a directory (both are skipped by the walk). */
+static int open_child_dir(int dir_fd, const char *name, unsigned char d_type)
+{
+        if (streq(name, ".") || streq(name, "..") || (d_type != DT_DIR && d_type != DT_UNKNOWN))
+                return -ENOTDIR;
+        int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* Goes back up one level: the parent of fd, at the directory position
+ * where its listing stopped. */
+static int climb(int *fd, off_t resume_at)
+{
+        int parent = openat(*fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (parent < 0)
+                return -errno;
+        safe_close(*fd);
+        *fd = parent;
+        return lseek(parent, resume_at, SEEK_SET) < 0 ? -errno : 0;
+}
+
+/* Depth first, holding the directory of the current group only: going down
+ * it opens the child and closes the parent; going up it opens ".." (a
+ * cgroup can only be renamed within its parent, so ".." is where it was
+ * met) and seeks to where the parent's listing stopped. A tenant can nest
+ * groups as deep as the kernel lets it: this costs two fds and one cookie
+ * per level, never a path. */
+int cgroup_tree_for_each_descendant(const struct cgroup_layout *l, enum cgroup_tree tree,
+                                    const char *path, cgroup_descendant_cb cb, void *userdata)
+{
+        char dir[CGROUP_PATH_MAX + 128];
+        _cleanup_free_ off_t *resume = NULL;
+        size_t depth = 0, cap = 0;
+        const char *top = tree_dir(l, tree);
+        int fd, r;
+
+        if (!top)
+                return group_path_valid(path) ? -EOPNOTSUPP : -EINVAL;
+        r = group_file(dir, sizeof dir, top, path, NULL);
+        if (r < 0)
+                return r;
+        fd = fsroot_openat(l->root, dir, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        r = cb(&(struct cgroup_descendant){.dir_fd = fd, .name = "", .depth = 0}, userdata);
+        while (r == 0) {
+                char buf[4096] __attribute__((aligned(8)));
+                ssize_t n = getdents64(fd, buf, sizeof buf);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (n == 0) {
+                        if (depth == 0)
+                                break;
+                        depth--;
+                        r = climb(&fd, resume[depth]);
+                        continue;
+                }
+                for (ssize_t off = 0; off < n && r == 0;) {
+                        struct dirent64 *de = (struct dirent64 *)(void *)(buf + off);
+                        if (de->d_reclen == 0 || off + de->d_reclen > n) {
+                                r = -EIO;
+                                break;
+                        }
+                        off += de->d_reclen;
+                        int child = open_child_dir(fd, de->d_name, de->d_type);
+                        if (child == -ENOENT || child == -ENOTDIR)
+                                continue;
+                        if (child < 0) {
+                                r = child;
+                                break;
+                        }
+                        const struct cgroup_descendant d = {
+                            .dir_fd = child, .name = de->d_name, .depth = (unsigned)depth + 1};
+                        r = cb(&d, userdata);
+                        if (r == 0 && depth + 1 > cap) {
+                                size_t ncap = cap ? 2 * cap : 16;
+                                off_t *p = reallocarray(resume, ncap, sizeof *p);
+                                if (!p)
+                                        r = -ENOMEM;
+                                else {
+                                        resume = p;
+                                        cap = ncap;
+                                }
+                        }
+                        if (r != 0) {
+                                safe_close(child);
+                                break;
+                        }
+                        resume[depth++] = (off_t)de->d_off;
+                        safe_close(fd);
+                        fd = child;
+                        break; /* list the child's directory */
+                }
+        }
+        safe_close(fd);
+        return r < 0 ? r : 0;
+}
+
+int cgroup_descendant_procs_open(const struct cgroup_descendant *d)
+{
+        int fd = openat(d->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
 }
 
 static int first_child(const char *child _unused_, void *userdata)
@@ -639,7 +751,7 @@ int cgroup_pid_group(const struct cgroup_layout *l, pid_t pid, char *ret, size_t
         return copy_out(ret, size, path);
 }
 
-int cgroup_read_pids(const struct cgroup_layout *l _unused_, int procs_fd, pid_t *pids, size_t cap)
+int cgroup_read_pids(int procs_fd, pid_t *pids, size_t cap)
 {
         /* cgroup.procs may hold thousands of pids: read it in chunks and
          * carry a number cut at a chunk's end over to the next. */
@@ -855,43 +967,24 @@ static int unified_populated(const struct cgroup_layout *l, const char *path)
 
 /* v1 has no "populated" covering descendants: look at the group's own
  * cgroup.procs, then at its children's, depth first. */
-struct populated_walk {
-        const struct cgroup_layout *l;
-        unsigned depth;
-        bool found;
-};
-
-static int populated_v1(const struct cgroup_layout *l, const char *path, unsigned depth);
-
-static int populated_child(const char *child, void *userdata)
+/* v1 has no cgroup.events: a group is populated when any group of its
+ * subtree lists a task. */
+static int populated_cb(const struct cgroup_descendant *d, void *userdata)
 {
-        struct populated_walk *w = userdata;
-        int r = populated_v1(w->l, child, w->depth + 1);
-        if (r == -ENOENT || r == -ENODEV)
-                return 0; /* a child removed meanwhile is an empty one */
+        _cleanup_close_ int fd = cgroup_descendant_procs_open(d);
+        if (fd == -ENOENT)
+                return 0; /* removed meanwhile: an empty one */
+        int r = fd < 0 ? fd : procs_nonempty(fd);
         if (r > 0)
-                w->found = true;
+                *(bool *)userdata = true;
         return r;
 }
 
-static int populated_v1(const struct cgroup_layout *l, const char *path, unsigned depth)
+static int populated_v1(const struct cgroup_layout *l, const char *path)
 {
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        if (depth > WALK_DEPTH_MAX)
-                return -ELOOP;
-        fd = open_group_file(l, l->memory_dir, path, "cgroup.procs");
-        if (fd < 0)
-                return fd;
-        r = procs_nonempty(fd);
-        if (r != 0)
-                return r;
-        struct populated_walk w = {.l = l, .depth = depth};
-        r = cgroup_for_each_child(l, path, populated_child, &w);
-        if (r < 0)
-                return r;
-        return w.found;
+        bool found = false;
+        int r = cgroup_tree_for_each_descendant(l, CGROUP_TREE_MEMORY, path, populated_cb, &found);
+        return r < 0 ? r : found;
 }
 
 int cgroup_is_populated(const struct cgroup_layout *l, const char *path)
@@ -910,7 +1003,7 @@ int cgroup_is_populated(const struct cgroup_layout *l, const char *path)
                         return -EINVAL;
                 return ev.populated;
         }
-        return populated_v1(l, path, 0);
+        return populated_v1(l, path);
 }
 
 int cgroup_pressure_path(const struct cgroup_layout *l, const char *path, char *ret, size_t size)

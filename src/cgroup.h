@@ -77,7 +77,9 @@ int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *
 int cgroup_read_rest(const struct cgroup_layout *l, const struct cgroup_files *f,
                      const struct cgroup_sample *brief, struct cgroup_sample *ret);
 
-/* Calls cb for each direct child group of path (its relative path). */
+/* Calls cb for each direct child group of path (its relative path). A child
+ * whose path would not fit CGROUP_PATH_MAX is left out, and the call then
+ * returns -ENAMETOOLONG once it has listed all the others. */
 typedef int (*cgroup_child_cb)(const char *child_path, void *userdata);
 int cgroup_for_each_child(const struct cgroup_layout *l, const char *path, cgroup_child_cb cb,
                           void *userdata);
@@ -120,10 +122,31 @@ int cgroup_tree_procs_open(const struct cgroup_layout *l, enum cgroup_tree tree,
 int cgroup_tree_for_each_child(const struct cgroup_layout *l, enum cgroup_tree tree,
                                const char *path, cgroup_child_cb cb, void *userdata);
 
+/* A group of a subtree as cgroup_tree_for_each_descendant() meets it: its
+ * directory, open while the callback runs, its name in its parent ("" for
+ * the top group) and its depth below the top (0 for the top). */
+struct cgroup_descendant {
+        int dir_fd;
+        const char *name;
+        unsigned depth;
+};
+
+/* Calls cb for the group path of one tree and for every group below it, at
+ * any depth, each parent before its children. Whatever the depth, it holds
+ * two directory fds at most and names no path longer than path itself, so
+ * that nothing a tenant nests below its own group can hide from it. Groups
+ * removed during the walk are skipped. cb returns < 0 to stop with that
+ * error, > 0 to stop early (the walk then returns 0), 0 to go on. */
+typedef int (*cgroup_descendant_cb)(const struct cgroup_descendant *d, void *userdata);
+int cgroup_tree_for_each_descendant(const struct cgroup_layout *l, enum cgroup_tree tree,
+                                    const char *path, cgroup_descendant_cb cb, void *userdata);
+/* cgroup.procs of a group met by the walk. */
+int cgroup_descendant_procs_open(const struct cgroup_descendant *d);
+
 /* Reads the pids of a group (memory hierarchy's cgroup.procs) into
  * pids[cap]; returns how many were found (may exceed cap: only cap
  * stored). Reads until end of file: a seq_file returns short reads. */
-int cgroup_read_pids(const struct cgroup_layout *l, int procs_fd, pid_t *pids, size_t cap);
+int cgroup_read_pids(int procs_fd, pid_t *pids, size_t cap);
 
 /* The group of a task in the memory hierarchy, from /proc/PID/cgroup (the
  * "memory" controller's line in v1 and hybrid, the "0::" line in v2), into

@@ -50,6 +50,7 @@ _Static_assert(sizeof(enum action_mode) == sizeof(int), "enum size");
 static int check_scope(const char *item, char *msg, size_t size);
 static int check_cgroup_pattern(const char *item, char *msg, size_t size);
 static int check_comm(const char *item, char *msg, size_t size);
+static int check_pod_pattern(const char *item, char *msg, size_t size);
 
 /* The offset of a field, refusing to compile when its type is not the one
  * the key's type expects. */
@@ -150,8 +151,10 @@ const struct key_def config_keys[] = {
 
     K_LIST("protect", "cgroups", protect.cgroups, 0, CONFIG_MAX_PATTERNS, false,
            check_cgroup_pattern, "cgroup path patterns never acted on"),
+    K_LIST("protect", "pods", protect.pods, 0, CONFIG_MAX_PATTERNS, false, check_pod_pattern,
+           "namespace/pod/container patterns of Kubernetes containers never acted on"),
     K_LIST("protect", "comms", protect.comms, 0, CONFIG_MAX_PATTERNS, false, check_comm,
-           "groups holding a process of this name are never acted on"),
+           "system services holding a process of this name are never acted on"),
 
     K_LIST("rank", "prefer", rank.prefer, 0, CONFIG_MAX_PATTERNS, false, NULL,
            "patterns of groups to choose first"),
@@ -194,15 +197,23 @@ void config_init(struct config *c)
         c->action.cooldown_usec = 10 * USEC_PER_SEC;
         c->action.kill_timeout_usec = 5 * USEC_PER_SEC;
 
-        c->protect.cgroups.n = 1;
-        strcpy(c->protect.cgroups.items[0], "/init.scope");
-        static const char *const comms[] = {
-            "kubelet", "containerd", "containerd-shim*", "crio",        "conmon", "dockerd",
-            "sshd",    "systemd",    "systemd-journal",  "thrashguard",
+        /* The node's own services, by the groups systemd gives them: a
+         * tenant can name its processes anything, but not its cgroup. */
+        static const char *const cgroups[] = {
+            "/init.scope",
+            "/system.slice/kubelet.service",
+            "/system.slice/containerd.service",
+            "/system.slice/crio.service",
+            "/system.slice/docker.service",
+            "/system.slice/ssh.service",
+            "/system.slice/sshd.service",
+            "/system.slice/dbus.service",
+            "/system.slice/systemd-*.service",
+            "/system.slice/thrashguard.service",
         };
-        for (size_t i = 0; i < ARRAY_SIZE(comms); i++)
-                strcpy(c->protect.comms.items[i], comms[i]);
-        c->protect.comms.n = ARRAY_SIZE(comms);
+        for (size_t i = 0; i < ARRAY_SIZE(cgroups); i++)
+                strcpy(c->protect.cgroups.items[i], cgroups[i]);
+        c->protect.cgroups.n = ARRAY_SIZE(cgroups);
 
         c->alert.journal = true;
         c->alert.top = 5;
@@ -558,6 +569,18 @@ static int check_cgroup_pattern(const char *item, char *msg, size_t size)
                 return 0;
         snprintf(msg, size, "'%.64s' can never match: cgroup paths start with '/', e.g. /%.64s",
                  item, item);
+        return -EINVAL;
+}
+
+static int check_pod_pattern(const char *item, char *msg, size_t size)
+{
+        const char *a = strchr(item, '/'), *b = a ? strchr(a + 1, '/') : NULL;
+        if (item[0] != '/' && (has_glob(item) || (b && !strchr(b + 1, '/'))))
+                return 0;
+        snprintf(msg, size,
+                 "'%.64s' can never match: a pod pattern is namespace/pod/container, e.g. "
+                 "kube-system/* or */etcd-*/*",
+                 item);
         return -EINVAL;
 }
 

@@ -66,6 +66,7 @@ struct config {
         } action;
         struct {
                 struct pattern_list cgroups;
+                struct pattern_list pods; /* namespace/pod/container */
                 struct pattern_list comms;
         } protect;
         struct {

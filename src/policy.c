@@ -242,46 +242,6 @@ static void group_sample(const struct candidate *cand, uint64_t v[3])
         v[2] = add_sat(add_sat(m->refault_anon, m->refault_file), m->pgmajfault);
 }
 
-static bool is_excluded(const struct policy_state *st, uint64_t cgroup_id, uint64_t now_usec)
-{
-        for (unsigned i = 0; i < st->n_failed; i++)
-                if (st->failed[i].cgroup_id == cgroup_id && now_usec < st->failed[i].until_usec)
-                        return true;
-        return false;
-}
-
-static void failed_expire(struct policy_state *st, uint64_t now_usec)
-{
-        unsigned k = 0;
-
-        for (unsigned i = 0; i < st->n_failed; i++)
-                if (now_usec < st->failed[i].until_usec)
-                        st->failed[k++] = st->failed[i];
-        st->n_failed = k;
-}
-
-static void failed_add(struct policy_state *st, uint64_t cgroup_id, uint64_t until_usec)
-{
-        unsigned slot = st->n_failed;
-
-        for (unsigned i = 0; i < st->n_failed; i++)
-                if (st->failed[i].cgroup_id == cgroup_id) {
-                        slot = i;
-                        break;
-                }
-        if (slot == POLICY_MAX_FAILED) {
-                /* Full: replace the entry that expires first. */
-                slot = 0;
-                for (unsigned i = 1; i < st->n_failed; i++)
-                        if (st->failed[i].until_usec < st->failed[slot].until_usec)
-                                slot = i;
-        }
-        if (slot == st->n_failed)
-                st->n_failed++;
-        st->failed[slot].cgroup_id = cgroup_id;
-        st->failed[slot].until_usec = until_usec;
-}
-
 /* ---- per-tick signal updates ---- */
 
 static void scope_update(const struct config *c, struct policy_scope_state *sc,
@@ -443,6 +403,7 @@ static void decision_set_group(struct decision *d, enum decision_kind kind, enum
         strcpy_bounded(d->cgroup, sizeof(d->cgroup), cand->path);
         d->cgroup_id = cand->cgroup_id;
         d->id = cand->id;
+        d->comm_protects = cand->comm_protects;
 }
 
 /* Fills the local-thrash figures of d from the group's watch state. */
@@ -507,14 +468,15 @@ static bool all_protected(const struct config *c, struct policy_scope_state *sc,
 /* Why cand may not be touched now, or NULL when it may. */
 static const char *untouchable(const struct config *c, const struct policy_state *st,
                                const struct snapshot *cur, const struct candidate *cand,
-                               bool freezing, uint64_t now_usec, const char **ret_comm)
+                               bool freezing, const char **ret_comm)
 {
         enum protect_reason p = score_protect(c, cur, cand, ret_comm);
 
         if (p != PROTECT_NONE)
                 return protect_reason_to_string(p);
-        if (is_excluded(st, cand->cgroup_id, now_usec))
-                return "excluded after a failed action";
+        if (st->scopes[cand->scope].failed_cgroup_id != 0 &&
+            st->scopes[cand->scope].failed_cgroup_id != cand->cgroup_id)
+                return "the incident's victim could not be acted on: no other is chosen";
         if (freezing && cand->s.frozen)
                 return "already frozen";
         return NULL;
@@ -522,7 +484,7 @@ static const char *untouchable(const struct config *c, const struct policy_state
 
 static void describe_untouchable(const struct config *c, const struct policy_state *st,
                                  const struct snapshot *cur, unsigned scope, bool freezing,
-                                 uint64_t now_usec, char *buf, size_t size)
+                                 char *buf, size_t size)
 {
         unsigned n = 0;
 
@@ -533,7 +495,7 @@ static void describe_untouchable(const struct config *c, const struct policy_sta
 
                 if (cand->scope != scope)
                         continue;
-                why = untouchable(c, st, cur, cand, freezing, now_usec, &comm);
+                why = untouchable(c, st, cur, cand, freezing, &comm);
                 if (!why)
                         continue;
                 /* The last component names a group well enough in one line;
@@ -550,6 +512,59 @@ static void describe_untouchable(const struct config *c, const struct policy_sta
                 str_appendf(buf, size, "no candidates");
 }
 
+/* Whether acting on r would help: it takes part in the pressure, or its
+ * memory alone would give back what the scope lacks. */
+static bool would_help(const struct ranked *r, uint64_t deficit_bytes)
+{
+        return r->activity >= SCORE_ACTIVE_MIN || r->unreclaimable_bytes >= deficit_bytes;
+}
+
+/* The choice of a shortage's victim. */
+struct shortage_choice {
+        bool found;
+        struct ranked victim;
+        struct ranked culprit; /* the top contributor, whatever its protection */
+        bool culprit_untouchable;
+        uint64_t most_eligible_bytes; /* the largest unreclaimable memory that may be touched */
+};
+
+/* The top of the ranking among those that may be touched; but when the top
+ * contributor may not be touched, only if acting on the top would help. */
+static void shortage_choose(const struct config *c, const struct policy_state *st,
+                            const struct snapshot *prev, const struct snapshot *cur, unsigned scope,
+                            uint64_t deficit_bytes, struct shortage_choice *ret)
+{
+        bool freezing = c->action.mode != ACTION_MODE_KILL;
+        bool have_top = false, top_ok = false;
+        struct ranked r;
+
+        *ret = (struct shortage_choice){0};
+        for (size_t i = 0; i < cur->n_candidates; i++) {
+                const struct candidate *cand = &cur->candidates[i];
+                if (cand->scope != scope)
+                        continue;
+                score_candidate(c, prev, cur, i, &r);
+                bool ok = !untouchable(c, st, cur, cand, freezing, NULL);
+                if (!have_top || r.contribution > ret->culprit.contribution ||
+                    (r.contribution == ret->culprit.contribution && ok && !top_ok)) {
+                        ret->culprit = r;
+                        top_ok = ok;
+                        have_top = true;
+                }
+                if (!ok)
+                        continue;
+                if (!ret->found || score_compare(cur, &r, &ret->victim) < 0) {
+                        ret->victim = r;
+                        ret->found = true;
+                }
+                if (r.unreclaimable_bytes > ret->most_eligible_bytes)
+                        ret->most_eligible_bytes = r.unreclaimable_bytes;
+        }
+        ret->culprit_untouchable = have_top && !top_ok;
+        if (ret->found && ret->culprit_untouchable && !would_help(&ret->victim, deficit_bytes))
+                ret->found = false;
+}
+
 static bool decide_shortage(const struct config *c, struct policy_state *st,
                             const struct snapshot *prev, const struct snapshot *cur, unsigned scope,
                             uint64_t now_usec, struct decision *d)
@@ -557,24 +572,16 @@ static bool decide_shortage(const struct config *c, struct policy_state *st,
         struct policy_scope_state *sc = &st->scopes[scope];
         const struct scope_sample *s = &cur->scopes[scope];
         bool freezing = c->action.mode != ACTION_MODE_KILL;
-        struct ranked best = {0}, r;
-        bool found = false;
 
         if (sc->shortage_since_usec == 0 ||
             now_usec - sc->shortage_since_usec < c->shortage.duration_usec)
                 return false;
 
-        for (size_t i = 0; i < cur->n_candidates; i++) {
-                const struct candidate *cand = &cur->candidates[i];
-
-                if (cand->scope != scope || untouchable(c, st, cur, cand, freezing, now_usec, NULL))
-                        continue;
-                score_candidate(c, prev, cur, i, &r);
-                if (!found || score_compare(cur, &r, &best) < 0) {
-                        best = r;
-                        found = true;
-                }
-        }
+        uint64_t deficit = counter_delta(min_headroom_bytes(c, s), sc->headroom_bytes);
+        struct shortage_choice ch;
+        shortage_choose(c, st, prev, cur, scope, deficit, &ch);
+        bool found = ch.found;
+        struct ranked best = ch.victim;
 
         d->some_pct = sc->some_pct;
         d->full_pct = sc->full_pct;
@@ -599,7 +606,24 @@ static bool decide_shortage(const struct config *c, struct policy_state *st,
         d->kind = DECISION_ALL_PROTECTED;
         d->rule = RULE_SHORTAGE;
         d->scope = scope;
-        describe_untouchable(c, st, cur, scope, freezing, now_usec, d->reason, sizeof(d->reason));
+        const struct candidate *top = &cur->candidates[ch.culprit.index];
+        const char *comm = NULL, *why = NULL;
+        if (ch.culprit_untouchable && ch.most_eligible_bytes > 0 &&
+            (why = untouchable(c, st, cur, top, freezing, &comm))) {
+                /* The group behind the pressure may not be touched, and no
+                 * other would help: say who it is, and kill no bystander. */
+                char u[16], m[16];
+                decision_set_group(d, DECISION_ALL_PROTECTED, RULE_SHORTAGE, scope, top);
+                d->score = ch.culprit.score;
+                str_appendf(d->reason, sizeof(d->reason),
+                            "; its top contributor %s may not be touched (%s%.*s), and no other "
+                            "candidate takes part or holds the %s missing (the most: %s)",
+                            top->path, comm ? "comm " : "", comm ? 16 : 512, comm ? comm : why,
+                            fmt_bytes((double)deficit, u),
+                            fmt_bytes((double)ch.most_eligible_bytes, m));
+                return true;
+        }
+        describe_untouchable(c, st, cur, scope, freezing, d->reason, sizeof(d->reason));
         return true;
 }
 
@@ -623,7 +647,7 @@ static bool decide_thrash(const struct config *c, struct policy_state *st,
                 cand = find_group(cur, t->cgroup, t->cgroup_id);
                 if (!cand)
                         continue;
-                why = untouchable(c, st, cur, cand, freezing, now_usec, &comm);
+                why = untouchable(c, st, cur, cand, freezing, &comm);
                 if (why) {
                         if (!blocked_t) {
                                 blocked_t = t;
@@ -742,6 +766,14 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
         return true;
 }
 
+static bool scope_has_group(const struct snapshot *cur, unsigned scope, uint64_t cgroup_id)
+{
+        for (size_t i = 0; i < cur->n_candidates; i++)
+                if (cur->candidates[i].scope == scope && cur->candidates[i].cgroup_id == cgroup_id)
+                        return true;
+        return false;
+}
+
 static bool decide_scope(const struct config *c, struct policy_state *st,
                          const struct snapshot *prev, const struct snapshot *cur, unsigned scope,
                          uint64_t now_usec, struct decision *d)
@@ -751,6 +783,8 @@ static bool decide_scope(const struct config *c, struct policy_state *st,
 
         if (!s->ok)
                 return false;
+        if (sc->failed_cgroup_id != 0 && !scope_has_group(cur, scope, sc->failed_cgroup_id))
+                sc->failed_cgroup_id = 0; /* the failed victim went away by itself */
         if (sc->frozen_pending) {
                 bool blocked;
                 if (decide_frozen(c, st, prev, cur, scope, now_usec, d, &blocked))
@@ -777,6 +811,7 @@ static bool decide_scope(const struct config *c, struct policy_state *st,
                             decision_kind_to_string(sc->acted_kind), sc->acted_cgroup, sc->some_pct,
                             sc->full_pct, fmt_bytes((double)s->headroom_bytes, h));
                 sc->acted_at_usec = 0;
+                sc->failed_cgroup_id = 0;
                 return true;
         }
 
@@ -816,7 +851,6 @@ void policy_decide(const struct config *c, struct policy_state *st, const struct
         if (now_usec < st->now_usec)
                 now_usec = st->now_usec;
         st->now_usec = now_usec;
-        failed_expire(st, now_usec);
 
         for (unsigned s = 0; s < n; s++) {
                 struct policy_scope_state *sc = &st->scopes[s];
@@ -880,14 +914,17 @@ void policy_record_outcome(const struct config *c, struct policy_state *st,
                 return;
         }
 
-        failed_add(st, d->cgroup_id,
-                   add_sat(now_usec, POLICY_FAILED_COOLDOWNS * c->action.cooldown_usec));
         if (d->kind == DECISION_THAW)
                 return; /* it stays frozen; the act layer alerts */
         if (sc->frozen_pending && sc->frozen_cgroup_id == d->cgroup_id)
                 sc->frozen_pending = false;
-        sc->cooldown_until_usec = 0;
-        sc->acted_at_usec = 0;
+        /* A failure is no reason to act sooner, nor on someone else: the
+         * victim stays the incident's, and is tried again after the
+         * cooldown while the rule holds, until the scope recovers. */
+        sc->failed_cgroup_id = d->cgroup_id;
+        sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
+        sc->acted_at_usec = now_usec;
+        st->warming = true;
 }
 
 bool policy_is_warming(const struct policy_state *st)

@@ -22,6 +22,8 @@ struct ranked {
         size_t index;  /* into snapshot.candidates */
         unsigned rank; /* 1 = acted on first */
         double score;
+        double contribution;          /* the part of score from the pressure (0..100) */
+        double activity;              /* of which reclaim, scan and growth */
         double refault_per_s;         /* refaults + major faults, pages/s */
         double full_pct;              /* the group's own full stall over the last interval */
         double growth_bytes_per_s;    /* of anon + shmem + unevictable; may be < 0 */
@@ -50,15 +52,12 @@ struct decision {
         char cgroup[CGROUP_PATH_MAX]; /* "" for a shortage ALL_PROTECTED and RECOVERED */
         uint64_t cgroup_id;
         struct identity id;
+        bool comm_protects;        /* a system service: [protect] comms apply */
         double some_pct, full_pct; /* the scope's (or, for local thrash, the group's) */
         uint64_t headroom_bytes;   /* the scope's (local thrash: the group's limit - usage) */
         double score;
         char reason[512]; /* one line: what, why, to whom */
 };
-
-/* A failed victim is left out of the choice for this many cooldowns. */
-#define POLICY_FAILED_COOLDOWNS 3
-#define POLICY_MAX_FAILED       16
 
 /* Counter samples of one scope or group, newest last, for stall shares and
  * rates over a window that spans several ticks. Windows longer than
@@ -91,7 +90,8 @@ struct policy_scope_state {
         uint64_t acted_at_usec;            /* 0: no action to report recovery for */
         enum decision_kind acted_kind;
         char acted_cgroup[CGROUP_PATH_MAX];
-        bool frozen_pending; /* freeze-kill: victim frozen, grace running */
+        uint64_t failed_cgroup_id; /* the incident's victim could not be acted on */
+        bool frozen_pending;       /* freeze-kill: victim frozen, grace running */
         uint64_t frozen_at_usec;
         char frozen_cgroup[CGROUP_PATH_MAX];
         uint64_t frozen_cgroup_id;
@@ -118,11 +118,6 @@ struct policy_state {
         bool warming;      /* see policy_is_warming() */
         struct policy_scope_state scopes[CONFIG_MAX_SCOPES];
         struct policy_thrash_state thrashing[POLICY_MAX_THRASHING];
-        unsigned n_failed;
-        struct {
-                uint64_t cgroup_id;
-                uint64_t until_usec;
-        } failed[POLICY_MAX_FAILED];
 };
 
 void policy_state_init(struct policy_state *st);
@@ -148,9 +143,9 @@ void policy_decide(const struct config *c, struct policy_state *st, const struct
  * victim was already gone), starts the cooldown; so do a KILL that failed
  * or timed out after killing tasks_killed > 0 tasks, and a FREEZE that
  * timed out (-ETIMEDOUT: the request stays, freeze-kill's grace runs). Any
- * other failure keeps the victim out of the choice for
- * POLICY_FAILED_COOLDOWNS cooldowns so that a failing kill is not retried
- * in a loop, and lets the next candidate be chosen. */
+ * other failure starts the cooldown too and makes the victim the only one
+ * the scope may act on until it recovers (or the victim is gone): a
+ * failure never hands the kill to a neighbour in the same incident. */
 void policy_record_outcome(const struct config *c, struct policy_state *st,
                            const struct decision *d, int result, unsigned tasks_killed,
                            uint64_t now_usec);

@@ -227,10 +227,13 @@ enum protect_reason score_protect(const struct config *c, const struct snapshot 
         if (cand->scope < cur->n_scopes && cand->scope < CONFIG_MAX_SCOPES &&
             streq(cand->path, cur->scopes[cand->scope].path))
                 return PROTECT_SCOPE_ROOT;
-        if (pattern_list_match(&c->protect.cgroups, cand->path))
+        if (pattern_list_match(&c->protect.cgroups, cand->path) ||
+            score_match_pod(&c->protect.pods, &cand->id))
                 return PROTECT_PATTERN;
 
-        unsigned n = cand->n_comms < SNAPSHOT_MAX_COMMS ? cand->n_comms : SNAPSHOT_MAX_COMMS;
+        unsigned n = !cand->comm_protects                 ? 0
+                     : cand->n_comms < SNAPSHOT_MAX_COMMS ? cand->n_comms
+                                                          : SNAPSHOT_MAX_COMMS;
         for (unsigned i = 0; i < n; i++) {
                 char comm[sizeof(cand->comms[i]) + 1];
                 size_t len = strnlen(cand->comms[i], sizeof(cand->comms[i]));
@@ -256,28 +259,22 @@ bool score_is_last_resort(const struct candidate *cand)
                (cand->oom_score_adj_max >= -999 && cand->oom_score_adj_max <= -997);
 }
 
-static bool has_pod_name(const struct identity *id)
+bool score_match_pod(const struct pattern_list *l, const struct identity *id)
 {
-        return id->pod_namespace[0] && id->pod_name[0] && id->container_name[0];
+        char name[3 * IDENTITY_NAME_MAX];
+
+        if (l->n == 0 || !id->pod_namespace[0] || !id->pod_name[0] || !id->container_name[0])
+                return false;
+        name[0] = 0;
+        str_appendf(name, sizeof(name), "%.*s/%.*s/%.*s", IDENTITY_NAME_MAX, id->pod_namespace,
+                    IDENTITY_NAME_MAX, id->pod_name, IDENTITY_NAME_MAX, id->container_name);
+        return pattern_list_match(l, name);
 }
 
 /* Matches the path, and "namespace/pod/container" for a named pod. */
 static bool rank_match(const struct pattern_list *l, const struct candidate *cand)
 {
-        if (l->n == 0)
-                return false;
-        if (pattern_list_match(l, cand->path))
-                return true;
-        if (has_pod_name(&cand->id)) {
-                char name[3 * IDENTITY_NAME_MAX];
-
-                name[0] = 0;
-                str_appendf(name, sizeof(name), "%.*s/%.*s/%.*s", IDENTITY_NAME_MAX,
-                            cand->id.pod_namespace, IDENTITY_NAME_MAX, cand->id.pod_name,
-                            IDENTITY_NAME_MAX, cand->id.container_name);
-                return pattern_list_match(l, name);
-        }
-        return false;
+        return pattern_list_match(l, cand->path) || score_match_pod(l, &cand->id);
 }
 
 static double qos_term(enum qos_class q)
@@ -345,8 +342,10 @@ void score_candidate(const struct config *c, const struct snapshot *prev,
          * killing it frees nothing that reclaim could not take anyway. */
         double holds = fmin(1, (double)ret->unreclaimable_bytes / (size * SCORE_HOLD_REF_SHARE));
 
-        ret->score = holds * (SCORE_W_RECLAIM * reclaim + SCORE_W_SCAN * scan) +
-                     SCORE_W_GROWTH * growth + SCORE_W_UNRECL * unrecl;
+        ret->activity =
+            holds * (SCORE_W_RECLAIM * reclaim + SCORE_W_SCAN * scan) + SCORE_W_GROWTH * growth;
+        ret->contribution = ret->activity + SCORE_W_UNRECL * unrecl;
+        ret->score = ret->contribution;
         ret->score += qos_term(cand->id.qos);
         ret->score += (double)cand->oom_score_adj_max / SCORE_OOM_ADJ_DIV;
         ret->score += prefer_term(c, cand);

@@ -29,6 +29,12 @@
  * counts fully in the score. */
 #define SCORE_HOLD_REF_SHARE 0.05
 
+/* A candidate with this much activity (reclaim at [thrash] refault_per_s
+ * under full stall, or growth of 0.05% of the scope a second) is part of
+ * the pressure; one with less is only chosen if its memory alone would
+ * restore the headroom. */
+#define SCORE_ACTIVE_MIN 3.0
+
 /* Windows of counter samples (struct policy_window): stall shares and rates
  * over a window that spans several ticks. */
 void signal_window_reset(struct policy_window *w);
@@ -70,6 +76,10 @@ enum protect_reason score_protect(const struct config *c, const struct snapshot 
                                   const struct candidate *cand, const char **ret_comm);
 
 bool score_is_last_resort(const struct candidate *cand);
+
+/* True when "namespace/pod/container" of a named Kubernetes container
+ * matches a pattern of l ([protect] pods, [rank] prefer and avoid). */
+bool score_match_pod(const struct pattern_list *l, const struct identity *id);
 
 /* Fills everything of ret but rank and why. */
 void score_candidate(const struct config *c, const struct snapshot *prev,

@@ -36,6 +36,9 @@
 #include "log.h"
 #include "util.h"
 
+/* Organising groups (slices, kubepods, pod dirs) nested deeper than this
+ * below a scope are each taken as one candidate with all below them. Only
+ * a user's manager lets anyone but the node's owner create them. */
 #define WALK_DEPTH_MAX 32
 
 /* Counters of a quiet group are read at least this often, and so are task
@@ -66,7 +69,8 @@
 enum group_type {
         GROUP_INTERMEDIATE, /* organises others: walked into, never a candidate */
         GROUP_CONTAINER,    /* a recognised container or service: not walked into */
-        GROUP_PLAIN,        /* anything else: a candidate when a leaf with processes */
+        GROUP_PLAIN,        /* anything else: a candidate, with its subtree, when it holds
+                             * processes */
 };
 
 /* What a tick reads of a group comes first, ahead of the path (c.path):
@@ -79,7 +83,8 @@ struct group {
         enum group_type type;
         bool candidate;        /* a candidate in the current tick */
         bool gone;             /* vanished or unreadable: dropped at the end of the tick */
-        bool empty;            /* a plain leaf group without processes ... */
+        bool subtree;          /* it has child groups: its tasks are its subtree's */
+        bool empty;            /* a plain group without processes ... */
         uint64_t probe_usec;   /* ... last looked at then */
         struct cgroup_files f; /* all kept files, or only f.procs (see full) */
         bool full;             /* every file open, not only cgroup.procs */
@@ -92,7 +97,6 @@ struct group {
         uint64_t full_usage_bytes, full_some_usec; /* at the last full reading */
         struct candidate c;                        /* path, identity and the last reading */
         uint64_t path_hash;
-        struct identity path_id; /* from the path; c.id may make it a sandbox */
         /* Pod names not found yet: when to look again, after the wait
          * names_retry_usec (0 before the first look). */
         uint64_t names_next_usec, names_retry_usec;
@@ -103,6 +107,7 @@ struct scope_slot {
         struct cgroup_files f;
         bool open;
         bool warned;
+        bool warned_long;
 };
 
 /* A group of the index with its path's hash, so that a lookup looks at no
@@ -547,6 +552,22 @@ static void index_rebuild(struct observer *o)
         }
 }
 
+/* A service of the node's own systemd: not in a pod, and not one of a
+ * user's, whose manager (user@UID.service) lets the user create and name
+ * groups and processes at will. Only there may a process name protect. */
+static bool is_system_service(const char *path, const struct identity *id)
+{
+        if (id->kind != IDENTITY_SERVICE || id->pod_uid[0])
+                return false;
+        for (const char *p = strstr(path, "/user@"); p; p = strstr(p + 1, "/user@")) {
+                const char *end = strchrnul(p + 1, '/');
+                if ((size_t)(end - p) > strlen("/user@.service") &&
+                    memcmp(end - strlen(".service"), ".service", strlen(".service")) == 0)
+                        return false;
+        }
+        return true;
+}
+
 static struct group *group_new(struct observer *o, const char *path, uint64_t hash)
 {
         struct group *g;
@@ -565,10 +586,10 @@ static struct group *group_new(struct observer *o, const char *path, uint64_t ha
                 g->type = GROUP_INTERMEDIATE;
         else
                 g->type = GROUP_PLAIN;
-        g->path_id = id;
+        g->c.comm_protects = is_system_service(path, &id);
         g->path_hash = hash;
         g->refresh_usec = FULL_REFRESH_USEC - g->path_hash % (FULL_REFRESH_USEC / 2);
-        g->c.id = g->path_id;
+        g->c.id = id;
         o->fresh[o->n_fresh++] = g;
         return g;
 }
@@ -599,11 +620,47 @@ static bool needs_full(const struct group *g, const struct cgroup_sample *brief,
                brief->usage_bytes >= s->limit_bytes - (s->limit_bytes >> 5);
 }
 
-/* Reads the group's pids into o->pids; returns how many, or -errno. */
+struct subtree_pids {
+        struct observer *o;
+        size_t n;
+};
+
+static int subtree_pids_cb(const struct cgroup_descendant *d, void *userdata)
+{
+        struct subtree_pids *p = userdata;
+        _cleanup_close_ int fd = cgroup_descendant_procs_open(d);
+
+        if (fd == -ENOENT || fd == -ENODEV)
+                return 0; /* removed during the walk */
+        if (fd < 0)
+                return fd;
+        for (;;) {
+                struct observer *o = p->o;
+                int n = cgroup_read_pids(fd, o->pids + p->n, o->cap_pids - p->n);
+                if (n < 0 || (size_t)n <= o->cap_pids - p->n) {
+                        if (n > 0)
+                                p->n += (size_t)n;
+                        return n < 0 ? n : 0;
+                }
+                int r =
+                    grow((void **)&o->pids, &o->cap_pids, p->n + (size_t)n + 64, sizeof *o->pids);
+                if (r < 0)
+                        return r;
+        }
+}
+
+/* Reads the pids of the group, and of every group below it when it has
+ * any, into o->pids; returns how many, or -errno. */
 static int read_pids(struct observer *o, struct group *g)
 {
+        if (g->subtree) {
+                struct subtree_pids p = {.o = o};
+                int r = cgroup_tree_for_each_descendant(&o->layout, CGROUP_TREE_MEMORY, g->c.path,
+                                                        subtree_pids_cb, &p);
+                return r < 0 ? r : (int)(p.n > INT32_MAX ? INT32_MAX : p.n);
+        }
         for (;;) {
-                int n = cgroup_read_pids(&o->layout, g->f.procs, o->pids, o->cap_pids);
+                int n = cgroup_read_pids(g->f.procs, o->pids, o->cap_pids);
                 if (n < 0 || (size_t)n <= o->cap_pids)
                         return n;
                 int r = grow((void **)&o->pids, &o->cap_pids, (size_t)n + 64, sizeof *o->pids);
@@ -626,24 +683,24 @@ static bool is_quiet(const struct group *g, const struct cgroup_sample *brief, u
 }
 
 /* Looks for the Kubernetes names of a pod container once when it is first
- * visited, then with an exponential back-off until they are found. */
+ * visited, then with an exponential back-off until they are found.
+ *
+ * The kubelet makes a container's log link before it starts the container,
+ * and never one for the pod's sandbox: a container of a pod whose log
+ * directory is known, with no log of its own, is the sandbox. A process
+ * name says nothing (any container can call itself "pause"). */
 static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_usec)
 {
-        struct identity *id = &g->path_id;
+        struct identity *id = &g->c.id;
 
-        /* c.id is path_id but for a container found to be a sandbox: its
-         * kind, next to what a tick reads anyway, answers for most groups. */
-        if (g->c.id.kind != IDENTITY_POD_CONTAINER && g->c.id.kind != IDENTITY_POD_SANDBOX)
-                return;
-        if (id->kind != IDENTITY_POD_CONTAINER || id->pod_name[0] ||
+        if ((id->kind != IDENTITY_POD_CONTAINER && id->kind != IDENTITY_POD_SANDBOX) ||
+            (id->pod_name[0] && id->container_name[0]) ||
             (g->names_retry_usec && now_usec < g->names_next_usec))
                 return;
         if (identity_read_pod_names(o->root, id) >= 0) {
-                /* c.id may be a sandbox by its comm: only the names change. */
-                memcpy(g->c.id.pod_namespace, id->pod_namespace, sizeof(id->pod_namespace));
-                memcpy(g->c.id.pod_name, id->pod_name, sizeof(id->pod_name));
-                memcpy(g->c.id.container_name, id->container_name, sizeof(id->container_name));
-                return;
+                id->kind = id->container_name[0] ? IDENTITY_POD_CONTAINER : IDENTITY_POD_SANDBOX;
+                if (id->kind == IDENTITY_POD_CONTAINER)
+                        return;
         }
         g->names_retry_usec = g->names_retry_usec ? 2 * g->names_retry_usec : NAMES_RETRY_MIN_USEC;
         if (g->names_retry_usec > NAMES_RETRY_MAX_USEC)
@@ -666,7 +723,7 @@ static void group_visit(struct observer *o, const struct config *cfg, struct gro
                 g->full = true;
         } else if (!g->full) {
                 /* A plain group: cgroup.procs alone until it holds a task. */
-                if (g->f.procs < 0) {
+                if (!g->subtree && g->f.procs < 0) {
                         r = g->f.procs = cgroup_procs_open(l, g->c.path);
                         if (r < 0)
                                 goto fail;
@@ -728,10 +785,6 @@ static void group_visit(struct observer *o, const struct config *cfg, struct gro
                 g->procs_hash = h;
                 g->tasks_read_usec = now_usec;
                 g->tasks_valid = true;
-                g->c.id = g->path_id;
-                if (g->path_id.kind == IDENTITY_POD_CONTAINER && n > 0 && g->c.n_comms == 1 &&
-                    streq(g->c.comms[0], "pause"))
-                        g->c.id.kind = IDENTITY_POD_SANDBOX;
         }
         /* A container whose tasks all live in child groups is populated
          * with no task of its own; one with no task at all is no victim. */
@@ -775,14 +828,13 @@ struct walk {
 
 static int walk_group(const struct cgroup_child *child, void *userdata);
 
-/* hash: path_hash(path). */
-static void walk_children(struct walk *w, const char *path, uint64_t hash)
+/* hash: path_hash(path). Returns what listing the children gave
+ * (-ENAMETOOLONG: a child's path could not be named). */
+static int walk_children(struct walk *w, const char *path, uint64_t hash)
 {
         size_t len = w->parent_len;
         uint64_t h = w->parent_hash;
 
-        if (w->depth >= WALK_DEPTH_MAX)
-                return;
         w->depth++;
         w->parent_len = streq(path, "/") ? 0 : strlen(path);
         w->parent_hash = w->parent_len ? hash : FNV_OFFSET;
@@ -790,8 +842,9 @@ static void walk_children(struct walk *w, const char *path, uint64_t hash)
         w->parent_len = len;
         w->parent_hash = h;
         w->depth--;
-        if (r < 0 && !is_gone(r) && r != -ENOMEM)
+        if (r < 0 && !is_gone(r) && r != -ENOMEM && r != -ENAMETOOLONG)
                 log_debug_errno(r, "cgroup %s: cannot list its children", path);
+        return r;
 }
 
 /* Another configured scope is walked on its own: its groups belong to it
@@ -804,13 +857,35 @@ static bool is_other_scope(const struct walk *w, const char *path)
         return false;
 }
 
+/* A candidate is the first group below a scope that does not only
+ * organise others (slices, kubepods, pod dirs): a container, a service or a
+ * plain group, with its whole subtree. Nothing below it is walked as a
+ * group of its own, so that child groups a tenant creates can neither hide
+ * it nor be chosen apart from it. */
+static void visit_candidate(struct walk *w, struct group *g, const struct cgroup_child *child)
+{
+        struct observer *o = w->o;
+
+        /* An empty group, looked at recently: neither a task nor a child
+         * group is expected in it soon. */
+        if (g->empty && w->now_usec - g->probe_usec < EMPTY_PROBE_USEC)
+                return;
+        int r = cgroup_child_has_children(&o->layout, child);
+        if (r < 0) {
+                if (is_gone(r))
+                        g->gone = true;
+                return;
+        }
+        g->subtree = r > 0;
+        group_visit(o, w->cfg, g, w->scope, w->now_usec);
+}
+
 static int walk_group(const struct cgroup_child *child, void *userdata)
 {
         struct walk *w = userdata;
         struct observer *o = w->o;
         const char *path = child->path;
         struct group *g;
-        int r;
 
         if (is_other_scope(w, path))
                 return 0;
@@ -830,27 +905,19 @@ static int walk_group(const struct cgroup_child *child, void *userdata)
         g->seen_tick = o->tick;
         g->candidate = false;
 
-        switch (g->type) {
-        case GROUP_INTERMEDIATE:
-                walk_children(w, path, g->path_hash);
-                break;
-        case GROUP_CONTAINER:
-                group_visit(o, w->cfg, g, w->scope, w->now_usec);
-                break;
-        case GROUP_PLAIN:
-                /* An empty leaf, looked at recently: neither a task nor a
-                 * child group is expected in it soon. */
-                if (g->empty && w->now_usec - g->probe_usec < EMPTY_PROBE_USEC)
-                        break;
-                r = cgroup_child_has_children(&o->layout, child);
-                if (r > 0) {
-                        g->empty = false; /* its children are walked every tick */
-                        walk_children(w, path, g->path_hash);
-                } else if (r == 0)
-                        group_visit(o, w->cfg, g, w->scope, w->now_usec);
-                else if (is_gone(r))
-                        g->gone = true;
-                break;
+        /* An organiser nested deeper than the walk goes, or holding groups
+         * whose paths cannot be named, is taken whole: nothing is hidden. */
+        if (g->type == GROUP_INTERMEDIATE && w->depth >= WALK_DEPTH_MAX)
+                g->type = GROUP_PLAIN;
+        if (g->type != GROUP_INTERMEDIATE) {
+                visit_candidate(w, g, child);
+                return w->error;
+        }
+        if (walk_children(w, path, g->path_hash) == -ENAMETOOLONG) {
+                log_warning("cgroup %s holds groups whose paths are longer than %d bytes: "
+                            "watched as one group with all below it",
+                            path, CGROUP_PATH_MAX - 1);
+                g->type = GROUP_PLAIN;
         }
         return w->error;
 }
@@ -975,7 +1042,13 @@ int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
                 if (dup || !s.scopes[i].ok)
                         continue;
                 w.scope = i;
-                walk_children(&w, s.scopes[i].path, path_hash(s.scopes[i].path));
+                if (walk_children(&w, s.scopes[i].path, path_hash(s.scopes[i].path)) ==
+                        -ENAMETOOLONG &&
+                    !o->scopes[i].warned_long)
+                        log_warning("Scope %s holds groups whose paths are longer than %d bytes: "
+                                    "not watched",
+                                    s.scopes[i].path, CGROUP_PATH_MAX - 1);
+                o->scopes[i].warned_long = true;
         }
         r = w.error < 0 ? w.error : merge_groups(o);
         if (r < 0) {

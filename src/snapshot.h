@@ -17,9 +17,9 @@ enum protect_reason {
         PROTECT_NONE,
         PROTECT_SCOPE_ROOT, /* never happens for candidates; kept for completeness */
         PROTECT_PATTERN,    /* matches [protect] cgroups */
-        PROTECT_COMM,       /* holds a process named in [protect] comms */
+        PROTECT_COMM,       /* a system service holding a process named in [protect] comms */
         PROTECT_OOM_NEVER,  /* holds a process with oom_score_adj -1000 */
-        PROTECT_SANDBOX,    /* a pod sandbox: part of its pod, never alone */
+        PROTECT_SANDBOX,    /* a pod sandbox (the runtime's, by layout): part of its pod */
 };
 
 struct scope_sample {
@@ -48,6 +48,7 @@ struct candidate {
         unsigned n_comms; /* distinct comms, at most SNAPSHOT_MAX_COMMS */
         char comms[SNAPSHOT_MAX_COMMS][16];
         bool has_never_kill_task; /* a task at oom_score_adj -1000 */
+        bool comm_protects;       /* a system service: [protect] comms apply to it */
 };
 
 struct snapshot {

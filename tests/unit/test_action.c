@@ -161,12 +161,19 @@ static void test_protected(void **state)
         f->config.daemon.dry_run = false;
         put(f, p, "0\n");
 
-        /* A protected command (sshd is in the defaults). */
+        /* A protected command, in a system service. */
         snprintf(p, sizeof p, "proc/%d/comm", (int)getpid());
         put(f, p, "sshd\n");
+        strcpy(f->config.protect.comms.items[f->config.protect.comms.n++], "sshd");
         f->d.kind = DECISION_FREEZE;
+        f->d.comm_protects = true;
         assert_int_equal(action_execute(&f->layout, &f->config, &f->d, NULL, &r), -EPERM);
         assert_non_null(strstr(r.detail, "sshd"));
+        /* Anywhere else a process name protects nothing. */
+        f->d.comm_protects = false;
+        f->config.daemon.dry_run = true;
+        assert_int_equal(action_execute(&f->layout, &f->config, &f->d, NULL, &r), 0);
+        f->config.daemon.dry_run = false;
         put(f, p, "worker\n");
 
         /* A protected path. */
@@ -327,6 +334,7 @@ static void test_too_many_tasks(void **state)
 {
         struct fixture *f = *state;
         struct action_result r;
+        char p[64];
         size_t n = ACTION_MAX_TASKS + 1, len = 0;
         char *procs = malloc(n * 9 + 1);
 
@@ -349,10 +357,14 @@ static void test_too_many_tasks(void **state)
                 snprintf(file, sizeof file, "%s/cgroup.procs", rel);
                 put(f, file, i == 39 ? "50000001\n" : "");
         }
-        assert_int_equal(action_execute(&f->layout, &f->config, &f->d, NULL, &r), -E2BIG);
-        assert_non_null(strstr(r.detail, "deeper"));
+        /* Seen and checked at any depth: a protected task down there
+         * refuses the action, and nothing is touched. */
+        snprintf(p, sizeof p, "proc/%d/oom_score_adj", 50000001);
+        put(f, p, "-1000\n");
+        assert_int_equal(action_execute(&f->layout, &f->config, &f->d, NULL, &r), -EPERM);
+        assert_non_null(strstr(r.detail, "50000001"));
         f->d.kind = DECISION_FREEZE;
-        assert_int_equal(action_execute(&f->layout, &f->config, &f->d, NULL, &r), -E2BIG);
+        assert_int_equal(action_execute(&f->layout, &f->config, &f->d, NULL, &r), -EPERM);
         assert_untouched(f);
 }
 

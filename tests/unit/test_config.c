@@ -133,11 +133,14 @@ static void test_default_values(void **state)
         assert_int_equal(c.action.freeze_grace_usec, 10 * USEC_PER_SEC);
         assert_int_equal(c.action.cooldown_usec, 10 * USEC_PER_SEC);
         assert_int_equal(c.action.kill_timeout_usec, 5 * USEC_PER_SEC);
-        assert_int_equal(c.protect.cgroups.n, 1);
-        assert_true(pattern_list_match(&c.protect.comms, "kubelet"));
-        assert_true(pattern_list_match(&c.protect.comms, "containerd-shim"));
-        /* The kernel's comm of systemd-journald. */
-        assert_true(pattern_list_match(&c.protect.comms, "systemd-journal"));
+        /* The node's services by their groups, never by a name. */
+        assert_int_equal(c.protect.comms.n, 0);
+        assert_int_equal(c.protect.pods.n, 0);
+        assert_true(pattern_list_match(&c.protect.cgroups, "/init.scope"));
+        assert_true(pattern_list_match(&c.protect.cgroups, "/system.slice/kubelet.service"));
+        assert_true(
+            pattern_list_match(&c.protect.cgroups, "/system.slice/systemd-journald.service"));
+        assert_false(pattern_list_match(&c.protect.cgroups, "/system.slice/postgresql.service"));
         assert_int_equal(c.rank.prefer.n, 0);
         assert_int_equal(c.rank.avoid.n, 0);
         assert_true(c.alert.journal);

@@ -71,6 +71,7 @@ struct cand_def {
         enum qos_class qos;
         int adj;
         const char *comm; /* NULL: "app" */
+        bool tenant_comm; /* the comm is not a system service's: it protects nothing */
         bool never_kill;
         double limit_mib; /* 0: no limit */
         double anon_mib, file_mib;
@@ -252,8 +253,10 @@ static void build_snapshot(struct sim *sim, const struct phase *ph, uint64_t t)
                 cand->oom_score_adj_max = d->adj;
                 cand->has_never_kill_task = d->never_kill;
                 cand->nr_tasks = (unsigned)sc->tasks;
-                if (d->comm)
+                if (d->comm) { /* a system service: the only place a comm protects */
                         strcpy_bounded(cand->comms[0], sizeof(cand->comms[0]), d->comm);
+                        cand->comm_protects = !d->tenant_comm;
+                }
                 if (d->ns) {
                         strcpy_bounded(cand->id.pod_namespace, IDENTITY_NAME_MAX, d->ns);
                         strcpy_bounded(cand->id.pod_name, IDENTITY_NAME_MAX, d->pod);
@@ -864,6 +867,48 @@ static const struct scenario
                     },
             },
             {
+                .name = "protected culprit, idle neighbour: all-protected names the culprit",
+                .setup = setup_protect,
+                .cands =
+                    {
+                        {.path = "/scope/pinned-db", .anon_mib = 600},
+                        {.path = "/scope/idle", .anon_mib = 40},
+                    },
+                .phases = {{.len = {.ivl = 1, .sdur = 1},
+                            .scope = {HOT},
+                            .load = {THRASHING, IDLE_LOAD}}},
+                .expect =
+                    {
+                        {.phase = 0,
+                         .at = {.ivl = 1, .sdur = 1},
+                         .kind = DECISION_ALL_PROTECTED,
+                         .victim = "/scope/pinned-db",
+                         .rule = RULE_SHORTAGE,
+                         .reason_has = "top contributor /scope/pinned-db may not be touched "
+                                       "([protect] cgroups)"},
+                    },
+            },
+            {
+                .name = "protected culprit, a neighbour whose memory covers the deficit: killed",
+                .setup = setup_protect,
+                .cands =
+                    {
+                        {.path = "/scope/pinned-db", .anon_mib = 600},
+                        {.path = "/scope/big", .anon_mib = 300},
+                    },
+                .phases = {{.len = {.ivl = 1, .sdur = 1},
+                            .scope = {HOT},
+                            .load = {THRASHING, IDLE_LOAD}}},
+                .expect =
+                    {
+                        {.phase = 0,
+                         .at = {.ivl = 1, .sdur = 1},
+                         .kind = DECISION_KILL,
+                         .victim = "/scope/big",
+                         .rule = RULE_SHORTAGE},
+                    },
+            },
+            {
                 .name = "all protected: says so, once per cooldown",
                 .setup = setup_protect,
                 .precondition = cooldown_outlasts_rule,
@@ -1084,7 +1129,8 @@ static const struct scenario
                     },
             },
             {
-                .name = "failed action: the victim is not retried, the next one is",
+                .name = "failed action: no neighbour in the same incident, the victim again "
+                        "after each cooldown",
                 .cands =
                     {
                         {.path = "/scope/a", .anon_mib = 400},
@@ -1092,10 +1138,10 @@ static const struct scenario
                     },
                 .phases =
                     {
-                        {.len = {.ivl = 2, .sdur = 2},
+                        {.len = {.ivl = 2, .sdur = 1, .cool = 2},
                          .scope = {HOT},
                          .load = {THRASHING, {.refault = ABS(5000), .full = ABS(20)}}},
-                        {.len = {.cool = 1}, .scope = {CALM}, .load = {IDLE_LOAD, {.life = GONE}}},
+                        {.len = {.cool = 1}, .scope = {CALM}, .load = {{.life = GONE}, IDLE_LOAD}},
                     },
                 .expect =
                     {
@@ -1106,59 +1152,17 @@ static const struct scenario
                          .rule = RULE_SHORTAGE,
                          .outcome = -EPERM},
                         {.phase = 0,
-                         .at = {.ivl = 2, .sdur = 2},
-                         .kind = DECISION_KILL,
-                         .victim = "/scope/b",
-                         .rule = RULE_SHORTAGE},
-                        {.phase = 1, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
-                    },
-            },
-            {
-                .name = "failed action on the only candidate: no loop, retried after exclusion",
-                .setup = setup_protect,
-                .precondition = cooldown_outlasts_rule,
-                .cands =
-                    {
-                        {.path = "/scope/a", .anon_mib = 400},
-                        {.path = "/scope/kubelet", .comm = "kubelet", .anon_mib = 100},
-                    },
-                .phases =
-                    {
-                        {.len = {.ivl = 1, .sdur = 1},
-                         .scope = {HOT},
-                         .load = {THRASHING, IDLE_LOAD}},
-                        {.len = {.cool = POLICY_FAILED_COOLDOWNS},
-                         .scope = {HOT},
-                         .load = {THRASHING, IDLE_LOAD}},
-                        {.len = {.cool = 1}, .scope = {CALM}, .load = {{.life = GONE}, IDLE_LOAD}},
-                    },
-                .expect =
-                    {
-                        {.phase = 0,
-                         .at = {.ivl = 1, .sdur = 1},
+                         .at = {.ivl = 1, .sdur = 1, .cool = 1},
                          .kind = DECISION_KILL,
                          .victim = "/scope/a",
                          .rule = RULE_SHORTAGE,
                          .outcome = -EBUSY},
-                        {.phase = 1,
-                         .at = {.ivl = 1, .sdur = 1},
-                         .kind = DECISION_ALL_PROTECTED,
-                         .rule = RULE_SHORTAGE,
-                         .reason_has = "touched: a (excluded after a failed action)"},
-                        {.phase = 1,
-                         .at = {.ivl = 1, .sdur = 1, .cool = 1},
-                         .kind = DECISION_ALL_PROTECTED,
-                         .rule = RULE_SHORTAGE},
-                        {.phase = 1,
+                        {.phase = 0,
                          .at = {.ivl = 1, .sdur = 1, .cool = 2},
-                         .kind = DECISION_ALL_PROTECTED,
-                         .rule = RULE_SHORTAGE},
-                        {.phase = 1,
-                         .at = {.cool = POLICY_FAILED_COOLDOWNS},
                          .kind = DECISION_KILL,
                          .victim = "/scope/a",
                          .rule = RULE_SHORTAGE},
-                        {.phase = 2, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
+                        {.phase = 1, .at = {.swin = 1}, .kind = DECISION_RECOVERED},
                     },
             },
             {
@@ -1637,18 +1641,13 @@ static void test_hostile(void **state)
         assert_int_equal(policy_rank(&m->c, NULL, &s, CONFIG_MAX_SCOPES + 3, r, 2), 0);
         assert_int_equal(policy_rank(&m->c, NULL, &s, 0, r, 0), 0);
 
-        d = (struct decision){.kind = DECISION_RECOVERED, .scope = 0};
+        d = (struct decision){.kind = DECISION_RECOVERED, .scope = 0, .cgroup_id = 7};
         policy_record_outcome(&m->c, &m->st, &d, -EIO, 0, m->t);
-        assert_int_equal(m->st.n_failed, 0);
+        assert_int_equal(m->st.scopes[0].failed_cgroup_id, 0);
         d = (struct decision){.kind = DECISION_KILL, .scope = CONFIG_MAX_SCOPES + 1};
         policy_record_outcome(&m->c, &m->st, &d, -EIO, 0, m->t);
-        assert_int_equal(m->st.n_failed, 0);
-
-        for (unsigned i = 0; i < 3 * POLICY_MAX_FAILED; i++) {
-                d = (struct decision){.kind = DECISION_KILL, .scope = 0, .cgroup_id = 1000 + i};
-                policy_record_outcome(&m->c, &m->st, &d, -EIO, 0, m->t + i);
-        }
-        assert_int_equal(m->st.n_failed, POLICY_MAX_FAILED);
+        for (unsigned i = 0; i < CONFIG_MAX_SCOPES; i++)
+                assert_int_equal(m->st.scopes[i].failed_cgroup_id, 0);
         free(m);
 }
 

@@ -28,6 +28,7 @@ struct rcand {
         enum qos_class qos;
         int adj;
         const char *comm; /* NULL: "app" */
+        bool tenant_comm; /* the comm is not a system service's: it protects nothing */
         bool never_kill;
         double anon_mib, shmem_mib, file_mib;
         double refault_per_s, full_pct, scan_per_s, events_per_s, grow_mib_per_s;
@@ -76,6 +77,7 @@ static void fill(struct snapshot *s, const struct rcand *d, unsigned n, bool cur
                         /* The interesting comm second, behind an ordinary one. */
                         c->n_comms = 2;
                         strcpy_bounded(c->comms[1], sizeof(c->comms[1]), r->comm);
+                        c->comm_protects = !r->tenant_comm; /* a system service */
                 }
                 if (r->ns) {
                         strcpy_bounded(c->id.pod_namespace, IDENTITY_NAME_MAX, r->ns);
@@ -477,12 +479,17 @@ static void test_protect_hostile_comms(void **state)
         struct candidate *x = &p->cur.candidates[0];
         memcpy(x->comms[0], "systemd-journald", 16); /* no NUL */
         x->n_comms = 200;
+        x->comm_protects = true;
         assert_int_equal(score_protect(&c, &p->cur, x, &comm), PROTECT_COMM);
         assert_non_null(comm);
 
         set_pattern(&c.protect.comms, "sshd");
         memcpy(x->comms[SNAPSHOT_MAX_COMMS - 1], "sshd", 5);
         assert_int_equal(score_protect(&c, &p->cur, x, NULL), PROTECT_COMM);
+
+        /* Anything but a system service names its processes as it likes. */
+        x->comm_protects = false;
+        assert_int_equal(score_protect(&c, &p->cur, x, NULL), PROTECT_NONE);
         free(p);
 }
 

@@ -117,6 +117,9 @@ static const struct candidate *find_suffix(const struct snapshot *s, const char 
 }
 
 static const char *const ROOT_ONLY[] = {"/"};
+/* v1-host's /batch holds jobs of its own: guarded as a scope, they are
+ * candidates one by one; below "/" alone, /batch is one candidate. */
+static const char *const V1_SCOPES[] = {"/", "/batch"};
 
 #define KP   "/kubepods.slice"
 #define BE   KP "/kubepods-besteffort.slice"
@@ -272,6 +275,8 @@ static void test_tasks_reread(void **state)
 
         /* Many distinct comms: the slots fill up, a protected comm still
          * gets one. */
+        t.c.protect.comms.n = 1;
+        strcpy(t.c.protect.comms.items[0], "kubelet");
         char procs[512] = "";
         static const char *const comms[] = {"a1", "a2", "a3", "a4", "a5", "kubelet"};
         for (unsigned i = 0; i < ARRAY_SIZE(comms); i++) {
@@ -362,13 +367,18 @@ static void test_groups_come_and_go(void **state)
         assert_int_equal(c->id.kind, IDENTITY_SERVICE);
         assert_string_equal(c->comms[0], "containerd");
 
-        /* A plain leaf gets a child group: the child is the candidate now,
-         * the parent is not (never an intermediate group). */
+        /* A plain group gets a child group: it stays the candidate, with
+         * the child's tasks; the child is never one of its own. */
         assert_non_null(snapshot_find(&t.s, SESSION));
-        sh("cp -a sys/fs/cgroup" SESSION " sub && mv sub sys/fs/cgroup" SESSION "/sub");
+        unsigned tasks = snapshot_find(&t.s, SESSION)->nr_tasks;
+        sh("mkdir sys/fs/cgroup" SESSION "/sub && echo 4242 > sys/fs/cgroup" SESSION
+           "/sub/cgroup.procs && mkdir -p proc/4242 && echo 0 > proc/4242/oom_score_adj && "
+           "echo child > proc/4242/comm");
+        sh("echo 20000000 > sys/fs/cgroup" SESSION "/memory.current");
         assert_int_equal(observer_take(t.o, &t.c, 4 * SEC, &t.s), 0);
-        assert_null(snapshot_find(&t.s, SESSION));
-        assert_non_null(snapshot_find(&t.s, SESSION "/sub"));
+        assert_non_null(snapshot_find(&t.s, SESSION));
+        assert_int_equal(snapshot_find(&t.s, SESSION)->nr_tasks, tasks + 1);
+        assert_null(snapshot_find(&t.s, SESSION "/sub"));
         assert_int_equal(t.s.n_candidates, n);
 
         /* And back. */
@@ -540,7 +550,7 @@ static void test_hybrid_and_v1(void **state)
         stop(&t);
         teardown(NULL);
 
-        start(&t, "v1-host", ROOT_ONLY, 1);
+        start(&t, "v1-host", V1_SCOPES, 2);
         assert_int_equal(observer_take(t.o, &t.c, 1 * SEC, &t.s), 0);
         assert_int_equal(t.s.mode, CGROUP_MODE_V1);
         /* Not /batch/broken (malformed memory.stat), /batch/job-2 (empty)
@@ -667,7 +677,7 @@ static void test_v1_near_limit(void **state)
         (void)state;
         struct t t;
 
-        start(&t, "v1-host", ROOT_ONLY, 1);
+        start(&t, "v1-host", V1_SCOPES, 2);
         /* Pinned at its limit: without PSI, usage alone would not move. */
         put("sys/fs/cgroup/memory/batch/job-1/memory.limit_in_bytes", "1574000000\n");
         assert_int_equal(observer_take(t.o, &t.c, 1 * SEC, &t.s), 0);
@@ -688,7 +698,7 @@ static void test_empty_plain_probe(void **state)
         (void)state;
         struct t t;
 
-        start(&t, "v1-host", ROOT_ONLY, 1);
+        start(&t, "v1-host", V1_SCOPES, 2);
         assert_int_equal(observer_take(t.o, &t.c, 1 * SEC, &t.s), 0);
         assert_null(snapshot_find(&t.s, "/batch/job-2"));
         put("sys/fs/cgroup/memory/batch/job-2/cgroup.procs", "300\n");
@@ -708,15 +718,17 @@ static void test_empty_gets_child(void **state)
         (void)state;
         struct t t;
 
-        start(&t, "v1-host", ROOT_ONLY, 1);
+        start(&t, "v1-host", V1_SCOPES, 2);
         assert_int_equal(observer_take(t.o, &t.c, 1 * SEC, &t.s), 0);
         sh("cp -a sys/fs/cgroup/memory/batch/job-1 sys/fs/cgroup/memory/batch/job-2/child");
         assert_int_equal(observer_take(t.o, &t.c, 2 * SEC, &t.s), 0);
-        assert_null(snapshot_find(&t.s, "/batch/job-2/child")); /* not looked at yet */
+        assert_null(snapshot_find(&t.s, "/batch/job-2")); /* not looked at yet */
         for (uint64_t now = 3 * SEC + SEC / 2; now < 6 * SEC; now += SEC / 2) {
                 assert_int_equal(observer_take(t.o, &t.c, now, &t.s), 0);
-                assert_non_null(snapshot_find(&t.s, "/batch/job-2/child"));
-                assert_null(snapshot_find(&t.s, "/batch/job-2"));
+                /* The group, with its child's tasks; the child never alone. */
+                assert_non_null(snapshot_find(&t.s, "/batch/job-2"));
+                assert_int_equal(snapshot_find(&t.s, "/batch/job-2")->nr_tasks, 1);
+                assert_null(snapshot_find(&t.s, "/batch/job-2/child"));
         }
         stop(&t);
 }
@@ -727,14 +739,14 @@ static void test_empty_gets_child(void **state)
 static char *run_status(bool json)
 {
         char conf[PATH_MAX];
-        static const char *const sets[] = {"daemon.interval=100ms"};
+        static const char *const sets[] = {"daemon.interval=100ms", "daemon.scopes=/ /batch"};
         PATHF(conf, "%s/empty.conf", tmp_root);
         put("empty.conf", "");
         struct run_options o = {.config_path = conf,
                                 .config_path_given = true,
                                 .root_dir = tmp_root,
                                 .sets = sets,
-                                .n_sets = 1};
+                                .n_sets = 2};
         char *out = NULL;
         size_t n = 0;
         FILE *f = open_memstream(&out, &n);
