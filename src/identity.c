@@ -94,6 +94,11 @@ static bool span_eq(struct span s, const char *lit)
         return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
 }
 
+static bool span_same(struct span a, struct span b)
+{
+        return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+}
+
 static bool span_has_prefix(struct span s, const char *prefix)
 {
         size_t n = strlen(prefix);
@@ -658,9 +663,8 @@ static bool parse_log_target(const char *target, const struct ctr_log *l,
                 return false;
         ctr = (struct span){p, (size_t)(slash - p)};
         file = (struct span){slash + 1, strlen(slash + 1)};
-        if (!split3(dir, f) || f[0].n != l->ns.n || memcmp(f[0].p, l->ns.p, l->ns.n) != 0 ||
-            f[1].n != l->pod.n || memcmp(f[1].p, l->pod.p, l->pod.n) != 0 || ctr.n != l->ctr.n ||
-            memcmp(ctr.p, l->ctr.p, ctr.n) != 0 || !parse_pod_uid(f[2], '-', ret_uid) ||
+        if (!split3(dir, f) || !span_same(f[0], l->ns) || !span_same(f[1], l->pod) ||
+            !span_same(ctr, l->ctr) || !parse_pod_uid(f[2], '-', ret_uid) ||
             !span_strip(&file, "", ".log") || file.n == 0 || file.n > 10)
                 return false;
         for (size_t i = 0; i < file.n; i++)
