@@ -132,7 +132,9 @@ static void format_who(const struct decision *d, char *buf, size_t size)
         size_t pos = 0;
 
         append(buf, size, &pos, "%s", d->cgroup);
-        if (id->pod_uid[0] || id->pod_name[0]) {
+        /* A Podman container's pod_uid is its Podman pod's id: it is named
+         * with the container, not as a Kubernetes pod. */
+        if (id->kind != IDENTITY_PODMAN && (id->pod_uid[0] || id->pod_name[0])) {
                 if (id->pod_name[0])
                         append(buf, size, &pos, " (pod %s/%s",
                                id->pod_namespace[0] ? id->pod_namespace : "?", id->pod_name);
@@ -144,8 +146,11 @@ static void format_who(const struct decision *d, char *buf, size_t size)
                         append(buf, size, &pos, ", %s", qos);
                 append(buf, size, &pos, ")");
         } else if (id->container_id[0]) {
-                append(buf, size, &pos, " (%s %.12s)", id->runtime[0] ? id->runtime : "container",
+                append(buf, size, &pos, " (%s %.12s", id->runtime[0] ? id->runtime : "container",
                        id->container_id);
+                if (id->pod_uid[0])
+                        append(buf, size, &pos, ", pod %.12s", id->pod_uid);
+                append(buf, size, &pos, ")");
         }
 }
 

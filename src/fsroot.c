@@ -180,6 +180,31 @@ int fsroot_for_each_entry(const struct fsroot *r, const char *path, fsroot_dir_c
         }
 }
 
+ssize_t fsroot_readlinkat(const struct fsroot *r, const char *path, char *buf, size_t size)
+{
+        size_t skip = 0;
+        ssize_t n;
+
+        if (!r || !path || !buf || size == 0 || size > SSIZE_MAX)
+                return -EINVAL;
+        if (r->dirfd < 0)
+                return -EBADF;
+        /* Reading size bytes tells "fits exactly" from "was cut", as in
+         * fd_pread_all(). */
+        n = readlinkat(r->dirfd, relative(path), buf, size);
+        if (n < 0)
+                return -errno;
+        if ((size_t)n >= size)
+                return -ENAMETOOLONG;
+        buf[n] = '\0';
+        if (buf[0] != '/')
+                return -EXDEV;
+        while (buf[skip] == '/')
+                skip++;
+        memmove(buf, buf + skip, (size_t)n - skip + 1);
+        return n - (ssize_t)skip;
+}
+
 int fsroot_inode(const struct fsroot *r, const char *path, uint64_t *ret)
 {
         struct stat st;

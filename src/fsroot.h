@@ -54,6 +54,14 @@ typedef int (*fsroot_dir_cb)(const char *name, unsigned char d_type, void *userd
 int fsroot_for_each_entry(const struct fsroot *r, const char *path, fsroot_dir_cb cb,
                           void *userdata);
 
+/* Reads the target of the symlink path into buf[size], NUL-terminated. An
+ * absolute target is given relative to the root (its leading slashes
+ * dropped), so that it compares with the FSROOT_ locations above. Returns
+ * the length; -EINVAL when path is not a symlink; -EXDEV when the target is
+ * relative (it names nothing without the link's directory); -ENAMETOOLONG
+ * when it does not fit. */
+ssize_t fsroot_readlinkat(const struct fsroot *r, const char *path, char *buf, size_t size);
+
 /* Inode number of path (a cgroup directory's inode is its identity: it
  * changes when the group is removed and created again). */
 int fsroot_inode(const struct fsroot *r, const char *path, uint64_t *ret);

@@ -25,15 +25,18 @@ enum qos_class {
 };
 
 #define IDENTITY_ID_MAX   72  /* 64 hex digits, with room */
-#define IDENTITY_UID_MAX  40  /* dashed pod UID */
+#define IDENTITY_UID_MAX  72  /* a Podman pod id is 64 hex digits */
 #define IDENTITY_NAME_MAX 256 /* Kubernetes names are at most 253 */
 
 struct identity {
         enum identity_kind kind;
         enum qos_class qos;
-        char runtime[16];                      /* containerd, crio, docker, podman, "" */
-        char container_id[IDENTITY_ID_MAX];    /* "" when unknown */
-        char pod_uid[IDENTITY_UID_MAX];        /* dashed form, "" when not a pod */
+        char runtime[16];                   /* containerd, crio, docker, podman, "" */
+        char container_id[IDENTITY_ID_MAX]; /* "" when unknown */
+        /* The pod: a Kubernetes pod UID (dashed, or the 32 hex digits of a
+         * static pod), or the 64-hex id of a Podman pod (kind
+         * IDENTITY_PODMAN, qos QOS_NONE); "" when not in a pod. */
+        char pod_uid[IDENTITY_UID_MAX];
         char pod_namespace[IDENTITY_NAME_MAX]; /* from /var/log, "" when unknown */
         char pod_name[IDENTITY_NAME_MAX];
         char container_name[IDENTITY_NAME_MAX];
@@ -45,14 +48,32 @@ struct identity {
  * recognised container, sandbox or service), false otherwise. */
 bool identity_from_path(const char *cgroup_path, struct identity *ret);
 
+/* Refines the identity of a container-level group from the name of one of
+ * its direct child groups, which the path of the group itself cannot show:
+ *   a *.service with a child libpod-payload-<64 hex> is a Podman container
+ *   run with --cgroups=split (Quadlet's default): kind IDENTITY_PODMAN,
+ *   runtime "podman", that container id; the service's own processes are
+ *   conmon's, in the sibling "runtime";
+ *   a child "container" is where crun (systemd driver, cgroup v2) puts a
+ *   container's processes below its scope: recognised, nothing changes.
+ * Only a service is refined, so nothing below a container (which its tenant
+ * may name as it likes) changes what the container is. Pure. Returns true
+ * when *id changed. */
+bool identity_refine_from_child(struct identity *id, const char *child_name);
+
 /* True for groups that only organise others and are never candidates
  * themselves: *.slice, kubepods, kubepods/burstable, pod<UID>, ... */
 bool identity_is_intermediate(const char *cgroup_path);
 
-/* Fills pod_namespace, pod_name and container_name of a Kubernetes
- * container from /var/log/pods/<ns>_<pod>_<uid>/<container>/ and
- * /var/log/containers/<pod>_<ns>_<container>-<id>.log. -ENOENT when
- * nothing is found (names stay ""). */
+/* Fills pod_namespace, pod_name and container_name of a Kubernetes pod's
+ * group from /var/log/pods/<ns>_<pod>_<uid>/ (the pod, by pod_uid) and
+ * /var/log/containers/<pod>_<ns>_<container>-<id>.log (the container of an
+ * IDENTITY_POD_CONTAINER, by container_id; it may also give the UID). Names
+ * that are not valid Kubernetes names are refused. A container log counts
+ * only when it is a symlink into the one pod directory of the same pod.
+ * Returns 0 when the pod's names were found (container_name may stay "");
+ * -ENOENT when nothing is found; -ENOTUNIQ when two pod directories carry
+ * the UID (neither is trusted). Names stay "" on failure. */
 int identity_read_pod_names(const struct fsroot *root, struct identity *id);
 
 const char *identity_kind_to_string(enum identity_kind k); /* "pod-container", ... */

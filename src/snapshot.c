@@ -499,6 +499,22 @@ static void read_tasks(struct observer *o, const struct config *cfg, struct grou
         }
 }
 
+/* A service of the node's own systemd: not in a pod, and not one of a
+ * user's, whose manager (user@UID.service) lets the user create and name
+ * groups and processes at will. Only there may a process name protect. */
+static bool is_system_service(const char *path, const struct identity *id)
+{
+        if (id->kind != IDENTITY_SERVICE || id->pod_uid[0])
+                return false;
+        for (const char *p = strstr(path, "/user@"); p; p = strstr(p + 1, "/user@")) {
+                const char *end = strchrnul(p + 1, '/');
+                if ((size_t)(end - p) > strlen("/user@.service") &&
+                    memcmp(end - strlen(".service"), ".service", strlen(".service")) == 0)
+                        return false;
+        }
+        return true;
+}
+
 /* ---- groups ---- */
 
 static uint64_t path_hash(const char *path)
@@ -550,22 +566,6 @@ static void index_rebuild(struct observer *o)
                         i = (i + 1) & (o->index_size - 1);
                 o->index[i] = (struct index_slot){g->path_hash, g};
         }
-}
-
-/* A service of the node's own systemd: not in a pod, and not one of a
- * user's, whose manager (user@UID.service) lets the user create and name
- * groups and processes at will. Only there may a process name protect. */
-static bool is_system_service(const char *path, const struct identity *id)
-{
-        if (id->kind != IDENTITY_SERVICE || id->pod_uid[0])
-                return false;
-        for (const char *p = strstr(path, "/user@"); p; p = strstr(p + 1, "/user@")) {
-                const char *end = strchrnul(p + 1, '/');
-                if ((size_t)(end - p) > strlen("/user@.service") &&
-                    memcmp(end - strlen(".service"), ".service", strlen(".service")) == 0)
-                        return false;
-        }
-        return true;
 }
 
 static struct group *group_new(struct observer *o, const char *path, uint64_t hash)
@@ -622,12 +622,19 @@ static bool needs_full(const struct group *g, const struct cgroup_sample *brief,
 
 struct subtree_pids {
         struct observer *o;
+        struct group *g;
         size_t n;
 };
 
 static int subtree_pids_cb(const struct cgroup_descendant *d, void *userdata)
 {
         struct subtree_pids *p = userdata;
+
+        /* What a runtime puts below a group can say what the group is (a
+         * Quadlet unit's payload); then it is a container, whose names
+         * protect nothing. */
+        if (d->depth == 1 && identity_refine_from_child(&p->g->c.id, d->name))
+                p->g->c.comm_protects = is_system_service(p->g->c.path, &p->g->c.id);
         _cleanup_close_ int fd = cgroup_descendant_procs_open(d);
 
         if (fd == -ENOENT || fd == -ENODEV)
@@ -654,7 +661,7 @@ static int subtree_pids_cb(const struct cgroup_descendant *d, void *userdata)
 static int read_pids(struct observer *o, struct group *g)
 {
         if (g->subtree) {
-                struct subtree_pids p = {.o = o};
+                struct subtree_pids p = {.o = o, .g = g};
                 int r = cgroup_tree_for_each_descendant(&o->layout, CGROUP_TREE_MEMORY, g->c.path,
                                                         subtree_pids_cb, &p);
                 return r < 0 ? r : (int)(p.n > INT32_MAX ? INT32_MAX : p.n);

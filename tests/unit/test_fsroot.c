@@ -359,6 +359,39 @@ static void test_inode(void **state)
         assert_int_equal(untouched, 77);
 }
 
+static void test_readlinkat(void **state)
+{
+        static const struct {
+                const char *target;
+                ssize_t ret;
+                const char *got;
+        } cases[] = {
+            {"/var/log/pods/a/0.log", 20, "var/log/pods/a/0.log"},
+            {"///var//x", 6, "var//x"},
+            {"/", 0, ""},
+            {"../pods/a/0.log", -EXDEV, NULL},
+            {"var/log/pods/a", -EXDEV, NULL},
+            {"/0123456789012345678901234567890", -ENAMETOOLONG, NULL}, /* 32: no room */
+            {"/012345678901234567890123456789", 30, "012345678901234567890123456789"},
+        };
+        struct env *e = *state;
+        char path[256], buf[32];
+
+        snprintf(path, sizeof(path), "%s/ln", e->root);
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                assert_int_equal(symlink(cases[i].target, path), 0);
+                strcpy(buf, "untouched");
+                assert_int_equal(fsroot_readlinkat(&e->r, "/ln", buf, sizeof(buf)), cases[i].ret);
+                if (cases[i].got)
+                        assert_string_equal(buf, cases[i].got);
+                assert_int_equal(unlink(path), 0);
+        }
+        assert_int_equal(fsroot_readlinkat(&e->r, "proc/meminfo", buf, sizeof(buf)), -EINVAL);
+        assert_int_equal(fsroot_readlinkat(&e->r, "gone", buf, sizeof(buf)), -ENOENT);
+        assert_int_equal(fsroot_readlinkat(&e->r, "gone", buf, 0), -EINVAL);
+        assert_int_equal(fsroot_readlinkat(NULL, "gone", buf, sizeof(buf)), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -366,6 +399,7 @@ int main(void)
             cmocka_unit_test(test_pread_all),      cmocka_unit_test(test_read_file),
             cmocka_unit_test(test_read_u64),       cmocka_unit_test(test_write_str),
             cmocka_unit_test(test_for_each_entry), cmocka_unit_test(test_inode),
+            cmocka_unit_test(test_readlinkat),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -24,6 +24,22 @@
 #define UIDU "3f0e1b2c_4d5a_6b7c_8d9e_0a1b2c3d4e5f"
 #define UID2 "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 
+/* static pod UIDs: 32 hex digits (an md5) */
+#define SUID   "9f86d081884c7d659a2feaa0c55ad015"
+#define SUID31 "9f86d081884c7d659a2feaa0c55ad01"
+#define SUID33 "9f86d081884c7d659a2feaa0c55ad0150"
+#define SUIDUP "9F86D081884C7D659A2FEAA0C55AD015"
+
+/* kind: --cgroup-root=/kubelet with the systemd driver */
+#define LS  "/kubelet.slice/kubelet-kubepods.slice"
+#define LB  LS "/kubelet-kubepods-burstable.slice"
+#define LE  LS "/kubelet-kubepods-besteffort.slice"
+#define LPB LB "/kubelet-kubepods-burstable-pod" UIDU ".slice"
+#define LPG LS "/kubelet-kubepods-pod" UIDU ".slice"
+
+#define MS   "/machine.slice"
+#define PPOD MS "/machine-libpod_pod_" ID2 ".slice"
+
 #define KS "/kubepods.slice"
 #define KB KS "/kubepods-burstable.slice"
 #define KE KS "/kubepods-besteffort.slice"
@@ -55,6 +71,19 @@ struct path_case {
 #define IN_POD(p, q)                                                                               \
         {                                                                                          \
                 p, IDENTITY_GROUP, q, "", "", UID, false, false                                    \
+        }
+/* A pod's own group, or its runtime's monitor: an intermediate with the pod. */
+#define POD_LEVEL(p, q, u)                                                                         \
+        {                                                                                          \
+                p, IDENTITY_GROUP, q, "", "", u, false, true                                       \
+        }
+#define POD_CTR(p, q, rt, id, u)                                                                   \
+        {                                                                                          \
+                p, IDENTITY_POD_CONTAINER, q, rt, id, u, true, false                               \
+        }
+#define PODMAN(p, id, u)                                                                           \
+        {                                                                                          \
+                p, IDENTITY_PODMAN, QOS_NONE, "podman", id, u, true, false                         \
         }
 
 static const struct path_case path_cases[] = {
@@ -98,7 +127,63 @@ static const struct path_case path_cases[] = {
     ORGANISER(KS "/kubepods-guaranteed-pod" UIDU ".slice"),
     GROUP(KB "/kubepods-burstable-pod" UID ".slice/cri-containerd-" ID1 ".scope"),
 
+    /* static pods, systemd driver: the UID has no dash to escape */
+    POD_CTR(KE "/kubepods-besteffort-pod" SUID ".slice/cri-containerd-" ID1 ".scope",
+            QOS_BESTEFFORT, "containerd", ID1, SUID),
+    POD_CTR(KB "/kubepods-burstable-pod" SUID ".slice/crio-" ID2 ".scope", QOS_BURSTABLE, "crio",
+            ID2, SUID),
+    POD_CTR(KS "/kubepods-pod" SUID ".slice/docker-" ID1 ".scope", QOS_GUARANTEED, "docker", ID1,
+            SUID),
+    POD_LEVEL(KB "/kubepods-burstable-pod" SUID ".slice", QOS_BURSTABLE, SUID),
+    POD_LEVEL(KB "/kubepods-burstable-pod" SUID ".slice/crio-conmon-" ID1 ".scope", QOS_BURSTABLE,
+              SUID),
+    GROUP(KB "/kubepods-burstable-pod" SUID31 ".slice/cri-containerd-" ID1 ".scope"),
+    GROUP(KB "/kubepods-burstable-pod" SUID33 ".slice/cri-containerd-" ID1 ".scope"),
+    GROUP(KB "/kubepods-burstable-pod" SUIDUP ".slice/cri-containerd-" ID1 ".scope"),
+    GROUP(KB "/kubepods-burstable-pod9f86d081_884c7d659a2feaa0c55ad01.slice/cri-containerd-" ID1
+             ".scope"),
+    /* --cgroup-root with the systemd driver (kind): the root's components
+     * joined before kubepods */
+    POD_CTR(LPB "/cri-containerd-" ID1 ".scope", QOS_BURSTABLE, "containerd", ID1, UID),
+    POD_CTR(LE "/kubelet-kubepods-besteffort-pod" UIDU ".slice/crio-" ID2 ".scope", QOS_BESTEFFORT,
+            "crio", ID2, UID),
+    POD_CTR(LPG "/cri-containerd-" ID1 ".scope", QOS_GUARANTEED, "containerd", ID1, UID),
+    POD_CTR(LE "/kubelet-kubepods-besteffort-pod" SUID ".slice/cri-containerd-" ID1 ".scope",
+            QOS_BESTEFFORT, "containerd", ID1, SUID),
+    POD_CTR("/a.slice/a-b_c.slice/a-b_c-kubepods.slice/a-b_c-kubepods-pod" UIDU
+            ".slice/cri-containerd-" ID1 ".scope",
+            QOS_GUARANTEED, "containerd", ID1, UID),
+    POD_LEVEL(LPB, QOS_BURSTABLE, UID),
+    POD_LEVEL(LPG "/", QOS_GUARANTEED, UID),
+    ORGANISER("/kubelet.slice"),
+    ORGANISER(LS),
+    ORGANISER(LB),
+    /* a pod slice whose parent is not the slice its name says */
+    GROUP(KB "/kubelet-kubepods-burstable-pod" UIDU ".slice/cri-containerd-" ID1 ".scope"),
+    GROUP(LB "/kubepods-burstable-pod" UIDU ".slice/cri-containerd-" ID1 ".scope"),
+    GROUP(LS "/kubelet-kubepods-burstable-pod" UIDU ".slice/cri-containerd-" ID1 ".scope"),
+    GROUP("/kubepods-burstable-pod" UIDU ".slice/cri-containerd-" ID1 ".scope"),
+    GROUP("/x-kubepods-burstable.slice/x-kubepods-burstable-pod" UID ".slice/crio-" ID1 ".scope"),
+    /* kubepods not a whole dash-separated component */
+    GROUP("/xkubepods-burstable.slice/xkubepods-burstable-pod" UIDU ".slice/crio-" ID1 ".scope"),
+    GROUP("/kubelet-kubepods-guaranteed.slice/kubelet-kubepods-guaranteed-pod" UIDU
+          ".slice/crio-" ID1 ".scope"),
+    GROUP("/-.slice/-pod" UIDU ".slice/crio-" ID1 ".scope"),
+    ORGANISER(LS "/kubelet-kubepods-pod" UIDU "_.slice"),
+
     /* Kubernetes, cgroupfs driver */
+    POD_CTR("/kubepods/besteffort/pod" SUID "/" ID1, QOS_BESTEFFORT, "", ID1, SUID),
+    POD_CTR("/kubepods/pod" SUID "/crio-" ID2, QOS_GUARANTEED, "crio", ID2, SUID),
+    POD_LEVEL("/kubepods/besteffort/pod" SUID, QOS_BESTEFFORT, SUID),
+    GROUP("/kubepods/besteffort/pod" SUID31 "/" ID1),
+    GROUP("/kubepods/besteffort/pod" SUID33 "/" ID1),
+    GROUP("/kubepods/besteffort/pod" SUIDUP "/" ID1),
+    /* with --cgroup-root=/kubelet */
+    POD_CTR("/kubelet/kubepods/burstable/pod" UID "/" ID1, QOS_BURSTABLE, "", ID1, UID),
+    POD_CTR("/kubelet/kubepods/pod" SUID "/" ID2, QOS_GUARANTEED, "", ID2, SUID),
+    POD_LEVEL("/kubelet/kubepods/besteffort/pod" UID, QOS_BESTEFFORT, UID),
+    ORGANISER("/kubelet/kubepods"),
+    ORGANISER("/kubelet/kubepods/burstable"),
     {"/kubepods/burstable/pod" UID "/" ID1, IDENTITY_POD_CONTAINER, QOS_BURSTABLE, "", ID1, UID,
      true, false},
     {"/kubepods/besteffort/pod" UID "/" ID2, IDENTITY_POD_CONTAINER, QOS_BESTEFFORT, "", ID2, UID,
@@ -155,8 +240,33 @@ static const struct path_case path_cases[] = {
      false},
     {"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID2 ".scope",
      IDENTITY_PODMAN, QOS_NONE, "podman", ID2, "", true, false},
-    {"/machine.slice/machine-libpod_pod_" ID2 ".slice/libpod-" ID1 ".scope", IDENTITY_PODMAN,
-     QOS_NONE, "podman", ID1, "", true, false},
+    /* Podman pods: the pod id is the pod's */
+    PODMAN(PPOD "/libpod-" ID1 ".scope", ID1, ID2),
+    PODMAN("/user.slice/user-1000.slice/user@1000.service/user.slice/user-libpod_pod_" ID2
+           ".slice/libpod-" ID1 ".scope",
+           ID1, ID2),
+    PODMAN("/libpod_parent/" ID2 "/libpod-" ID1, ID1, ID2),
+    POD_LEVEL(PPOD, QOS_NONE, ID2),
+    POD_LEVEL(PPOD "/libpod-conmon-" ID1 ".scope", QOS_NONE, ID2),
+    POD_LEVEL("/libpod_parent/" ID2, QOS_NONE, ID2),
+    /* not a pod: wrong parent, near-miss ids, other runtimes' names */
+    PODMAN(MS "/user-libpod_pod_" ID2 ".slice/libpod-" ID1 ".scope", ID1, ""),
+    PODMAN(MS "/machine-libpod_pod_" ID63 ".slice/libpod-" ID1 ".scope", ID1, ""),
+    PODMAN(MS "/machine-libpod_pod_" IDUP ".slice/libpod-" ID1 ".scope", ID1, ""),
+    PODMAN("/libpod_parent/" ID63 "/libpod-" ID1, ID1, ""),
+    {PPOD "/libpod-" ID63 ".scope", IDENTITY_GROUP, QOS_NONE, "", "", ID2, false, false},
+    {PPOD "/docker-" ID1 ".scope", IDENTITY_GROUP, QOS_NONE, "", "", ID2, false, false},
+    GROUP(PPOD "/libpod-" ID1 ".scope/container"),
+    /* --cgroups=split (Quadlet): the payload in the unit's own group */
+    PODMAN("/system.slice/web.service/libpod-payload-" ID1, ID1, ""),
+    PODMAN(
+        "/user.slice/user-1000.slice/user@1000.service/app.slice/web.service/libpod-payload-" ID2,
+        ID2, ""),
+    GROUP("/system.slice/web.service/libpod-payload-" ID63),
+    GROUP("/system.slice/web.service/libpod-payload-" IDUP),
+    GROUP("/system.slice/web.service/libpod-payload-" ID1 "0"),
+    GROUP("/system.slice/web.service/libpod-payload-"),
+    GROUP("/system.slice/web.service/runtime"),
     {"/libpod_parent/libpod-" ID1, IDENTITY_PODMAN, QOS_NONE, "podman", ID1, "", true, false},
     GROUP("/machine.slice/libpod-" ID1 ".scope/container"),
     {"/machine.slice/libpod-conmon-" ID1 ".scope", IDENTITY_GROUP, QOS_NONE, "", "", "", false,
@@ -248,7 +358,7 @@ static void test_path_table(void **state)
                     !streq(id.pod_uid, c->pod_uid) ||
                     identity_is_intermediate(c->path) != c->intermediate) {
                         print_error("case %zu \"%s\": got ret=%d kind=%d qos=%d runtime=\"%.16s\" "
-                                    "id=\"%.72s\" uid=\"%.40s\" intermediate=%d\n",
+                                    "id=\"%.72s\" uid=\"%.72s\" intermediate=%d\n",
                                     i, c->path, r, id.kind, id.qos, id.runtime, id.container_id,
                                     id.pod_uid, identity_is_intermediate(c->path));
                         fail();
@@ -348,14 +458,15 @@ static void test_to_string(void **state)
 
 /* ---- the names reader, against a tree under a temporary root ---- */
 
-#define NS        "prod"
-#define POD       "web-7d9f8b6c5d-x2kqp"
-#define CTR       "web-server"
-#define POD_DIR   "var/log/pods/" NS "_" POD "_" UID
-#define CTR_LOGS  "var/log/containers/"
-#define OTHER_UID "11111111-2222-3333-4444-555555555555"
-#define ID3       "3333333333333333333333333333333333333333333333333333333333333333"
-#define ID4       "4444444444444444444444444444444444444444444444444444444444444444"
+#define NS         "prod"
+#define POD        "web-7d9f8b6c5d-x2kqp"
+#define CTR        "web-server"
+#define POD_DIR    "var/log/pods/" NS "_" POD "_" UID
+#define CTR_LOGS   "var/log/containers/"
+#define OTHER_UID  "11111111-2222-3333-4444-555555555555"
+#define ID3        "3333333333333333333333333333333333333333333333333333333333333333"
+#define ID4        "4444444444444444444444444444444444444444444444444444444444444444"
+#define OTHER_UID2 "66666666-7777-8888-9999-000000000000"
 
 struct tree {
         char dir[64];
@@ -435,8 +546,11 @@ static int setup_tree(void **state)
 
         /* A log whose pod disagrees with the pod dir of its UID (stale). */
         make_log_link(t->dir, "old-pod_" NS "_" CTR "-" ID3 ".log", "x");
-        /* A container of a pod whose UID the path does not give (k8s.io). */
-        make_log_link(t->dir, "job-1_batch_worker-" ID4 ".log", "x");
+        /* A container of a pod whose UID the path does not give (k8s.io):
+         * its link's target names the pod dir. */
+        make_dirs(t->dir, "var/log/pods/batch_job-1_" OTHER_UID2 "/worker");
+        make_log_link(t->dir, "job-1_batch_worker-" ID4 ".log",
+                      "/var/log/pods/batch_job-1_" OTHER_UID2 "/worker/0.log");
         assert_int_equal(fsroot_open(t->dir, &t->root), 0);
         *state = t;
         return 0;
@@ -600,6 +714,221 @@ static void test_names_no_logs(void **state)
         assert_int_equal(rmdir(dir), 0);
 }
 
+/* ---- identity_refine_from_child ---- */
+
+struct refine_case {
+        const char *path; /* the group, classified by identity_from_path() */
+        const char *child;
+        bool changed;
+        enum identity_kind kind;
+        const char *container_id;
+};
+
+static const struct refine_case refine_cases[] = {
+    {"/system.slice/web.service", "libpod-payload-" ID1, true, IDENTITY_PODMAN, ID1},
+    {"/user.slice/user-1000.slice/user@1000.service/app.slice/web.service", "libpod-payload-" ID2,
+     true, IDENTITY_PODMAN, ID2},
+    {"/system.slice/web.service", "libpod-payload-" ID63, false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "libpod-payload-" IDUP, false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "libpod-payload-" IDNH, false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "libpod-payload-" ID1 "0", false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "libpod-payload-" ID1 "/x", false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "libpod-payload-", false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "libpod-" ID1, false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "runtime", false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "container", false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "", false, IDENTITY_SERVICE, ""},
+    {"/system.slice/web.service", "..", false, IDENTITY_SERVICE, ""},
+    /* crun's subgroup: recognised, the container stays what it is */
+    {"/machine.slice/libpod-" ID1 ".scope", "container", false, IDENTITY_PODMAN, ID1},
+    {PB "/crio-" ID1 ".scope", "container", false, IDENTITY_POD_CONTAINER, ID1},
+    /* below a container its tenant names the groups: nothing changes */
+    {"/machine.slice/libpod-" ID1 ".scope", "libpod-payload-" ID2, false, IDENTITY_PODMAN, ID1},
+    {PB "/cri-containerd-" ID1 ".scope", "libpod-payload-" ID2, false, IDENTITY_POD_CONTAINER, ID1},
+    {"/docker/" ID1, "libpod-payload-" ID2, false, IDENTITY_DOCKER, ID1},
+    {"/batch/job-1", "libpod-payload-" ID2, false, IDENTITY_GROUP, ""},
+    {PB, "libpod-payload-" ID2, false, IDENTITY_GROUP, ""},
+};
+
+static void test_refine_table(void **state)
+{
+        (void)state;
+        for (size_t i = 0; i < ARRAY_SIZE(refine_cases); i++) {
+                const struct refine_case *c = &refine_cases[i];
+                struct identity id, before;
+                bool r;
+
+                (void)identity_from_path(c->path, &id);
+                before = id;
+                r = identity_refine_from_child(&id, c->child);
+                if (r != c->changed || id.kind != c->kind ||
+                    !streq(id.container_id, c->container_id) ||
+                    (!r && memcmp(&id, &before, sizeof(id)) != 0)) {
+                        print_error(
+                            "refine case %zu \"%s\" + \"%s\": got %d kind=%d id=\"%.72s\"\n", i,
+                            c->path, c->child, r, id.kind, id.container_id);
+                        fail();
+                }
+                if (r) {
+                        assert_string_equal(id.runtime, "podman");
+                        assert_string_equal(id.pod_uid, before.pod_uid);
+                        /* Once a Podman container, a second payload changes nothing. */
+                        before = id;
+                        assert_false(identity_refine_from_child(&id, "libpod-payload-" ID4));
+                        assert_memory_equal(&id, &before, sizeof(id));
+                }
+        }
+}
+
+static void test_refine_null(void **state)
+{
+        struct identity id;
+        (void)state;
+
+        assert_true(identity_from_path("/system.slice/web.service", &id));
+        assert_false(identity_refine_from_child(&id, NULL));
+        assert_false(identity_refine_from_child(NULL, "libpod-payload-" ID1));
+        assert_int_equal(id.kind, IDENTITY_SERVICE);
+}
+
+/* ---- the names reader against hostile /var/log trees ---- */
+
+#define U_DOT    "a0000000-0000-0000-0000-000000000001"
+#define U_DOTDOT "a0000000-0000-0000-0000-000000000002"
+#define U_DUP    "a0000000-0000-0000-0000-000000000003"
+#define U_DUPBAD "a0000000-0000-0000-0000-000000000004"
+#define U_OK     "a0000000-0000-0000-0000-000000000005"
+#define U_OTHER  "a0000000-0000-0000-0000-000000000006"
+#define U_NS63   "a0000000-0000-0000-0000-000000000007"
+#define U_NS64   "a0000000-0000-0000-0000-000000000008"
+#define U_EDGE   "a0000000-0000-0000-0000-000000000009"
+#define U_GONE   "a0000000-0000-0000-0000-00000000000a"
+#define U_FILE   "a0000000-0000-0000-0000-00000000000b"
+#define C(n)     "c00000000000000000000000000000000000000000000000000000000000000" n
+#define L63      "lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll"
+#define OKDIR    "/var/log/pods/ok_app_" U_OK
+
+static int setup_hostile(void **state)
+{
+        struct tree *t = calloc(1, sizeof(*t));
+
+        assert_non_null(t);
+        strcpy(t->dir, "/tmp/test_identity_h.XXXXXX");
+        assert_non_null(mkdtemp(t->dir));
+        make_dirs(t->dir, CTR_LOGS);
+
+        /* "." and ".." as names */
+        make_dirs(t->dir, "var/log/pods/._web_" U_DOT);
+        make_dirs(t->dir, "var/log/pods/prod_.._" U_DOTDOT);
+        /* two directories for one UID, valid or not: neither is trusted */
+        make_dirs(t->dir, "var/log/pods/prod_a_" U_DUP);
+        make_dirs(t->dir, "var/log/pods/prod_b_" U_DUP);
+        make_dirs(t->dir, "var/log/pods/prod_a_" U_DUPBAD);
+        make_dirs(t->dir, "var/log/pods/Prod_a_" U_DUPBAD);
+        /* a file is no pod directory */
+        make_file(t->dir, "var/log/pods/prod_f_" U_FILE);
+        /* label limits: a namespace of 63 characters is one, of 64 is not */
+        make_dirs(t->dir, "var/log/pods/" L63 "_p_" U_NS63);
+        make_dirs(t->dir, "var/log/pods/" L63 "l_p_" U_NS64);
+        make_dirs(t->dir, "var/log/pods/ns_-p_" U_EDGE);
+
+        /* the good pod and the links that try to name its containers */
+        make_dirs(t->dir, OKDIR "/web");
+        make_dirs(t->dir, "var/log/pods/ok_other_" U_OTHER "/web");
+        make_log_link(t->dir, "app_ok_web-" C("1") ".log", OKDIR "/web/0.log");
+        make_log_link(t->dir, "app_ok_web-" C("2") ".log", OKDIR "/web/12.log");
+        make_log_link(t->dir, "app_ok_web-" C("3") ".log", "../pods/ok_app_" U_OK "/web/0.log");
+        make_log_link(t->dir, "app_ok_web-" C("4") ".log",
+                      "/var/log/pods/ok_other_" U_OTHER "/web/0.log");
+        make_log_link(t->dir, "app_ok_web-" C("5") ".log", OKDIR "/side/0.log");
+        make_log_link(t->dir, "app_ok_web-" C("6") ".log", OKDIR "/../ok_app_" U_OK "/web/0.log");
+        make_log_link(t->dir, "app_ok_web-" C("7") ".log", OKDIR "/web/0.log.1");
+        make_log_link(t->dir, "app_ok_web-" C("8") ".log", OKDIR "/web/x.log");
+        make_log_link(t->dir, "app_ok_..-" C("9") ".log", OKDIR "/../0.log");
+        make_log_link(t->dir, "app_ok_" L63 "l-" C("a") ".log", OKDIR "/" L63 "l/0.log");
+        make_log_link(t->dir, "app_ok_" L63 "-" C("b") ".log", OKDIR "/" L63 "/0.log");
+        make_file(t->dir, CTR_LOGS "app_ok_web-" C("c") ".log"); /* not a link */
+        make_log_link(t->dir, "app_ok_web-" C("d") ".log", OKDIR "/web/0.log");
+        make_log_link(t->dir, "app_ok_web2-" C("d") ".log", OKDIR "/web2/0.log");
+        make_log_link(t->dir, "app_ok_web-" C("e") ".log",
+                      "/var/log/pods/ok_app_" U_GONE "/web/0.log");
+        make_log_link(t->dir, "app_ok_web-" C("f") ".log",
+                      "//var/log/pods//ok_app_" U_OK "/web/0.log");
+        make_log_link(t->dir, "app_ok_Web-" C("0") ".log", OKDIR "/Web/0.log");
+
+        assert_int_equal(fsroot_open(t->dir, &t->root), 0);
+        *state = t;
+        return 0;
+}
+
+struct names_case {
+        const char *uid, *cid; /* of a pod container; "" for none */
+        int ret;
+        const char *ns, *pod, *ctr;
+};
+
+static const struct names_case names_cases[] = {
+    {U_DOT, "", -ENOENT, "", "", ""},
+    {U_DOTDOT, "", -ENOENT, "", "", ""},
+    {U_DUP, "", -ENOTUNIQ, "", "", ""},
+    {U_DUPBAD, "", -ENOTUNIQ, "", "", ""},
+    {U_FILE, "", -ENOENT, "", "", ""},
+    {U_NS63, "", 0, L63, "p", ""},
+    {U_NS64, "", -ENOENT, "", "", ""},
+    {U_EDGE, "", -ENOENT, "", "", ""},
+    {U_OK, C("1"), 0, "ok", "app", "web"},
+    {U_OK, C("2"), 0, "ok", "app", "web"},
+    {"", C("1"), 0, "ok", "app", "web"}, /* the UID from the link */
+    {U_OK, C("3"), 0, "ok", "app", ""},  /* relative target */
+    {"", C("3"), -ENOENT, "", "", ""},
+    {U_OK, C("4"), 0, "ok", "app", ""}, /* into another pod's dir */
+    {U_OTHER, C("4"), 0, "ok", "other", ""},
+    {"", C("4"), -ENOENT, "", "", ""},
+    {U_OK, C("5"), 0, "ok", "app", ""}, /* another container's dir */
+    {U_OK, C("6"), 0, "ok", "app", ""}, /* ".." in the target */
+    {U_OK, C("7"), 0, "ok", "app", ""},
+    {U_OK, C("8"), 0, "ok", "app", ""},
+    {U_OK, C("9"), 0, "ok", "app", ""}, /* ".." as the container */
+    {U_OK, C("a"), 0, "ok", "app", ""}, /* a 64-character container name */
+    {U_OK, C("b"), 0, "ok", "app", L63},
+    {U_OK, C("c"), 0, "ok", "app", ""}, /* not a symlink */
+    {U_OK, C("d"), 0, "ok", "app", ""}, /* two links for one id */
+    {"", C("e"), -ENOENT, "", "", ""},  /* no pod dir behind the link */
+    {U_OK, C("f"), 0, "ok", "app", ""}, /* not the kubelet's spelling */
+    {U_OK, C("0"), 0, "ok", "app", ""}, /* uppercase */
+};
+
+static void test_names_hostile(void **state)
+{
+        struct tree *t = *state;
+
+        for (size_t i = 0; i < ARRAY_SIZE(names_cases); i++) {
+                const struct names_case *c = &names_cases[i];
+                struct identity id = pod_container(c->uid, c->cid);
+                int r = identity_read_pod_names(&t->root, &id);
+
+                if (r != c->ret || !streq(id.pod_namespace, c->ns) || !streq(id.pod_name, c->pod) ||
+                    !streq(id.container_name, c->ctr)) {
+                        print_error("names case %zu (uid \"%s\", id \"%s\"): got %d \"%s\" \"%s\" "
+                                    "\"%s\"\n",
+                                    i, c->uid, c->cid, r, id.pod_namespace, id.pod_name,
+                                    id.container_name);
+                        fail();
+                }
+        }
+}
+
+/* A Podman pod id is not looked up in the kubelet's logs. */
+static void test_names_podman(void **state)
+{
+        struct tree *t = *state;
+        struct identity id;
+
+        assert_true(identity_from_path(PPOD "/libpod-" ID1 ".scope", &id));
+        assert_int_equal(identity_read_pod_names(&t->root, &id), -ENOENT);
+        assert_identity_empty_names(&id);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -616,6 +945,10 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_names_stale_log, setup_tree, teardown_tree),
             cmocka_unit_test_setup_teardown(test_names_not_found, setup_tree, teardown_tree),
             cmocka_unit_test(test_names_no_logs),
+            cmocka_unit_test(test_refine_table),
+            cmocka_unit_test(test_refine_null),
+            cmocka_unit_test_setup_teardown(test_names_hostile, setup_hostile, teardown_tree),
+            cmocka_unit_test_setup_teardown(test_names_podman, setup_tree, teardown_tree),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
