@@ -172,7 +172,7 @@ tg_cg() {
 
 # tg_protected_kubelet: node/system.slice/kubelet.service holding a process
 # whose comm is "kubelet" (a copy of sleep(1): comm is the executable's
-# file name), protected by the default [protect] comms.  Sets TG_KUBELET
+# file name), protected by [protect] comms (set by tg_daemon_start).  Sets TG_KUBELET
 # (REL) and TG_KUBELET_PID.
 tg_protected_kubelet() {
 	local sleep_bin
@@ -255,7 +255,10 @@ tg_daemon_start() {
 		[[ $a != daemon.scopes=* && $a != daemon.cgroup_mode=* ]] ||
 			e2e_die "TG_DAEMON_EXTRA: the scope is the test's node, not '$a'"
 	done
-	TG_DAEMON_CMD=("$TG_BIN" run -v -c "$E2E_DIR/empty.conf" --set "daemon.scopes=$TG_SCOPE" "$@" "${extra[@]}")
+	# The node's kubelet.service stand-in is protected by its name, as an
+	# operator would list it: names protect system services, nothing else.
+	TG_DAEMON_CMD=("$TG_BIN" run -v -c "$E2E_DIR/empty.conf" --set "daemon.scopes=$TG_SCOPE"
+		--set protect.comms=kubelet "$@" "${extra[@]}")
 	e2e_log "daemon: ${TG_DAEMON_CMD[*]}"
 	TG_DAEMON_START_MS=$(e2e_now_ms)
 	"${TG_DAEMON_CMD[@]}" >>"$E2E_DIR/daemon.log" 2>&1 &
@@ -568,11 +571,14 @@ tg_thrash_neighbour() {
 	NB_T0=$(tg_probe_t0 "$E2E_DIR/nb-probe.json") || tg_fatal "the neighbour's probe did not start"
 }
 
-# tg_thrash_start: the thrasher, and the pressure-start timer on the node.
+# tg_thrash_start [REL [BIN]]: the thrasher (in TH, or REL below it; BIN: a
+# copy of the thrasher under another name), and the pressure-start timer on
+# the node.
 tg_thrash_start() {
+	local rel=${1:-$TH} bin=${2:-$E2E_TOOLS/thrasher}
 	e2e_pressure_start node 10 30 >"$E2E_DIR/pstart" &
 	T_LAUNCH=$(e2e_now_ms)
-	e2e_run "$TH" -- "$E2E_TOOLS/thrasher" --anon 300 --file "$E2E_DIR/thrash.dat" \
+	e2e_run "$rel" -- "$bin" --anon 300 --file "$E2E_DIR/thrash.dat" \
 		--file-size 220 --procs 2 --duration 60 2>>"$E2E_DIR/workload.log"
 	TH_PID=$E2E_PID
 	if ! e2e_poll 30 test -s "$E2E_DIR/pstart"; then
@@ -600,6 +606,29 @@ tg_thrash_figures() {
 	e2e_log "neighbour before the launch: $(tg_probe_stats "$tl" "$NB_T0" 0 "$T_LAUNCH")"
 	e2e_log "neighbour over ${THRASH_WINDOW_MS} ms from pressure start: $(tg_probe_stats "$tl" "$NB_T0" "$T_PRESSURE" "$end")"
 	e2e_log "node full stall over that window: $(tg_stall_pct node "$T_PRESSURE" "$end") %"
+}
+
+# tg_tenant_killed_whole WHAT: the checks every tenant scenario makes once
+# the thrasher's pod should be gone: TH emptied whole by one kill of TH_CG,
+# nothing else acted on, the neighbour and the kubelet alive.
+tg_tenant_killed_whole() {
+	local what=$1 j=$E2E_DIR/journal.json
+	if e2e_wait_empty "$TH" 30; then
+		T_EMPTY=$(e2e_now_ms)
+		tg_metric pressure_to_empty_ms=$((T_EMPTY - T_PRESSURE))
+	else
+		tg_fail "$what: the thrasher's group is still populated 30 s after pressure start"
+	fi
+	tg_check "$what: no task left anywhere below the container ($(tg_nprocs "$TH"))" \
+		tg_eq "$(tg_nprocs "$TH")" 0
+	e2e_sleep_ms 3000
+	tg_journal "$j"
+	tg_check "$what: exactly one kill, of the container as a whole ($TH_CG)" \
+		tg_jcount_is "$j" 1 THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill "THRASHGUARD_CGROUP=$TH_CG"
+	tg_check "$what: nothing else acted on, nothing failed" \
+		tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(failed|acted)$' "THRASHGUARD_CGROUP!=$TH_CG"
+	tg_check "$what: the neighbour is alive" e2e_alive "$NB_PID"
+	tg_check "$what: the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
 }
 
 # Stops the neighbour (SIGTERM: the probe writes its final summary).
