@@ -53,7 +53,7 @@ $(B)/libthrashguard.a: $(LIB_OBJ)
 $(B)/thrashguard: src/main.c $(B)/libthrashguard.a $(HDRS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ src/main.c $(B)/libthrashguard.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libthrashguard.a $(HDRS) tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libthrashguard.a $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes $(CFLAGS) $(EXTRA_CFLAGS) -Itests/unit \
 		-o $@ $< $(B)/libthrashguard.a $(LIBS) $(TEST_LIBS)

@@ -729,7 +729,7 @@ static char *run_status(bool json)
         char conf[PATH_MAX];
         static const char *const sets[] = {"daemon.interval=100ms"};
         PATHF(conf, "%s/empty.conf", tmp_root);
-        put("empty.conf", "");
+        put("empty.conf", "[daemon]\n");
         struct run_options o = {.config_path = conf,
                                 .config_path_given = true,
                                 .root_dir = tmp_root,
