@@ -1,5 +1,5 @@
 # thrashguard build.  `make` builds build/thrashguard; `make check` runs the
-# unit, sanitizer, fixture, end-to-end and VM tiers; `make bench` the
+# unit, sanitizer, fixture, fuzz, end-to-end and VM tiers; `make bench` the
 # side-by-side benchmarks.  Every target first makes sure its Debian packages
 # are installed (scripts/deps.sh).
 
@@ -32,8 +32,8 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps deps-test tools unit unit-asan check check-unit check-fixtures \
-        check-e2e check-vm run demo bench install clean format
+.PHONY: all deps deps-test deps-fuzz tools unit unit-asan check check-unit check-fixtures \
+        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench install clean format
 
 all: deps $(B)/thrashguard
 
@@ -41,6 +41,8 @@ deps:
 	@scripts/deps.sh build
 deps-test:
 	@scripts/deps.sh test
+deps-fuzz:
+	@scripts/deps.sh fuzz
 
 $(B)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -53,7 +55,7 @@ $(B)/libthrashguard.a: $(LIB_OBJ)
 $(B)/thrashguard: src/main.c $(B)/libthrashguard.a $(HDRS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ src/main.c $(B)/libthrashguard.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libthrashguard.a $(HDRS) tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libthrashguard.a $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes $(CFLAGS) $(EXTRA_CFLAGS) -Itests/unit \
 		-o $@ $< $(B)/libthrashguard.a $(LIBS) $(TEST_LIBS)
@@ -80,6 +82,43 @@ unit-bins-only: $(UNIT_BIN)
 
 check-unit: unit unit-asan
 
+# libFuzzer harnesses (tests/fuzz/), built with clang under ASan and UBSan
+# apart from the rest. `make check-fuzz` runs each briefly (FUZZ_SECONDS,
+# default 15), `make fuzz` for longer (default 300 s each).
+FUZZ_CC      ?= clang
+FB           := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN)
+FUZZ_PARSERS := psi meminfo vmstat memstat_v2 memstat_v1 memevents oom_control cgroup_events \
+                proc_cgroup proc_stat u64 count oom_score_adj
+FUZZ_BIN     := $(patsubst %,$(FB)/fuzz_%,$(FUZZ_PARSERS) value config identity)
+FUZZ_OBJ     := $(patsubst src/%.c,$(FB)/obj/%.o,$(LIB_SRC))
+FUZZ_HDRS    := $(HDRS) $(wildcard tests/fuzz/*.h) tests/unit/config-equal.h
+
+$(FB)/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/libthrashguard.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(patsubst %,$(FB)/fuzz_%,$(FUZZ_PARSERS)): $(FB)/fuzz_%: tests/fuzz/fuzz_parse.c $(FB)/libthrashguard.a $(FUZZ_HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer -DFUZZ_TARGET=$* \
+		-o $@ $< $(FB)/libthrashguard.a $(LIBS)
+
+$(FB)/fuzz_value $(FB)/fuzz_config $(FB)/fuzz_identity: $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FB)/libthrashguard.a $(FUZZ_HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer -Itests/unit \
+		-o $@ $< $(FB)/libthrashguard.a $(LIBS)
+
+fuzz-bins: deps-fuzz $(FUZZ_BIN)
+
+check-fuzz: fuzz-bins
+	@tests/fuzz/run.sh $(FB) $${FUZZ_SECONDS:-15} $(FUZZ_BIN)
+
+fuzz: fuzz-bins
+	@tests/fuzz/run.sh $(FB) $${FUZZ_SECONDS:-300} $(FUZZ_BIN)
+
 check-fixtures: all
 	@tests/fixtures/run.sh $(B)/thrashguard
 
@@ -90,7 +129,7 @@ check-vm: all tools
 	@scripts/deps.sh vm
 	@tests/vm/run.sh --bin $(B)/thrashguard --tools $(B)/tools
 
-check: deps-test
+check: deps-test deps-fuzz
 	@tests/check.sh
 
 run: all
@@ -116,7 +155,8 @@ install: all
 	fi
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h \
+		tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -57,7 +57,7 @@ export TG_BIN=$BIN
 . "$HERE/peers/peers.sh"
 
 e2e_setup bench-idle $((SECS + WARMUP_S + 90))
-: >"$E2E_DIR/empty.conf"
+printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 tg_node 512M
 tg_pod POD burstable
 e2e_run "$POD" -- "$E2E_TOOLS/steady" --anon 16 --duration $((SECS + WARMUP_S + 80)) 2>/dev/null

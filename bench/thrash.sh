@@ -144,7 +144,7 @@ argv_file "$CTRL/th.argv" "$E2E_TOOLS/cgexec" "${TH_DIRS[@]}" -- "$E2E_TOOLS/thr
 # ---- the tool
 TOOL_CMD=()
 if [[ $TOOL == thrashguard ]]; then
-	: >"$E2E_DIR/empty.conf"
+	printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults
 	TOOL_CMD=("$BIN" run -v -c "$E2E_DIR/empty.conf" --set "daemon.scopes=$TG_SCOPE")
 	[[ $TG_SCOPE == /tg-e2e-*/node ]] || e2e_die "refusing scope '$TG_SCOPE'"
 	"$E2E_TOOLS/cgexec" "${AGENT_DIRS[@]}" -- "${TOOL_CMD[@]}" 2>&1 </dev/null |

@@ -1,21 +1,24 @@
 #!/bin/sh
 # Makes sure the Debian packages a make target needs are installed.
-# Usage: scripts/deps.sh build|test|vm|bench
+# Usage: scripts/deps.sh build|test|fuzz|vm|bench
 # On Debian/Ubuntu, missing packages are installed with apt-get (saying
 # which); elsewhere the script fails and names them.
 set -eu
 
 build="gcc make pkg-config libsystemd-dev libinih-dev"
 test_pkgs="$build libcmocka-dev systemd util-linux python3"
+# clang with the libFuzzer and sanitizer runtimes (Debian 12: clang 14).
+fuzz="$build clang libclang-rt-14-dev"
 vm="$test_pkgs qemu-system-x86 busybox-static cpio e2fsprogs"
 bench="$vm gnuplot-nox earlyoom nohang"
 
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test_pkgs ;;
+fuzz) want=$fuzz ;;
 vm) want=$vm ;;
 bench) want=$bench ;;
-*) echo "deps.sh: unknown set '$1' (build|test|vm|bench)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown set '$1' (build|test|fuzz|vm|bench)" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -534,7 +534,7 @@ static int read_usage(const struct cgroup_layout *l, const char *path, uint64_t 
         cgroup_files_init(&f);
         r = cgroup_files_open(l, path, &f);
         if (r >= 0)
-                r = f.memory_current >= 0 ? fd_read_u64(f.memory_current, &v) : -ENODATA;
+                r = f.memory_current >= 0 ? fd_read_count(f.memory_current, &v) : -ENODATA;
         cgroup_files_close(&f);
         if (r < 0)
                 return r;

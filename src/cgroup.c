@@ -256,10 +256,12 @@ fail:
         return r;
 }
 
-static int read_bytes(const struct cgroup_layout *l, int fd, uint64_t *ret)
+/* A limit (memory.max, memory.high: "max" is unlimited) or, with !limit, a
+ * usage (memory.current, where "max" is malformed). */
+static int read_bytes(const struct cgroup_layout *l, int fd, bool limit, uint64_t *ret)
 {
         uint64_t v;
-        int r = fd_read_u64(fd, &v);
+        int r = limit ? fd_read_u64(fd, &v) : fd_read_count(fd, &v);
         if (r < 0)
                 return r;
         if (l->mode != CGROUP_MODE_V2 && v >= V1_UNLIMITED_MIN)
@@ -296,11 +298,11 @@ static int read_rest(const struct cgroup_layout *l, const struct cgroup_files *f
         char buf[READ_BUF_SIZE];
         int r;
 
-        r = read_bytes(l, f->memory_max, &s->limit_bytes);
+        r = read_bytes(l, f->memory_max, true, &s->limit_bytes);
         if (r < 0)
                 return r;
         if (f->memory_high >= 0) {
-                r = read_bytes(l, f->memory_high, &s->high_bytes);
+                r = read_bytes(l, f->memory_high, true, &s->high_bytes);
                 if (r < 0)
                         return r;
         }
@@ -323,7 +325,7 @@ static int read_rest(const struct cgroup_layout *l, const struct cgroup_files *f
                  * event); oom_control has the oom_kill counter and, for
                  * "oom", only the under_oom state (0 or 1). */
                 if (f->memory_events >= 0) {
-                        r = fd_read_u64(f->memory_events, &s->events.max);
+                        r = fd_read_count(f->memory_events, &s->events.max);
                         if (r < 0)
                                 return r;
                 }
@@ -385,7 +387,7 @@ int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *
         char buf[512];
         int r;
 
-        r = read_bytes(l, f->memory_current, &usage);
+        r = read_bytes(l, f->memory_current, false, &usage);
         if (r < 0)
                 return r;
         if (f->pressure >= 0) {

@@ -267,6 +267,7 @@ struct loader {
         size_t raw_size;
         unsigned line;
         bool indented;              /* the current line starts with whitespace */
+        bool saw_section;           /* a [section] line was read */
         const struct key_def *prev; /* the key an indented line continues */
         unsigned set_line[N_KEYS];  /* where this file set each key */
         struct origins *origins;    /* NULL: not tracked */
@@ -288,6 +289,24 @@ _printf_(2, 3) static void loader_fail(struct loader *l, const char *fmt, ...)
         error_set(l->err, "%s:%u: %s", l->path, l->line, body);
         l->r = -EINVAL;
         l->error_line = l->line;
+}
+
+/* "[name]" with a known name, then only blanks or a comment. */
+static bool is_section_header(const char *p)
+{
+        char name[64], msg[MSG_MAX];
+        const char *end = strchr(p, ']');
+        size_t len;
+
+        if (!end)
+                return false;
+        len = (size_t)(end - p - 1);
+        end += 1 + strspn(end + 1, " \t");
+        if (len >= sizeof name || (*end && *end != ';' && *end != '#'))
+                return false;
+        memcpy(name, p + 1, len);
+        name[len] = 0;
+        return config_section_check(name, msg, sizeof msg) == 0;
 }
 
 static char *reader(char *str, int num, void *stream)
@@ -317,6 +336,14 @@ static char *reader(char *str, int num, void *stream)
                 loader_fail(l, "line contains a NUL byte");
                 return NULL;
         }
+        /* What an editor or a configuration tool writes ends with a newline;
+         * a last line without one is most likely cut short by a write still
+         * under way (or one that failed), and its value may be a prefix. */
+        if (l->raw[len - 1] != '\n') {
+                loader_fail(l, "the file ends inside this line (no newline at its end): an "
+                               "incomplete write?");
+                return NULL;
+        }
         while (len > 0 && (l->raw[len - 1] == '\n' || l->raw[len - 1] == '\r'))
                 l->raw[--len] = 0;
         if (num < 3 || len > (size_t)num - 3) {
@@ -332,7 +359,12 @@ static char *reader(char *str, int num, void *stream)
                 p += 3;
         l->indented = *p == ' ' || *p == '\t';
         p += strspn(p, " \t");
-        if (*p == '[') {
+        /* inih reads an indented line after a key as a continuation before
+         * it looks for a '[': so does this reader for a list, where an item
+         * may start with '[' (a pattern), unless the line is exactly the
+         * header of a known section, which is a misplaced header. */
+        if (*p == '[' &&
+            !(l->indented && l->prev && l->prev->type == KEY_LIST && !is_section_header(p))) {
                 char *end = strchr(p, ']');
                 const char *rest;
                 if (l->indented) {
@@ -355,6 +387,7 @@ static char *reader(char *str, int num, void *stream)
                 }
                 *end = ']';
                 l->prev = NULL;
+                l->saw_section = true;
         } else if (*p && !strchr(";#", *p) && !(l->indented && l->prev) && !strpbrk(p, "=:")) {
                 loader_fail(l, "expected 'key = value' or '[section]', not '%.64s'", p);
                 return NULL;
@@ -451,6 +484,21 @@ static int load_file(struct config *c, const char *path, struct origins *origins
                 /* A line inih refused that our reader let through. */
                 l->r = -EINVAL;
                 error_set(err, "%s:%d: expected 'key = value' or '[section]'", path, r);
+        }
+        /* A file truncated to nothing (or to its comments) would otherwise
+         * load as the built-in defaults: a different scope, live kills. */
+        if (l->r == 0 && !l->saw_section) {
+                l->r = -EINVAL;
+                if (l->line == 0)
+                        error_set(err,
+                                  "%s:1: the file is empty; a configuration has at least one "
+                                  "[section] (an incomplete write?)",
+                                  path);
+                else
+                        error_set(err,
+                                  "%s:%u: no [section] in the file, only comments and blank "
+                                  "lines (an incomplete write?)",
+                                  path, l->line);
         }
         /* Lists may span lines: their length is final only at the end. */
         for (size_t i = 0; l->r == 0 && i < N_KEYS; i++) {
@@ -646,8 +694,8 @@ int config_validate(const struct config *c, struct config_error *err)
         return validate(c, NULL, err);
 }
 
-int config_load_all(struct config *ret, const char *path, const char *const *sets, unsigned n_sets,
-                    struct config_error *err)
+static int load_all(struct config *ret, const char *path, bool reloading, const char *const *sets,
+                    unsigned n_sets, struct config_error *err)
 {
         _cleanup_free_ struct config *c = malloc(sizeof *c);
         _cleanup_free_ struct origins *origins = calloc(1, sizeof *origins);
@@ -658,7 +706,7 @@ int config_load_all(struct config *ret, const char *path, const char *const *set
         config_init(c);
 
         r = load_file(c, path ?: CONFIG_DEFAULT_PATH, origins, err);
-        if (r == -ENOENT && !path) {
+        if (r == -ENOENT && !path && !reloading) {
                 /* No file at the default path: the built-in defaults. */
                 config_init(c);
                 memset(origins, 0, sizeof *origins);
@@ -676,4 +724,16 @@ int config_load_all(struct config *ret, const char *path, const char *const *set
                 return r;
         *ret = *c;
         return 0;
+}
+
+int config_load_all(struct config *ret, const char *path, const char *const *sets, unsigned n_sets,
+                    struct config_error *err)
+{
+        return load_all(ret, path, false, sets, n_sets, err);
+}
+
+int config_reload_all(struct config *ret, const char *path, const char *const *sets,
+                      unsigned n_sets, struct config_error *err)
+{
+        return load_all(ret, path, true, sets, n_sets, err);
 }

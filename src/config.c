@@ -452,13 +452,21 @@ static int percent_value_parse(const char *s, double *ret)
 static void format_double(double v, const char *suffix, int (*parse)(const char *, double *),
                           char *buf, size_t size)
 {
+        double back;
+
         for (int prec = 1; prec <= 17; prec++) {
-                double back;
                 snprintf(buf, size, "%.*g%s", prec, v, suffix);
                 if (!strchr(buf, 'e') && parse(buf, &back) >= 0 && back == v)
                         return;
         }
-        snprintf(buf, size, "%.17g%s", v, suffix);
+        /* %g turns to an exponent below 1e-4, which no parser here reads;
+         * six decimals are all a parsed value can have. */
+        for (int decimals = 1; decimals <= 6; decimals++) {
+                snprintf(buf, size, "%.*f%s", decimals, v, suffix);
+                if (parse(buf, &back) >= 0 && back == v)
+                        return;
+        }
+        snprintf(buf, size, "%.6f%s", v, suffix);
 }
 
 void config_format_scalar(const struct key_def *k, const struct config *c, char *buf, size_t size)
@@ -605,8 +613,14 @@ static void print_list(const struct key_def *k, const struct pattern_list *l, FI
                 size_t len = strlen(l->items[i]);
                 bool too_wide = col + 1 + len > PRINT_WIDTH;
                 if (too_wide && (on_line > 0 || col + 1 + len > LINE_MAX_CHARS)) {
-                        fprintf(f, "\n%s%s", CONT_INDENT, l->items[i]);
-                        col = strlen(CONT_INDENT) + len;
+                        /* A line that starts with '[' looks like a section
+                         * header: a separator goes first where it fits (the
+                         * loader tells the rest apart, being sure only of
+                         * headers of known sections, which are short). */
+                        bool comma = l->items[i][0] == '[' &&
+                                     strlen(CONT_INDENT) + 1 + len <= LINE_MAX_CHARS;
+                        fprintf(f, "\n%s%s%s", CONT_INDENT, comma ? "," : "", l->items[i]);
+                        col = strlen(CONT_INDENT) + comma + len;
                         on_line = 1;
                 } else {
                         fprintf(f, " %s", l->items[i]);

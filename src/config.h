@@ -89,7 +89,9 @@ void config_init(struct config *c);
 
 /* Loads path on top of c (normally fresh from config_init). A missing file
  * is -ENOENT (the caller decides whether that is an error). Any unknown
- * section or key, bad or out-of-range value is -EINVAL with err filled. */
+ * section or key, bad or out-of-range value is -EINVAL with err filled; so
+ * is a file that could be an incomplete write: empty, without any
+ * [section] line, or whose last line has no newline. */
 int config_load_file(struct config *c, const char *path, struct config_error *err);
 
 /* Applies one "section.key=value" override with the same validation. */
@@ -103,6 +105,12 @@ int config_validate(const struct config *c, struct config_error *err);
  * path must exist), then each --set in order, then config_validate. */
 int config_load_all(struct config *ret, const char *path, const char *const *sets, unsigned n_sets,
                     struct config_error *err);
+
+/* The same for a reload (SIGHUP): the file must exist at the default path
+ * too, since one that vanished while the daemon runs is a mistake or a
+ * write under way, not a wish for the built-in defaults. */
+int config_reload_all(struct config *ret, const char *path, const char *const *sets,
+                      unsigned n_sets, struct config_error *err);
 
 /* Prints the effective configuration in the INI format it reads. */
 void config_print(const struct config *c, FILE *f);

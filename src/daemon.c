@@ -480,10 +480,11 @@ static void log_summary(const struct context *ctx, const char *what)
                          (unsigned long long)(c->daemon.idle_interval_usec / USEC_PER_MSEC));
 }
 
-static int load_config(const struct run_options *o, struct config *ret)
+static int load_config(const struct run_options *o, bool reloading, struct config *ret)
 {
         struct config_error err = {{0}};
-        int r = config_load_all(ret, o->config_path, o->sets, o->n_sets, &err);
+        int r = (reloading ? config_reload_all : config_load_all)(ret, o->config_path, o->sets,
+                                                                  o->n_sets, &err);
         if (r < 0)
                 return log_error_errno(
                     r, "%s", err.message[0] ? err.message : "Cannot load the configuration");
@@ -552,7 +553,7 @@ static void reload(struct context *ctx)
                 (void)sd_notify(false, "READY=1");
                 return;
         }
-        if (load_config(ctx->opts, fresh) < 0) {
+        if (load_config(ctx->opts, true, fresh) < 0) {
                 log_error("Reload failed, keeping the running configuration");
                 free(fresh);
                 (void)sd_notify(false, "READY=1");
@@ -637,7 +638,7 @@ int daemon_run(const struct run_options *o)
                 r = log_error_errno(-ENOMEM, "Out of memory");
                 goto finish_nomask;
         }
-        r = load_config(o, ctx->config);
+        r = load_config(o, false, ctx->config);
         if (r < 0)
                 goto finish_nomask;
         r = fsroot_open(o->root_dir ? o->root_dir : "/", &ctx->root);

@@ -99,7 +99,7 @@ ssize_t fsroot_read_file(const struct fsroot *r, const char *path, char *buf, si
         return fd_pread_all(fd, buf, size);
 }
 
-int fd_read_u64(int fd, uint64_t *ret)
+static int fd_read_number(int fd, int (*parse)(const char *, uint64_t *), uint64_t *ret)
 {
         char buf[U64_FILE_MAX];
         ssize_t n;
@@ -109,7 +109,17 @@ int fd_read_u64(int fd, uint64_t *ret)
                 return -EINVAL;
         if (n < 0)
                 return (int)n;
-        return u64_parse(buf, ret);
+        return parse(buf, ret);
+}
+
+int fd_read_u64(int fd, uint64_t *ret)
+{
+        return fd_read_number(fd, u64_parse, ret);
+}
+
+int fd_read_count(int fd, uint64_t *ret)
+{
+        return fd_read_number(fd, count_parse, ret);
 }
 
 int fsroot_read_u64(const struct fsroot *r, const char *path, uint64_t *ret)

@@ -41,6 +41,8 @@ ssize_t fsroot_read_file(const struct fsroot *r, const char *path, char *buf, si
  * -EINVAL on anything else. */
 int fsroot_read_u64(const struct fsroot *r, const char *path, uint64_t *ret);
 int fd_read_u64(int fd, uint64_t *ret);
+/* The same for a usage or a count, where "max" is -EINVAL (count_parse). */
+int fd_read_count(int fd, uint64_t *ret);
 
 /* Writes s to an existing file (O_WRONLY, no O_CREAT, no O_TRUNC) in one
  * write(). Returns 0 or -errno. */

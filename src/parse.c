@@ -52,7 +52,7 @@ static int einval_if_erange(int r)
         return r == -ERANGE ? -EINVAL : r;
 }
 
-int u64_parse(const char *buf, uint64_t *ret)
+static int number_file_parse(const char *buf, bool allow_max, uint64_t *ret)
 {
         const char *p;
         uint64_t v;
@@ -60,7 +60,7 @@ int u64_parse(const char *buf, uint64_t *ret)
 
         if (!buf)
                 return -EINVAL;
-        if (startswith(buf, "max")) {
+        if (allow_max && startswith(buf, "max")) {
                 v = UINT64_MAX;
                 p = buf + 3;
         } else {
@@ -74,6 +74,16 @@ int u64_parse(const char *buf, uint64_t *ret)
                 return -EINVAL;
         *ret = v;
         return 0;
+}
+
+int u64_parse(const char *buf, uint64_t *ret)
+{
+        return number_file_parse(buf, true, ret);
+}
+
+int count_parse(const char *buf, uint64_t *ret)
+{
+        return number_file_parse(buf, false, ret);
 }
 
 /* ---- "key value" files ---- */
@@ -201,6 +211,19 @@ static bool kv_overridden(const struct kv_format *fmt, const struct kv_field *f,
         return j >= 0 && (seen & (UINT64_C(1) << j));
 }
 
+/* The first required field that seen lacks (and nothing stands in for). */
+static const struct kv_field *kv_first_missing(const struct kv_format *fmt, uint64_t seen)
+{
+        for (size_t i = 0; i < fmt->n_fields; i++) {
+                const struct kv_field *f = &fmt->fields[i];
+
+                if ((f->flags & KV_REQUIRED) && !(seen & (UINT64_C(1) << i)) &&
+                    !kv_overridden(fmt, f, seen))
+                        return f;
+        }
+        return NULL;
+}
+
 /* Scans buf and fills out (a zeroed struct of the format's type) from it. */
 static int kv_parse(const char *buf, const struct kv_format *fmt, void *out)
 {
@@ -213,13 +236,8 @@ static int kv_parse(const char *buf, const struct kv_format *fmt, void *out)
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < fmt->n_fields; i++) {
-                const struct kv_field *f = &fmt->fields[i];
-
-                if ((f->flags & KV_REQUIRED) && !(seen & (UINT64_C(1) << i)) &&
-                    !kv_overridden(fmt, f, seen))
-                        return -ENODATA;
-        }
+        if (kv_first_missing(fmt, seen))
+                return -ENODATA;
 
         for (size_t i = 0; i < fmt->n_fields; i++) {
                 const struct kv_field *f = &fmt->fields[i];
@@ -355,6 +373,23 @@ static const struct kv_format cgroup_events_format =
 int meminfo_parse(const char *buf, struct meminfo *ret)
 {
         return KV_PARSE_INTO(buf, &meminfo_format, struct meminfo, ret);
+}
+
+/* The first required field of fmt that buf lacks, or NULL. */
+static const char *kv_missing(const char *buf, const struct kv_format *fmt)
+{
+        uint64_t values[KV_FIELDS_MAX], seen = 0;
+        const struct kv_field *f;
+
+        if (!buf || kv_scan(buf, fmt, values, &seen) < 0)
+                return NULL;
+        f = kv_first_missing(fmt, seen);
+        return f ? f->key : NULL;
+}
+
+const char *meminfo_missing_key(const char *buf)
+{
+        return kv_missing(buf, &meminfo_format);
 }
 
 int vmstat_parse(const char *buf, struct vmstat *ret)

@@ -31,6 +31,10 @@ struct meminfo {
 /* MemTotal and MemAvailable are required. */
 int meminfo_parse(const char *buf, struct meminfo *ret);
 
+/* For messages: the first key meminfo_parse() requires that buf lacks, or
+ * NULL (when none is missing, or when buf is malformed). */
+const char *meminfo_missing_key(const char *buf);
+
 /* /proc/vmstat counters that tell reclaim apart from IO. */
 struct vmstat {
         uint64_t pgscan;       /* pgscan_kswapd + pgscan_direct + pgscan_khugepaged */
@@ -107,6 +111,11 @@ int proc_stat_parse(const char *buf, struct proc_stat *ret);
  * at most one trailing newline (memory.max, memory.current, pids.max...).
  * No sign, blanks or other garbage; overflow is -EINVAL. */
 int u64_parse(const char *buf, uint64_t *ret);
+
+/* The same without "max": a usage or a count (memory.current,
+ * memory.usage_in_bytes, memory.failcnt) is never unlimited, and "max"
+ * there means the file is not what it claims to be: -EINVAL. */
+int count_parse(const char *buf, uint64_t *ret);
 
 /* /proc/PID/oom_score_adj: an integer in -1000..1000. */
 int oom_score_adj_parse(const char *buf, int *ret);

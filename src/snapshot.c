@@ -65,6 +65,7 @@
 #define NAMES_RETRY_MAX_USEC (300 * USEC_PER_SEC)
 
 #define NODE_BUF_SIZE 16384
+#define NODE_FILE_MAX (4 << 20)
 
 enum group_type {
         GROUP_INTERMEDIATE, /* organises others: walked into, never a candidate */
@@ -135,6 +136,7 @@ struct observer {
         size_t cap_pids;
 
         bool warned_fds;
+        bool warned_meminfo;
 };
 
 static int group_cmp(const void *a, const void *b)
@@ -285,22 +287,102 @@ static void warn_group(struct observer *o, struct group *g, int r, const char *w
 
 /* ---- node and scopes ---- */
 
+/* pread from offset 0 to the end of the file into buf[size], NUL-terminated;
+ * -EFBIG when it does not fit. */
+static ssize_t pread_to_end(int fd, char *buf, size_t size)
+{
+        size_t len = 0;
+
+        for (;;) {
+                ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+                if (len == size - 1)
+                        return -EFBIG;
+        }
+        buf[len] = 0;
+        return (ssize_t)len;
+}
+
+/* A node file into buf[size]; one larger than that (a kernel with many
+ * more fields, a fixture) is read to its end into *ret_heap, up to
+ * NODE_FILE_MAX. Returns the text, or NULL with *ret_error set. */
+static const char *read_node_file(int fd, char *buf, size_t size, char **ret_heap, int *ret_error)
+{
+        ssize_t n = fd_pread_all(fd, buf, size);
+        char *heap = NULL;
+
+        if (n >= 0)
+                return buf;
+        for (size_t cap = size * 4; n == -EFBIG && cap <= NODE_FILE_MAX; cap *= 4) {
+                char *bigger = realloc(heap, cap);
+                if (!bigger) {
+                        n = -ENOMEM;
+                        break;
+                }
+                heap = bigger;
+                n = pread_to_end(fd, heap, cap);
+        }
+        if (n < 0) {
+                free(heap);
+                *ret_error = (int)n;
+                return NULL;
+        }
+        *ret_heap = heap;
+        return heap;
+}
+
+/* /proc/meminfo into s->meminfo, saying once (until it reads again) what
+ * is wrong with it; without it the node scope is unreadable this tick, and
+ * the other scopes are not bounded by MemAvailable (snapshot.h). */
+static int read_meminfo(struct observer *o, struct snapshot *s)
+{
+        char buf[NODE_BUF_SIZE];
+        _cleanup_free_ char *heap = NULL;
+        const char *text, *missing;
+        int r = 0;
+
+        text = read_node_file(o->meminfo_fd, buf, sizeof buf, &heap, &r);
+        if (text)
+                r = meminfo_parse(text, &s->meminfo);
+        if (r >= 0) {
+                o->warned_meminfo = false;
+                return 0;
+        }
+        if (!o->warned_meminfo) {
+                missing = text ? meminfo_missing_key(text) : NULL;
+                if (!text)
+                        log_warning_errno(r,
+                                          "/proc/meminfo: cannot read it (%s): node data "
+                                          "unavailable",
+                                          r == -EFBIG ? "over 4 MiB" : "error");
+                else if (missing)
+                        log_warning("/proc/meminfo: no %s%s: node data unavailable", missing,
+                                    text[0] ? "" : " (the file is empty)");
+                else
+                        log_warning("/proc/meminfo: malformed: node data unavailable");
+        }
+        o->warned_meminfo = true;
+        return r;
+}
+
 static int read_node(struct observer *o, struct snapshot *s, struct psi *ret_psi, bool *ret_has_psi)
 {
         char buf[NODE_BUF_SIZE];
-        ssize_t n;
+        _cleanup_free_ char *heap = NULL;
+        const char *text;
         int r;
 
-        n = fd_pread_all(o->meminfo_fd, buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        r = meminfo_parse(buf, &s->meminfo);
+        r = read_meminfo(o, s);
         if (r < 0)
                 return r;
-        n = fd_pread_all(o->vmstat_fd, buf, sizeof buf);
-        if (n >= 0)
-                r = vmstat_parse(buf, &s->vmstat);
-        if (n < 0 || r < 0)
+        text = read_node_file(o->vmstat_fd, buf, sizeof buf, &heap, &r);
+        if (!text || vmstat_parse(text, &s->vmstat) < 0)
                 s->vmstat = (struct vmstat){0};
         *ret_has_psi = false;
         if (o->pressure_fd >= 0 && fd_pread_all(o->pressure_fd, buf, sizeof buf) >= 0 &&
@@ -387,11 +469,14 @@ static void read_scope(struct observer *o, unsigned i, const char *path, const s
         ret->usage_bytes = cs.usage_bytes;
         ret->stat = cs.stat;
         /* A scope without a limit, or with one above the node's memory, is
-         * bounded by the node: its headroom can never exceed MemAvailable. */
-        ret->limit_bytes =
-            cs.limit_bytes < s->meminfo.total_bytes ? cs.limit_bytes : s->meminfo.total_bytes;
+         * bounded by the node: its headroom can never exceed MemAvailable.
+         * Without /proc/meminfo this tick (all zero) only its own limit
+         * bounds it: a shortage is then seen only against that limit. */
+        bool node = s->meminfo.total_bytes > 0;
+        ret->limit_bytes = node && s->meminfo.total_bytes < cs.limit_bytes ? s->meminfo.total_bytes
+                                                                           : cs.limit_bytes;
         ret->headroom_bytes = counter_delta(ret->limit_bytes, cs.usage_bytes);
-        if (ret->headroom_bytes > s->meminfo.available_bytes)
+        if (node && ret->headroom_bytes > s->meminfo.available_bytes)
                 ret->headroom_bytes = s->meminfo.available_bytes;
 }
 
@@ -1031,14 +1116,14 @@ int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
         for (unsigned i = 0; i < s.n_scopes; i++) {
                 read_scope(o, i, c->daemon.scopes.items[i], &s, &node_psi, node_has_psi,
                            &s.scopes[i]);
-                /* Every scope's headroom is bounded by MemAvailable: without
-                 * /proc/meminfo it would be 0, a shortage on pressure alone. */
-                if (node_r < 0)
+                /* The node scope is /proc/meminfo; the others carry on
+                 * without its bound (read_scope), and read_node said why. */
+                if (node_r < 0 && s.scopes[i].is_root)
                         s.scopes[i].ok = false;
                 any_ok |= s.scopes[i].ok;
         }
-        if (!any_ok && s.n_scopes > 0)
-                return node_r < 0 ? node_r : -ENODATA;
+        if (!any_ok && s.n_scopes > 0 && node_r >= 0)
+                return -ENODATA;
 
         o->tick++;
         struct walk w = {.o = o, .cfg = c, .s = &s, .now_usec = now_usec};

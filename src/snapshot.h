@@ -54,7 +54,7 @@ struct candidate {
 struct snapshot {
         uint64_t time_usec; /* CLOCK_MONOTONIC when it was taken */
         enum cgroup_mode mode;
-        struct meminfo meminfo;
+        struct meminfo meminfo; /* all zero when /proc/meminfo could not be read */
         struct vmstat vmstat;
         unsigned n_scopes;
         struct scope_sample scopes[CONFIG_MAX_SCOPES];
@@ -78,6 +78,9 @@ const struct cgroup_layout *observer_layout(const struct observer *o);
 
 /* Takes a snapshot at time now_usec. Groups that vanish or hold malformed
  * files are skipped (malformed ones logged once); the call fails only when
- * nothing at all could be read. Reuses ret's candidate array. */
+ * nothing at all could be read. A /proc/meminfo that cannot be read or
+ * parsed (logged once, naming a missing key) leaves the node scope
+ * unreadable for that tick, not the call failed. Reuses ret's candidate
+ * array. */
 int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
                   struct snapshot *ret);

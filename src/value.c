@@ -3,7 +3,6 @@
  * floating-point error. */
 #include <ctype.h>
 #include <limits.h>
-#include <math.h>
 #include <strings.h>
 
 #include "decimal.h"
@@ -140,25 +139,12 @@ int bool_parse(const char *s, bool *ret)
 
 int number_parse(const char *s, double *ret)
 {
-        bool digits = false, dot = false;
-        char *end;
-        double v;
+        struct decimal d;
+        const char *end;
 
-        for (const char *p = s; *p; p++) {
-                if (isdigit((unsigned char)*p))
-                        digits = true;
-                else if (*p == '.' && !dot)
-                        dot = true;
-                else
-                        return -EINVAL;
-        }
-        if (!digits)
+        if (!s || decimal_parse_prefix(s, &end, &d) < 0 || *end != '\0')
                 return -EINVAL;
-        errno = 0;
-        v = strtod(s, &end);
-        if (errno != 0 || *end || !isfinite(v))
-                return -EINVAL;
-        *ret = v;
+        *ret = decimal_to_double(&d);
         return 0;
 }
 

@@ -23,8 +23,10 @@ int duration_parse(const char *s, uint64_t *ret_usec);
 int percent_parse(const char *s, double *ret_pct);
 int bool_parse(const char *s, bool *ret); /* yes/no, true/false, on/off, 1/0 */
 
-/* A plain non-negative decimal number: no sign, exponent, hex, inf or nan.
- * -EINVAL for anything else, and when strtod() reports a range error. */
+/* A plain non-negative decimal number "I" or "I.F" with at most six
+ * fraction digits, like a percentage: no sign, exponent, hex, inf or nan.
+ * -EINVAL for anything else and on overflow. (A rate of 1e-7 would have no
+ * spelling that config_print could write without an exponent.) */
 int number_parse(const char *s, double *ret);
 
 /* A whole number in 0..UINT_MAX, decimal digits only: -EINVAL otherwise. */

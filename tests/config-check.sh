@@ -65,7 +65,8 @@ if grep -qx '\[daemon\]' "$tmp/shipped.out" && grep -qx 'scopes = /' "$tmp/shipp
 	: >"$tmp/err"
 	bad "check-config does not print the configuration"
 fi
-expect "empty file = defaults" 0 -- check-config -c /dev/null
+printf '[daemon]\n' >"$tmp/section-only.conf"
+expect "a section alone = defaults" 0 -- check-config -c "$tmp/section-only.conf"
 if cmp -s "$tmp/out" "$tmp/shipped.out"; then ok; else
 	: >"$tmp/err"
 	bad "check-config of conf/thrashguard.conf differs from the built-in defaults"
@@ -94,6 +95,19 @@ for f in tests/fixtures/config/*.conf; do
 	text=$(sed -n 's/^# expect: //p' "$f")
 	expect "$f" 2 "$f:$line: " "$text" -- check-config -c "$f"
 done
+
+# What an incomplete write leaves is refused, with the reason: nothing at
+# all, only comments, a last line cut short (see also the samples above).
+: >"$tmp/empty.conf"
+expect "empty file" 2 "$tmp/empty.conf:1: the file is empty" -- check-config -c "$tmp/empty.conf"
+expect "empty file with --set" 2 "$tmp/empty.conf:1: the file is empty" -- \
+	check-config -c "$tmp/empty.conf" --set daemon.dry_run=true
+expect "/dev/null" 2 "/dev/null:1: the file is empty" -- check-config -c /dev/null
+printf '\n  \n\t\n' >"$tmp/blank.conf"
+expect "blank file" 2 "$tmp/blank.conf:3: no [section] in the file" -- check-config -c "$tmp/blank.conf"
+head -c 200 conf/thrashguard.conf >"$tmp/cut.conf"
+expect "cut file" 2 "$tmp/cut.conf:" "the file ends inside this line" -- \
+	check-config -c "$tmp/cut.conf"
 
 # A file given with -c must exist; without -c a missing default is fine
 # (tested in the unit tests: this machine may have one).

@@ -34,7 +34,7 @@ at=$(grep -nx "${guard:-none}" "$procs" | cut -d: -f1)
 echo "  $(wc -l <"$procs") tasks, $(wc -c <"$procs") bytes of cgroup.procs; tg-guard (pid ${guard:-?}) on line ${at:-?}" >&2
 act_check "the protected task is listed beyond the first 4 KiB (line ${at:-?})" \
 	test "${at:-0}" -gt 1000
-: >"$E2E_DIR/empty.conf"
+printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 "$ACT_BIN" status --json -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" \
 	--set protect.comms=tg-guard --set daemon.interval=1s >"$E2E_DIR/big.json" 2>"$E2E_DIR/big.err"
 act_check "status sees the group protected by [protect] comms" python3 - "$E2E_DIR/big.json" \

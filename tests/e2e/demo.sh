@@ -55,7 +55,7 @@ note() { printf '%s\n' "    $*"; }
 
 e2e_setup demo 90 || exit $?
 TG_T0_MS=$(e2e_now_ms)
-: >"$E2E_DIR/empty.conf"
+printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 e2e_on_cleanup tg_daemon_stop
 
 cat <<EOF

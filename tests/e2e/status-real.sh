@@ -32,7 +32,7 @@ check() {
 [[ -x $E2E_TOOLS/steady && -x $E2E_TOOLS/cgexec ]] || make -s -C "$TOP" tools >/dev/null
 
 e2e_setup status-real 120
-: >"$E2E_DIR/empty.conf" # built-in defaults, whatever /etc holds
+printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 
 # Two plain groups, a Kubernetes-shaped container (systemd driver,
 # BestEffort, containerd), each limited well below the parent's 2 GiB

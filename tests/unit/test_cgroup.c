@@ -357,6 +357,7 @@ static void test_read_malformed(void **state)
             {"memory.current", "-1\n"},
             {"memory.current", ""},
             {"memory.current", "99999999999999999999999\n"},
+            {"memory.current", "max\n"}, /* a usage is never unlimited */
             {"memory.max", "unlimited\n"},
             {"memory.stat", "garbage\n"},
             {"memory.stat", ""},

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "config-equal.h"
 #include "config.h"
 
 /* Paths relative to this source file, so that the test runs from the top of
@@ -44,44 +45,11 @@ static int load_text(const char *text, struct config *c, struct config_error *er
         return r;
 }
 
-#define assert_field_equal(a, b, field)                                                            \
-        do {                                                                                       \
-                if (memcmp(&(a)->field, &(b)->field, sizeof((a)->field)) != 0)                     \
-                        fail_msg("field %s differs", #field);                                      \
-        } while (0)
-
-/* Field by field, so that a failure names the field; size_or_pct member by
- * member because its padding is not a value. */
 static void assert_config_equal(const struct config *a, const struct config *b)
 {
-        assert_field_equal(a, b, daemon.scopes);
-        assert_field_equal(a, b, daemon.dry_run);
-        assert_field_equal(a, b, daemon.interval_usec);
-        assert_field_equal(a, b, daemon.idle_interval_usec);
-        assert_field_equal(a, b, daemon.cgroup_mode);
-        assert_field_equal(a, b, shortage.some_pct);
-        assert_field_equal(a, b, shortage.full_pct);
-        assert_field_equal(a, b, shortage.window_usec);
-        assert_field_equal(a, b, shortage.duration_usec);
-        assert_field_equal(a, b, shortage.min_headroom.bytes);
-        assert_field_equal(a, b, shortage.min_headroom.pct);
-        assert_field_equal(a, b, shortage.min_headroom.is_pct);
-        assert_field_equal(a, b, thrash.enabled);
-        assert_field_equal(a, b, thrash.full_pct);
-        assert_field_equal(a, b, thrash.refault_per_s);
-        assert_field_equal(a, b, thrash.limit_pct);
-        assert_field_equal(a, b, thrash.window_usec);
-        assert_field_equal(a, b, thrash.duration_usec);
-        assert_field_equal(a, b, action.mode);
-        assert_field_equal(a, b, action.freeze_grace_usec);
-        assert_field_equal(a, b, action.cooldown_usec);
-        assert_field_equal(a, b, action.kill_timeout_usec);
-        assert_field_equal(a, b, protect.cgroups);
-        assert_field_equal(a, b, protect.comms);
-        assert_field_equal(a, b, rank.prefer);
-        assert_field_equal(a, b, rank.avoid);
-        assert_field_equal(a, b, alert.journal);
-        assert_field_equal(a, b, alert.top);
+        const char *field = config_diff(a, b);
+        if (field)
+                fail_msg("field %s differs", field);
 }
 
 static void test_defaults_equal_shipped_conf(void **state)
@@ -196,6 +164,8 @@ static const char *const bad_samples[] = {
     "indented-key.conf",
     "syntax.conf",
     "unclosed-section.conf",
+    "comments-only.conf",
+    "truncated.conf",
 };
 
 static void test_bad_samples(void **state)
@@ -359,8 +329,8 @@ static void test_syntax_forms(void **state)
         assert_int_equal(c.daemon.interval_usec, USEC_PER_SEC);
         assert_true(c.daemon.dry_run);
 
-        /* An empty file changes nothing. */
-        assert_int_equal(load_text("", &c, &err, path, sizeof path), 0);
+        /* A section alone changes nothing. */
+        assert_int_equal(load_text("[alert]\n", &c, &err, path, sizeof path), 0);
         {
                 static struct config d;
                 config_init(&d);
@@ -436,6 +406,64 @@ static void test_missing_file(void **state)
         /* A directory is not a file. */
         assert_true(config_load_all(&c, "/", NULL, 0, &err) < 0);
         assert_non_null(strstr(err.message, "/: read error: Is a directory"));
+}
+
+/* What an incomplete write leaves is refused, with the reason and where,
+ * by a load and a reload alike, and the caller's struct stays as it was. */
+static void test_incomplete_files(void **state)
+{
+        static const struct {
+                const char *text;
+                const char *message; /* after "PATH" */
+        } cases[] = {
+            {"", ":1: the file is empty"},
+            {"\n", ":1: no [section] in the file, only comments and blank lines"},
+            {"  \n\t\n\r\n", ":3: no [section] in the file"},
+            {"# header of a tool\n; and another\n", ":2: no [section] in the file"},
+            {"\xEF\xBB\xBF\n", ":1: no [section] in the file"},
+            {"[daemon]", ":1: the file ends inside this line (no newline at its end)"},
+            {"[daemon]\ndry_run = true\nscopes = /kube",
+             ":3: the file ends inside this line (no newline at its end): an incomplete write?"},
+            {"[daemon]\n# a comment cut", ":2: the file ends inside this line"},
+            {"[daemon]\r", ":1: the file ends inside this line"},
+        };
+        static struct config c, before;
+
+        (void)state;
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct config_error err = {};
+                char path[64], expected[160];
+
+                write_tmp(cases[i].text, strlen(cases[i].text), path, sizeof path);
+                snprintf(expected, sizeof expected, "%s%s", path, cases[i].message);
+                memset(&c, 0x5a, sizeof c);
+                memcpy(&before, &c, sizeof c);
+                assert_int_equal(config_load_all(&c, path, NULL, 0, &err), -EINVAL);
+                if (!startswith(err.message, expected))
+                        fail_msg("case %zu:\n  got:      %s\n  expected: %s", i, err.message,
+                                 expected);
+                assert_memory_equal(&c, &before, sizeof c);
+                assert_int_equal(config_reload_all(&c, path, NULL, 0, &err), -EINVAL);
+                assert_true(startswith(err.message, expected));
+                assert_memory_equal(&c, &before, sizeof c);
+                unlink(path);
+        }
+}
+
+/* A reload never reads a vanished default file as the defaults. */
+static void test_reload_default_missing(void **state)
+{
+        static struct config c, before;
+        struct config_error err = {};
+
+        (void)state;
+        if (access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+                skip();
+        memset(&c, 0x5a, sizeof c);
+        memcpy(&before, &c, sizeof c);
+        assert_int_equal(config_reload_all(&c, NULL, NULL, 0, &err), -ENOENT);
+        assert_non_null(strstr(err.message, CONFIG_DEFAULT_PATH ": No such file or directory"));
+        assert_memory_equal(&c, &before, sizeof c);
 }
 
 /* Without -c a missing default file means the built-in defaults. */
@@ -947,6 +975,8 @@ int main(void)
             cmocka_unit_test(test_line_length_limit),
             cmocka_unit_test(test_missing_file),
             cmocka_unit_test(test_default_path_missing),
+            cmocka_unit_test(test_incomplete_files),
+            cmocka_unit_test(test_reload_default_missing),
             cmocka_unit_test(test_set_ok),
             cmocka_unit_test(test_set_errors),
             cmocka_unit_test(test_load_all_sets),

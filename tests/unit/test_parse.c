@@ -165,6 +165,10 @@ static int wrap_u64(const char *b, void *r)
 {
         return u64_parse(b, r);
 }
+static int wrap_count(const char *b, void *r)
+{
+        return count_parse(b, r);
+}
 static int wrap_oom_score_adj(const char *b, void *r)
 {
         return oom_score_adj_parse(b, r);
@@ -191,6 +195,7 @@ static const struct parser oom_control_parser = {"oom_control", wrap_oom_control
 static const struct parser cgroup_events_parser = {"cgroup_events", wrap_cgroup_events,
                                                    cgroup_events_eq, sizeof(struct cgroup_events)};
 static const struct parser u64_parser = {"u64", wrap_u64, u64_eq, sizeof(uint64_t)};
+static const struct parser count_parser = {"count", wrap_count, u64_eq, sizeof(uint64_t)};
 static const struct parser oom_score_adj_parser = {"oom_score_adj", wrap_oom_score_adj, int_eq,
                                                    sizeof(int)};
 static const struct parser proc_stat_parser = {"proc_stat", wrap_proc_stat, proc_stat_eq,
@@ -631,10 +636,25 @@ static const struct parse_case u64_cases[] = {
     {"binary junk", "\xff\x01", -EINVAL, NULL},
 };
 
+/* A usage or a count: the same numbers, never "max". */
+static const struct parse_case count_cases[] = {
+    {"zero", "0", 0, &(uint64_t){0}},
+    {"with newline", "536870912\n", 0, &(uint64_t){536870912}},
+    {"u64 max as a number", U64_MAX_STR "\n", 0, &(uint64_t){UINT64_MAX}},
+    {"max", "max\n", -EINVAL, NULL},
+    {"max, no newline", "max", -EINVAL, NULL},
+    {"empty", "", -EINVAL, NULL},
+    {"newline only", "\n", -EINVAL, NULL},
+    {"overflow", U64_OVERFLOW "\n", -EINVAL, NULL},
+    {"negative", "-1\n", -EINVAL, NULL},
+    {"trailing blank", "5 \n", -EINVAL, NULL},
+};
+
 static void test_u64(void **state)
 {
         (void)state;
         RUN(u64_parser, u64_cases);
+        RUN(count_parser, count_cases);
 }
 
 static const struct parse_case oom_score_adj_cases[] = {

@@ -594,7 +594,7 @@ TG_DAEMON_CG=system.slice/thrashguard.service
 # for its first snapshot.
 tg_daemon_start() {
 	mkgroup "$TG_DAEMON_CG" || return 1
-	: >"$TG_DIR/empty.conf"
+	printf '[daemon]\n' >"$TG_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 	rm -f "$TG_DIR/daemon.pid" "$TG_DIR/daemon.rc"
 	tg_info "daemon: thrashguard run -v -c empty.conf --set alert.journal=false $*"
 	# shellcheck disable=SC2016

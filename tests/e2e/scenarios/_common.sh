@@ -119,7 +119,7 @@ tg_metric() {
 tg_begin() {
 	e2e_setup "$1" "$2"
 	TG_T0_MS=$(e2e_now_ms)
-	: >"$E2E_DIR/empty.conf"
+	printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 	e2e_on_cleanup tg__on_cleanup
 }
 
