@@ -41,6 +41,7 @@ static inline const char *config_diff(const struct config *a, const struct confi
         CONFIG_FIELD_DIFF(a, b, action.cooldown_usec);
         CONFIG_FIELD_DIFF(a, b, action.kill_timeout_usec);
         CONFIG_FIELD_DIFF(a, b, protect.cgroups);
+        CONFIG_FIELD_DIFF(a, b, protect.pods);
         CONFIG_FIELD_DIFF(a, b, protect.comms);
         CONFIG_FIELD_DIFF(a, b, rank.prefer);
         CONFIG_FIELD_DIFF(a, b, rank.avoid);
