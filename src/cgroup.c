@@ -188,6 +188,17 @@ void cgroup_files_close(struct cgroup_files *f)
         cgroup_files_init(f);
 }
 
+unsigned cgroup_files_count(const struct cgroup_files *f)
+{
+        const int fds[] = {f->memory_stat,   f->memory_current, f->memory_max, f->memory_high,
+                           f->memory_events, f->oom_control,    f->pressure,   f->cgroup_events,
+                           f->procs,         f->freezer_state};
+        unsigned n = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+                n += fds[i] >= 0;
+        return n;
+}
+
 /* A file that some kernels or layouts lack: absent is -EBADF, not an error. */
 static int open_optional(const struct cgroup_layout *l, const char *dir, const char *path,
                          const char *file, int *ret_fd)

@@ -46,6 +46,8 @@ struct cgroup_files {
 void cgroup_files_init(struct cgroup_files *f);
 int cgroup_files_open(const struct cgroup_layout *l, const char *path, struct cgroup_files *ret);
 void cgroup_files_close(struct cgroup_files *f);
+/* How many of f's files are open. */
+unsigned cgroup_files_count(const struct cgroup_files *f);
 
 /* One reading of a group. */
 struct cgroup_sample {

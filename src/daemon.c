@@ -136,15 +136,8 @@ static int lock_memory(void)
 
 static void protect_self(struct context *ctx)
 {
-        struct rlimit rl;
         int r;
 
-        /* The observer keeps several files open per group and the act layer
-         * a pidfd per victim: epoll-only code may take the hard limit. */
-        if (getrlimit(RLIMIT_NOFILE, &rl) >= 0 && rl.rlim_cur < rl.rlim_max) {
-                rl.rlim_cur = rl.rlim_max;
-                (void)setrlimit(RLIMIT_NOFILE, &rl);
-        }
         r = lock_memory();
         if (r < 0)
                 log_warning_errno(r, "Cannot lock memory (needs CAP_IPC_LOCK or a higher "

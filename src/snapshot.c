@@ -32,6 +32,7 @@
 #include "snapshot.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 
 #include "log.h"
 #include "util.h"
@@ -89,6 +90,8 @@ struct group {
         uint64_t probe_usec;   /* ... last looked at then */
         struct cgroup_files f; /* all kept files, or only f.procs (see full) */
         bool full;             /* every file open, not only cgroup.procs */
+        unsigned kept_fds;     /* of f, counted in observer.fds_kept */
+        uint64_t active_usec;  /* the last tick its reading moved */
         bool warned;           /* its one log line is written */
         bool tasks_valid;
         bool full_valid; /* c.s holds a full reading */
@@ -137,6 +140,13 @@ struct observer {
 
         bool warned_fds;
         bool warned_meminfo;
+        /* Files kept open between ticks, and how many may be: the soft
+         * RLIMIT_NOFILE less what the rest of the daemon needs. Past the
+         * budget a group's files are opened, read and closed on each
+         * visit, and the quietest kept group gives its files to an active
+         * one: no group is ever out of sight for want of descriptors. */
+        size_t fds_kept, fd_budget;
+        bool warned_budget;
 };
 
 static int group_cmp(const void *a, const void *b)
@@ -145,9 +155,10 @@ static int group_cmp(const void *a, const void *b)
         return strcmp((*x)->c.path, (*y)->c.path);
 }
 
-static struct group *group_free(struct group *g)
+static struct group *group_free(struct observer *o, struct group *g)
 {
         if (g) {
+                o->fds_kept -= g->kept_fds;
                 cgroup_files_close(&g->f);
                 free(g);
         }
@@ -206,9 +217,9 @@ void observer_free(struct observer *o)
         for (size_t i = 0; i < ARRAY_SIZE(o->scopes); i++)
                 cgroup_files_close(&o->scopes[i].f);
         for (size_t i = 0; i < o->n_groups; i++)
-                group_free(o->groups[i]);
+                group_free(o, o->groups[i]);
         for (size_t i = 0; i < o->n_fresh; i++)
-                group_free(o->fresh[i]);
+                group_free(o, o->fresh[i]);
         free(o->groups);
         free(o->index);
         free(o->fresh);
@@ -221,6 +232,29 @@ const struct cgroup_layout *observer_layout(const struct observer *o)
         return &o->layout;
 }
 
+/* Descriptors left to the rest of the daemon: the journal, the loop, PSI
+ * triggers, the scopes' files, and the act layer's walk and pidfds (which
+ * work with fewer, killing through cgroup.kill). */
+#define FD_RESERVE 48
+
+/* Takes the hard RLIMIT_NOFILE (the loop is epoll only) and returns how
+ * many descriptors the groups' kept files may use. */
+static size_t fd_budget(void)
+{
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return 0;
+        if (rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        (void)getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        if (rl.rlim_cur == RLIM_INFINITY)
+                return SIZE_MAX;
+        return rl.rlim_cur > FD_RESERVE ? (size_t)(rl.rlim_cur - FD_RESERVE) : 0;
+}
+
 int observer_new(const struct fsroot *root, const struct config *c, struct observer **ret)
 {
         struct observer *o = calloc(1, sizeof *o);
@@ -229,6 +263,7 @@ int observer_new(const struct fsroot *root, const struct config *c, struct obser
         if (!o)
                 return -ENOMEM;
         o->root = root;
+        o->fd_budget = fd_budget();
         o->meminfo_fd = o->vmstat_fd = o->pressure_fd = -EBADF;
         for (size_t i = 0; i < ARRAY_SIZE(o->scopes); i++)
                 cgroup_files_init(&o->scopes[i].f);
@@ -801,8 +836,8 @@ static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_u
 }
 
 /* Fills g->c from its files; sets g->candidate, or g->gone. */
-static void group_visit(struct observer *o, const struct config *cfg, struct group *g,
-                        unsigned scope, uint64_t now_usec)
+static void group_read(struct observer *o, const struct config *cfg, struct group *g,
+                       unsigned scope, uint64_t now_usec)
 {
         const struct cgroup_layout *l = &o->layout;
         bool have_pids = false;
@@ -842,6 +877,9 @@ static void group_visit(struct observer *o, const struct config *cfg, struct gro
         r = cgroup_read_brief(l, &g->f, &brief);
         if (r < 0)
                 goto fail;
+        if (!g->full_valid || brief.psi.some.total_usec != g->c.s.psi.some.total_usec ||
+            usage_moved(brief.usage_bytes, g->c.s.usage_bytes))
+                g->active_usec = now_usec;
         /* An empty group's visit is its probe: always a fresh look. */
         if (!have_pids && (g->empty || !is_quiet(g, &brief, now_usec))) {
                 r = n = read_pids(o, g);
@@ -901,6 +939,64 @@ fail:
                 g->gone = true;
         else
                 warn_group(o, g, r, r == -EINVAL ? "malformed cgroup files" : "cannot read");
+}
+
+/* The kept group that moved least recently, other than g and quieter than
+ * it; NULL when there is none. */
+static struct group *quietest_kept(const struct observer *o, const struct group *g)
+{
+        struct group *q = NULL;
+
+        for (size_t i = 0; i < o->n_groups; i++) {
+                struct group *k = o->groups[i];
+                if (k != g && k->kept_fds > 0 && k->active_usec < g->active_usec &&
+                    (!q || k->active_usec < q->active_usec))
+                        q = k;
+        }
+        return q;
+}
+
+static void release_files(struct observer *o, struct group *g)
+{
+        o->fds_kept -= g->kept_fds;
+        g->kept_fds = 0;
+        cgroup_files_close(&g->f);
+        g->full = false;
+}
+
+/* Keeps the files g opened if the budget allows, making room from the
+ * quietest kept groups when g moved on this tick; else closes them, to be
+ * opened afresh on its next visit. */
+static void settle_fds(struct observer *o, struct group *g, uint64_t now_usec)
+{
+        unsigned n = cgroup_files_count(&g->f);
+
+        o->fds_kept -= g->kept_fds;
+        g->kept_fds = 0;
+        while (n > 0 && o->fds_kept + n > o->fd_budget) {
+                struct group *q = g->active_usec == now_usec ? quietest_kept(o, g) : NULL;
+                if (!q) {
+                        cgroup_files_close(&g->f);
+                        g->full = false;
+                        if (!o->warned_budget)
+                                log_warning("%zu file descriptors are not enough to keep every "
+                                            "group's files open: the quietest are read afresh "
+                                            "each time (slower; raise LimitNOFILE)",
+                                            o->fd_budget + FD_RESERVE);
+                        o->warned_budget = true;
+                        return;
+                }
+                release_files(o, q);
+        }
+        o->fds_kept += n;
+        g->kept_fds = n;
+}
+
+static void group_visit(struct observer *o, const struct config *cfg, struct group *g,
+                        unsigned scope, uint64_t now_usec)
+{
+        group_read(o, cfg, g, scope, now_usec);
+        settle_fds(o, g, now_usec);
 }
 
 struct walk {
@@ -1080,14 +1176,14 @@ static int merge_groups(struct observer *o)
         for (size_t i = 0; i < o->n_groups; i++) {
                 struct group *g = o->groups[i];
                 if (g->seen_tick != o->tick || g->gone)
-                        group_free(g);
+                        group_free(o, g);
                 else
                         o->groups[kept++] = g;
         }
         for (size_t i = 0; i < o->n_fresh; i++) {
                 struct group *g = o->fresh[i];
                 if (g->gone)
-                        group_free(g);
+                        group_free(o, g);
                 else
                         o->groups[kept++] = g;
         }
@@ -1146,7 +1242,7 @@ int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
         if (r < 0) {
                 /* Keep the table consistent: forget this tick's new groups. */
                 for (size_t i = 0; i < o->n_fresh; i++)
-                        group_free(o->fresh[i]);
+                        group_free(o, o->fresh[i]);
                 o->n_fresh = 0;
                 return r;
         }

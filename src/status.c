@@ -24,15 +24,6 @@ static void sleep_until(uint64_t usec)
 }
 
 /* The observer keeps several files open per group. */
-static void raise_nofile(void)
-{
-        struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-                rl.rlim_cur = rl.rlim_max;
-                (void)setrlimit(RLIMIT_NOFILE, &rl);
-        }
-}
-
 /* Share of the interval spent stalled, from two cumulative PSI totals. */
 static double stall_pct(uint64_t before_usec, uint64_t now_usec_, uint64_t dt_usec)
 {
@@ -360,7 +351,6 @@ int status_run(const struct run_options *o, bool json, FILE *out)
                 log_error_errno(r, "Cannot open root %s", o->root_dir ? o->root_dir : "/");
                 return r;
         }
-        raise_nofile();
         r = observer_new(&root, &c, &obs);
         if (r < 0)
                 goto finish;

@@ -6,7 +6,9 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "testutil.h"
 
@@ -609,6 +611,107 @@ static void test_hybrid_and_v1(void **state)
         stop(&t);
 }
 
+#define CRUNCHER                                                                                   \
+        BE "/kubepods-besteffort-pod28a73f38_3cea_b51e_c407_6d565449631b.slice/"                   \
+           "cri-containerd-1f6e82d2a4a50694de95477d02a22b4c4a0b317e99194f7c7256763d9570fe8f.scope"
+
+/* A tenant's own groups below its container: its tasks, at any depth and
+ * path length, count for the container, and names there protect nothing.
+ * Nothing below it is a candidate of its own. */
+static void test_container_subtree(void **state)
+{
+        (void)state;
+        struct t t;
+        char deep[4096] = "sys/fs/cgroup" CRUNCHER, cmd[8192], name[201];
+
+        start(&t, "v2-k8s-systemd-containerd", ROOT_ONLY, 1);
+        t.c.protect.comms.n = 1;
+        strcpy(t.c.protect.comms.items[0], "kubelet");
+        assert_int_equal(observer_take(t.o, &t.c, 1 * SEC, &t.s), 0);
+        size_t n = t.s.n_candidates;
+
+        /* crun's "container" child holds the tasks, one of them 40 levels
+         * further down and 600 bytes of path below, named kubelet, at
+         * oom_score_adj -500. */
+        strcat(deep, "/container");
+        PATHF(cmd,
+              "mkdir -p '%s' && echo 401 > '%s/cgroup.procs' && : > 'sys/fs/cgroup" CRUNCHER
+              "/cgroup.procs'",
+              deep, deep);
+        sh(cmd);
+        memset(name, 'x', 200);
+        name[200] = 0;
+        for (int i = 0; i < 40; i++)
+                strcat(deep, "/d");
+        for (int i = 0; i < 3; i++) {
+                strcat(deep, "/");
+                strcat(deep, name);
+        }
+        assert_true(strlen(deep) > strlen("sys/fs/cgroup" CRUNCHER) + 600);
+        PATHF(cmd,
+              "mkdir -p '%s' && echo 4711 > '%s/cgroup.procs' && mkdir -p proc/4711 && "
+              "echo -500 > proc/4711/oom_score_adj && echo kubelet > proc/4711/comm && "
+              "echo 3373654272 > 'sys/fs/cgroup" CRUNCHER "/memory.current'",
+              deep, deep);
+        sh(cmd);
+        assert_int_equal(observer_take(t.o, &t.c, 2 * SEC, &t.s), 0);
+        assert_int_equal(t.s.n_candidates, n);
+        const struct candidate *c = snapshot_find(&t.s, CRUNCHER);
+        assert_non_null(c);
+        assert_int_equal(c->nr_tasks, 2);
+        assert_int_equal(c->oom_score_adj_min, -500);
+        assert_false(c->comm_protects);
+        bool has_kubelet = false;
+        for (unsigned i = 0; i < c->n_comms; i++)
+                has_kubelet |= streq(c->comms[i], "kubelet");
+        assert_true(has_kubelet);
+        assert_null(snapshot_find(&t.s, CRUNCHER "/container"));
+
+        /* The node's own service keeps what its name gives it. */
+        const struct candidate *k = snapshot_find(&t.s, "/system.slice/kubelet.service");
+        assert_non_null(k);
+        assert_true(k->comm_protects);
+        stop(&t);
+}
+
+/* Under a descriptor limit far below what keeping every group's files
+ * open takes, every candidate is still seen on every tick, and the
+ * observer never holds more than its budget (in a child: the limit cannot
+ * be raised again). */
+static void test_fd_budget(void **state)
+{
+        (void)state;
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                struct t t;
+                start(&t, "v2-k8s-systemd-containerd", ROOT_ONLY, 1);
+                observer_free(t.o);
+                /* 12 candidates keep about 100 files open when they can. */
+                unsigned base = count_fds(), limit = base + 64;
+                struct rlimit rl = {.rlim_cur = limit, .rlim_max = limit};
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || observer_new(&t.root, &t.c, &t.o) < 0)
+                        _exit(2);
+                for (uint64_t now = SEC; now < 30 * SEC; now += SEC / 2) {
+                        int r = observer_take(t.o, &t.c, now, &t.s);
+                        if (r < 0 || t.s.n_candidates != 12) {
+                                fprintf(stderr, "tick %.1fs: %d, %zu candidates\n",
+                                        (double)now / SEC, r, t.s.n_candidates);
+                                _exit(3);
+                        }
+                        if (count_fds() > limit - 16)
+                                _exit(4);
+                }
+                stop(&t);
+                teardown(NULL);
+                _exit(0);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static const struct candidate *cruncher(const struct snapshot *s)
 {
         for (size_t i = 0; i < s->n_candidates; i++)
@@ -853,6 +956,8 @@ int main(void)
             cmocka_unit_test_teardown(test_empty_plain_probe, teardown),
             cmocka_unit_test_teardown(test_empty_gets_child, teardown),
             cmocka_unit_test_teardown(test_status_hostile_names, teardown),
+            cmocka_unit_test_teardown(test_container_subtree, teardown),
+            cmocka_unit_test(test_fd_budget),
         };
         return cmocka_run_group_tests_name("snapshot", tests, NULL, NULL);
 }
