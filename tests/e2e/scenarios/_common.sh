@@ -261,7 +261,12 @@ tg_daemon_start() {
 		--set protect.comms=kubelet "$@" "${extra[@]}")
 	e2e_log "daemon: ${TG_DAEMON_CMD[*]}"
 	TG_DAEMON_START_MS=$(e2e_now_ms)
-	"${TG_DAEMON_CMD[@]}" >>"$E2E_DIR/daemon.log" 2>&1 &
+	# TG_NOFILE: the daemon's RLIMIT_NOFILE, soft and hard (fd-limit).
+	if [[ -n ${TG_NOFILE:-} ]]; then
+		(ulimit -n "$TG_NOFILE" && exec "${TG_DAEMON_CMD[@]}") >>"$E2E_DIR/daemon.log" 2>&1 &
+	else
+		"${TG_DAEMON_CMD[@]}" >>"$E2E_DIR/daemon.log" 2>&1 &
+	fi
 	TG_DPID=$!
 	if ! e2e_poll 15 tg__daemon_ready; then
 		tg_fatal "the daemon did not take its first snapshot within 15 s"
