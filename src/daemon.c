@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "fsroot.h"
+#include "journal-send.h"
 #include "log.h"
 #include "policy.h"
 #include "snapshot.h"
@@ -70,6 +71,7 @@ struct context {
 
         bool ready;
         struct ranked ranked[ALERT_MAX_TOP];
+        struct journal_sender journal;
 };
 
 /* --- self-protection --- */
@@ -386,7 +388,7 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
                 return;
         }
         a.event = alert_event_of(d, a.result);
-        (void)alert_emit(ctx->config, &a);
+        (void)alert_emit(&ctx->journal, ctx->config, &a);
 }
 
 static void tick(struct context *ctx)
@@ -439,6 +441,9 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         uint64_t now;
 
         tick(ctx);
+        /* After the tick's own entries: the summary of lost ones goes out as
+         * soon as journald takes entries again, not with the next decision. */
+        (void)journal_flush_lost(&ctx->journal, journal_realtime_usec());
         if (ctx->polling || ctx->n_triggers)
                 triggers_arm_missing(ctx);
         now = clock_monotonic_usec();
@@ -610,6 +615,7 @@ static void context_free(struct context *ctx)
         ctx->sig_hup = sd_event_source_disable_unref(ctx->sig_hup);
         ctx->event = sd_event_unref(ctx->event);
         observer_free(ctx->observer);
+        journal_sender_done(&ctx->journal);
         snapshot_free(&ctx->snaps[0]);
         snapshot_free(&ctx->snaps[1]);
         free(ctx->config);
@@ -628,6 +634,8 @@ int daemon_run(const struct run_options *o)
                 return log_error_errno(-ENOMEM, "Out of memory");
         ctx->opts = o;
         ctx->root.dirfd = -EBADF;
+        journal_sender_init(&ctx->journal, NULL);
+        (void)log_open_stderr();
         snapshot_init(&ctx->snaps[0]);
         snapshot_init(&ctx->snaps[1]);
         policy_state_init(&ctx->policy);
