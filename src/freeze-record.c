@@ -122,8 +122,8 @@ static int parse_line(const char *p, const char *end, struct freeze_record *ret)
         for (unsigned i = 0; i < 6; i++)
                 if (!next_token(&p, end, &b[i], &e[i]))
                         return -EINVAL;
-        if (p != end)
-                return -EINVAL; /* more than six fields */
+        if (e[5] != end)
+                return -EINVAL; /* more than six fields, or a trailing space */
         if (token_u64(b[0], e[0], &rec.cgroup_id) < 0 || rec.cgroup_id == 0 ||
             token_u64(b[1], e[1], &rec.boottime_usec) < 0 ||
             token_u64(b[2], e[2], &rec.realtime_usec) < 0)
