@@ -27,20 +27,38 @@ SCN_SUMMARY="journald stopped during an incident: the kill on time, the watchdog
 
 JS_WATCHDOG_USEC=3000000
 
+# The reader is the job itself (exec), so that the cleanup's SIGTERM to the
+# job reaches it; it also ends by itself when the scenario is gone or past
+# its deadline: it holds inherited descriptors (run.sh's flock among them).
 js_notify_reader() {
-	python3 -S - "$1" <<'EOF'
+	exec python3 -S - "$1" "$E2E_MAIN_PID" "$SCN_DEADLINE" <<'EOF'
 import os, socket, sys, time
-path = sys.argv[1]
+path, parent, deadline = sys.argv[1], int(sys.argv[2]), time.monotonic() + int(sys.argv[3])
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(path)
+s.settimeout(0.5)
 out = open(path + ".log", "a", buffering=1)
-while True:
-    data = s.recv(65536)
+while time.monotonic() < deadline:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    try:
+        data = s.recv(65536)
+    except socket.timeout:
+        continue
     ms = int(time.monotonic() * 1000)
     for line in data.decode(errors="replace").split("\n"):
         if line:
             out.write("%d %s\n" % (ms, line))
 EOF
+}
+
+js_stop_reader() {
+	[[ -n ${JS_READER_PID:-} ]] || return 0
+	kill -TERM "$JS_READER_PID" 2>/dev/null || true
+	wait "$JS_READER_PID" 2>/dev/null || true
+	JS_READER_PID=
 }
 
 # Sends native datagrams to journald's socket until its queue is full;
@@ -73,6 +91,8 @@ scn_run() {
 	local stall_start_us stall_end_us
 	tg_thrash_setup
 	js_notify_reader "$sock" &
+	JS_READER_PID=$!
+	e2e_on_cleanup js_stop_reader
 	e2e_poll 5 test -S "$sock" || tg_fatal "the notify reader did not start"
 	NOTIFY_SOCKET=$sock WATCHDOG_USEC=$JS_WATCHDOG_USEC tg_daemon_start
 	tg_check "the daemon said READY=1 on the notify socket" grep -q ' READY=1$' "$sock.log"
