@@ -172,6 +172,11 @@ static int parse_args(int argc, char **argv, struct args *a)
                         return usage_error("unknown command '%s'", argv[1]);
                 first = 1;
         }
+        /* thaw CGROUP [OPTIONS]: the group may come before the options. */
+        if (first == 1 && a->command->command == COMMAND_THAW && argc > 2 && argv[2][0] != '-') {
+                a->thaw_cgroup = argv[2];
+                first = 2;
+        }
         a->sets = calloc((size_t)argc, sizeof *a->sets);
         if (!a->sets)
                 return -ENOMEM;
@@ -234,7 +239,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                                            option_name(bit));
         }
         /* thaw takes its group as the one argument after the options. */
-        if (a->command->command == COMMAND_THAW && !a->help) {
+        if (a->command->command == COMMAND_THAW && !a->help && !a->thaw_cgroup) {
                 if (first + optind >= argc)
                         return usage_error("thaw needs a cgroup path");
                 a->thaw_cgroup = argv[first + optind];
