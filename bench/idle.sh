@@ -95,10 +95,10 @@ for t in $ONLY; do
 	thrashguard | thrashguard-root)
 		if [[ $t == thrashguard ]]; then
 			[[ $TG_SCOPE == /tg-e2e-*/node ]] || e2e_die "refusing scope '$TG_SCOPE'"
-			cmd=("$BIN" run -c "$E2E_DIR/empty.conf" --set "daemon.scopes=$TG_SCOPE")
+			cmd=("$BIN" run -c "$E2E_DIR/empty.conf" --runtime-dir "$E2E_DIR/run" --set "daemon.scopes=$TG_SCOPE")
 		else
 			# Scope "/" is allowed in dry-run only (docs/testing.md).
-			cmd=("$BIN" run --dry-run -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/")
+			cmd=("$BIN" run --dry-run -c "$E2E_DIR/empty.conf" --runtime-dir "$E2E_DIR/run" --set "daemon.scopes=/")
 		fi
 		"$E2E_TOOLS/cgexec" "${dirs[@]}" -- "${cmd[@]}" </dev/null >"$E2E_DIR/$t.log" 2>&1 &
 		;;

@@ -1,25 +1,18 @@
 /* Alerts: the journal entry of each decision event. Everything is
- * formatted into fixed buffers on the stack and sent in one
- * sd_journal_sendv(); no allocation. */
+ * formatted into fixed buffers on the stack and sent as one datagram that
+ * never waits for journald (journal-send.h); no allocation. The journal
+ * socket is the host's fixed one, not under --root: the journal is the
+ * host's service, not part of the observed tree. */
 #include "alert.h"
 
 #include <stdarg.h>
 #include <sys/uio.h>
 
-/* No CODE_FILE/CODE_LINE in the entries: they would change with every
- * edit and mean nothing to an operator. */
-#define SD_JOURNAL_SUPPRESS_LOCATION 1
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 
+#include "journal-send.h"
 #include "log.h"
 #include "util.h"
-
-/* libsystemd's fixed native socket. sd_journal_sendv() reports success when
- * it is missing (it "fails silently"), so its presence decides whether the
- * entry goes to stderr instead. Not under --root: the journal is the host's
- * service, not part of the observed tree. */
-#define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 #define MAX_FIELDS     48
 #define FIELD_BUF_SIZE (24 * 1024)
@@ -385,33 +378,37 @@ static void build_fields(const struct alert *a, const char *message, const char 
 }
 
 /* One line of key=value pairs after the message, then the candidates
- * indented, for a terminal or a journal-less system. */
+ * indented, for a terminal or a journal-less system; built whole and
+ * written with one non-blocking write per line (log_write_line). */
 static void write_stderr(const struct alert *a, const struct fields *f, const char *message,
                          const char *candidates)
 {
-        flockfile(stderr);
-        fprintf(stderr, "<%d>thrashguard: %s [", alert_priority(a->event), message);
+        char line[FIELD_BUF_SIZE + 2048];
+        int prio = alert_priority(a->event);
+
+        line[0] = 0;
+        str_appendf(line, sizeof line, "<%d>thrashguard: %s [", prio, message);
         for (size_t i = 1; i < f->n; i++) {
                 const char *s = f->iov[i].iov_base;
                 if (startswith(s, "THRASHGUARD_CANDIDATES=") || startswith(s, "PRIORITY=") ||
                     startswith(s, "SYSLOG_IDENTIFIER="))
                         continue;
-                fprintf(stderr, "%s%.*s", i > 1 ? " " : "", (int)f->iov[i].iov_len, s);
+                str_appendf(line, sizeof line, "%s%.*s", i > 1 ? " " : "", (int)f->iov[i].iov_len,
+                            s);
         }
-        fputs("]\n", stderr);
-        if (candidates[0]) {
-                const char *p = candidates;
-                while (*p) {
-                        const char *e = strchrnul(p, '\n');
-                        fprintf(stderr, "<%d>thrashguard:   %.*s\n", alert_priority(a->event),
-                                (int)(e - p), p);
-                        p = *e ? e + 1 : e;
-                }
+        str_appendf(line, sizeof line, "]\n");
+        (void)log_write_line(line, strlen(line));
+        for (const char *p = candidates; *p;) {
+                const char *e = strchrnul(p, '\n');
+                int n =
+                    snprintf(line, sizeof line, "<%d>thrashguard:   %.*s\n", prio, (int)(e - p), p);
+                if (n > 0 && (size_t)n < sizeof line)
+                        (void)log_write_line(line, (size_t)n);
+                p = *e ? e + 1 : e;
         }
-        funlockfile(stderr);
 }
 
-int alert_emit(const struct config *c, const struct alert *a)
+int alert_emit(struct journal_sender *j, const struct config *c, const struct alert *a)
 {
         char message[2048], candidates[ALERT_MAX_TOP * 800], status[512];
         struct fields f = {.n = 0};
@@ -422,11 +419,19 @@ int alert_emit(const struct config *c, const struct alert *a)
         alert_format_status(a, status, sizeof status);
         build_fields(a, message, candidates, &f);
 
-        if (c->alert.journal && access(JOURNAL_SOCKET, W_OK) >= 0)
-                r = sd_journal_sendv(f.iov, (int)f.n);
-        if (r < 0)
+        if (c->alert.journal)
+                r = journal_send(j, f.iov, f.n, journal_realtime_usec());
+        /* Only a missing journal goes to stderr: when journald is there but
+         * does not take entries, stderr (a stream to the same journald,
+         * under systemd) would not either; the entry is counted as lost. */
+        if (r == -ENOENT)
                 write_stderr(a, &f, message, candidates);
-        if (status[0])
+        if (status[0]) {
+                if (j->lost_total > 0)
+                        str_appendf(status, sizeof status, "; %llu journal entr%s lost",
+                                    (unsigned long long)j->lost_total,
+                                    j->lost_total == 1 ? "y" : "ies");
                 (void)sd_notifyf(false, "STATUS=%s", status);
-        return r < 0 ? 1 : 0;
+        }
+        return r == -ENOENT ? 1 : 0;
 }

@@ -57,7 +57,13 @@ void alert_format_candidates(const struct alert *a, char *buf, size_t size);
 /* The short form for sd_notify STATUS=. */
 void alert_format_status(const struct alert *a, char *buf, size_t size);
 
-/* Sends the entry to the journal ([alert] journal=true and a journal
- * socket present), else writes it to stderr, and updates STATUS=. Returns 0
- * when it went to the journal, 1 when to stderr. Never fails the caller. */
-int alert_emit(const struct config *c, const struct alert *a);
+struct journal_sender;
+
+/* Sends the entry to the journal through j, never waiting ([alert]
+ * journal=true); writes it to stderr (non-blocking) when there is no
+ * journal socket or [alert] journal is off; an entry journald does not
+ * accept is counted as lost in j and summarised once it accepts again.
+ * Updates STATUS=, with the count of lost entries when there are any.
+ * Returns 0 when it went to (or was meant for) the journal, 1 when to
+ * stderr. Never fails the caller. */
+int alert_emit(struct journal_sender *j, const struct config *c, const struct alert *a);

@@ -22,7 +22,9 @@
 #include "alert.h"
 #include "cgroup.h"
 #include "config.h"
+#include "freeze-keeper.h"
 #include "fsroot.h"
+#include "journal-send.h"
 #include "log.h"
 #include "policy.h"
 #include "snapshot.h"
@@ -70,6 +72,8 @@ struct context {
 
         bool ready;
         struct ranked ranked[ALERT_MAX_TOP];
+        struct journal_sender journal;
+        struct freeze_keeper keeper;
 };
 
 /* --- self-protection --- */
@@ -365,10 +369,17 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
         case DECISION_KILL:
         case DECISION_FREEZE:
         case DECISION_THAW:
-                a.n_top = rank_top(ctx, prev, cur, d->scope);
+                /* Recorded before it is frozen: a crash right after the
+                 * freeze must not leave it frozen for ever. */
+                if (d->kind == DECISION_FREEZE)
+                        (void)freeze_keeper_before_freeze(&ctx->keeper, ctx->config, d);
                 r = action_execute(observer_layout(ctx->observer), ctx->config, d, cur, &res);
                 policy_record_outcome(ctx->config, &ctx->policy, d, r, res.tasks_killed,
                                       clock_monotonic_usec());
+                freeze_keeper_after_action(&ctx->keeper, d, r, &res);
+                /* Reports come after the act (and its process_mrelease):
+                 * the ranking, the journal, STATUS=. */
+                a.n_top = rank_top(ctx, prev, cur, d->scope);
                 a.result = &res;
                 break;
         case DECISION_ALL_PROTECTED:
@@ -379,7 +390,7 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
                 return;
         }
         a.event = alert_event_of(d, a.result);
-        (void)alert_emit(ctx->config, &a);
+        (void)alert_emit(&ctx->journal, ctx->config, &a);
 }
 
 static void tick(struct context *ctx)
@@ -413,8 +424,13 @@ static void tick(struct context *ctx)
         ctx->cur ^= 1u;
         ctx->n_taken++;
 
+        /* What a daemon before us froze is the policy's again before it
+         * decides anything. */
+        freeze_keeper_resolve(&ctx->keeper, observer_layout(ctx->observer), ctx->config,
+                              &ctx->policy, cur, now);
         policy_decide(ctx->config, &ctx->policy, prev, cur, now, &d);
         handle_decision(ctx, prev, cur, &d);
+        freeze_keeper_reconcile(&ctx->keeper, observer_layout(ctx->observer), &ctx->policy);
 
         if (!ctx->ready || ctx->n_taken == 1) {
                 ctx->ready = true;
@@ -432,6 +448,9 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         uint64_t now;
 
         tick(ctx);
+        /* After the tick's own entries: the summary of lost ones goes out as
+         * soon as journald takes entries again, not with the next decision. */
+        (void)journal_flush_lost(&ctx->journal, journal_realtime_usec());
         if (ctx->polling || ctx->n_triggers)
                 triggers_arm_missing(ctx);
         now = clock_monotonic_usec();
@@ -500,6 +519,7 @@ static void thaw_pending(struct context *ctx, const char *why)
                 strcpy_bounded(d.cgroup, sizeof d.cgroup, st->frozen_cgroup);
                 d.cgroup_id = st->frozen_cgroup_id;
                 int r = action_execute(observer_layout(ctx->observer), ctx->config, &d, NULL, &res);
+                freeze_keeper_after_action(&ctx->keeper, &d, r, &res);
                 if (r < 0)
                         log_error_errno(r, "Cannot thaw %s (%s): %s", d.cgroup, why, res.detail);
                 else if (!res.dry_run && !res.already_gone)
@@ -604,6 +624,8 @@ static void context_free(struct context *ctx)
         ctx->sig_hup = sd_event_source_disable_unref(ctx->sig_hup);
         ctx->event = sd_event_unref(ctx->event);
         observer_free(ctx->observer);
+        journal_sender_done(&ctx->journal);
+        freeze_keeper_close(&ctx->keeper);
         snapshot_free(&ctx->snaps[0]);
         snapshot_free(&ctx->snaps[1]);
         free(ctx->config);
@@ -615,6 +637,7 @@ int daemon_run(const struct run_options *o)
 {
         struct context *ctx;
         sigset_t mask, old_mask;
+        char dir[256];
         int r;
 
         ctx = calloc(1, sizeof *ctx);
@@ -622,6 +645,9 @@ int daemon_run(const struct run_options *o)
                 return log_error_errno(-ENOMEM, "Out of memory");
         ctx->opts = o;
         ctx->root.dirfd = -EBADF;
+        ctx->keeper.dir_fd = -EBADF;
+        journal_sender_init(&ctx->journal, NULL);
+        (void)log_open_stderr();
         snapshot_init(&ctx->snaps[0]);
         snapshot_init(&ctx->snaps[1]);
         policy_state_init(&ctx->policy);
@@ -643,6 +669,12 @@ int daemon_run(const struct run_options *o)
         r = observer_new(&ctx->root, ctx->config, &ctx->observer);
         if (r < 0)
                 goto finish_nomask;
+        r = freeze_records_dir(o->runtime_dir, dir, sizeof dir);
+        if (r < 0) {
+                log_error_errno(r, "Runtime directory name too long");
+                goto finish_nomask;
+        }
+        freeze_keeper_open(&ctx->keeper, dir);
 
         /* Signals are taken synchronously from the loop (signalfd). */
         sigemptyset(&mask);

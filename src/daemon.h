@@ -12,7 +12,8 @@ struct run_options {
         const char *root_dir;    /* "/" unless --root */
         const char *const *sets; /* --set S.K=V, in order */
         unsigned n_sets;
-        bool force_dry_run; /* -n/--dry-run */
+        bool force_dry_run;      /* -n/--dry-run */
+        const char *runtime_dir; /* --runtime-dir; NULL: $RUNTIME_DIRECTORY or /run/thrashguard */
 };
 
 /* Runs until SIGTERM/SIGINT. Returns 0 on a clean stop, negative errno when

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "freeze-keeper.h"
 #include "log.h"
 #include "status.h"
 #include "util.h"
@@ -23,6 +24,7 @@ enum command {
         COMMAND_RUN,
         COMMAND_STATUS,
         COMMAND_CHECK_CONFIG,
+        COMMAND_THAW,
         COMMAND_HELP,
 };
 
@@ -34,6 +36,7 @@ enum {
         OPT_SET = 1 << 3,
         OPT_VERBOSE = 1 << 4,
         OPT_JSON = 1 << 5,
+        OPT_RUNTIME_DIR = 1 << 6,
 };
 
 static const struct command_def {
@@ -41,9 +44,11 @@ static const struct command_def {
         enum command command;
         unsigned options;
 } commands[] = {
-    {"run", COMMAND_RUN, OPT_CONFIG | OPT_DRY_RUN | OPT_ROOT | OPT_SET | OPT_VERBOSE},
-    {"status", COMMAND_STATUS, OPT_JSON | OPT_CONFIG | OPT_ROOT | OPT_SET},
+    {"run", COMMAND_RUN,
+     OPT_CONFIG | OPT_DRY_RUN | OPT_ROOT | OPT_SET | OPT_VERBOSE | OPT_RUNTIME_DIR},
+    {"status", COMMAND_STATUS, OPT_JSON | OPT_CONFIG | OPT_ROOT | OPT_SET | OPT_RUNTIME_DIR},
     {"check-config", COMMAND_CHECK_CONFIG, OPT_CONFIG | OPT_SET},
+    {"thaw", COMMAND_THAW, OPT_CONFIG | OPT_ROOT | OPT_SET | OPT_RUNTIME_DIR},
     {"help", COMMAND_HELP, 0},
 };
 
@@ -51,6 +56,8 @@ struct args {
         const struct command_def *command;
         const char *config_path; /* NULL: CONFIG_DEFAULT_PATH */
         const char *root_dir;
+        const char *runtime_dir;
+        const char *thaw_cgroup; /* thaw: the one argument */
         const char **sets;
         unsigned n_sets;
         bool dry_run, verbose, json, help, version;
@@ -68,6 +75,7 @@ static void help(FILE *f)
               "  thrashguard [run] [-c FILE] [-n|--dry-run] [--root DIR] [--set S.K=V]... [-v]\n"
               "  thrashguard status [--json] [-c FILE] [--root DIR] [--set S.K=V]...\n"
               "  thrashguard check-config [-c FILE] [--set S.K=V]...\n"
+              "  thrashguard thaw CGROUP [-c FILE] [--root DIR] [--runtime-dir DIR]\n"
               "  thrashguard --version | --help\n"
               "\n"
               "Watches memory pressure (PSI) and cgroup statistics and kills or freezes the\n"
@@ -77,6 +85,7 @@ static void help(FILE *f)
               "  run            run the daemon (the default)\n"
               "  status         show the scopes' pressure and the ranked candidates\n"
               "  check-config   validate the configuration and print the one in effect\n"
+              "  thaw CGROUP    thaw a group (frozen by mode = freeze) and clear its record\n"
               "  help           show this help\n"
               "\n"
               "Options:\n"
@@ -86,6 +95,8 @@ static void help(FILE *f)
               "      --root DIR     read /proc and /sys below DIR instead of /\n"
               "      --set S.K=V    override one key, e.g. --set daemon.interval=1s\n"
               "      --json         status: print one JSON object\n"
+              "      --runtime-dir DIR  where the record of frozen groups is kept (default\n"
+              "                     $RUNTIME_DIRECTORY, else " FREEZE_RECORD_RUN_DIR ")\n"
               "  -v, --verbose      log debug messages\n"
               "  -h, --help         show this help\n"
               "      --version      show the version\n"
@@ -128,6 +139,8 @@ static const char *option_name(unsigned bit)
                 return "--set";
         case OPT_VERBOSE:
                 return "-v/--verbose";
+        case OPT_RUNTIME_DIR:
+                return "--runtime-dir";
         default:
                 return "--json";
         }
@@ -137,7 +150,7 @@ static const char *option_name(unsigned bit)
  * -EINVAL. The command comes first; "run" may be left out. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-        enum { ARG_ROOT = 0x100, ARG_SET, ARG_JSON, ARG_VERSION };
+        enum { ARG_ROOT = 0x100, ARG_SET, ARG_JSON, ARG_VERSION, ARG_RUNTIME_DIR };
         static const struct option options[] = {
             {"config", required_argument, NULL, 'c'},
             {"dry-run", no_argument, NULL, 'n'},
@@ -147,6 +160,7 @@ static int parse_args(int argc, char **argv, struct args *a)
             {"json", no_argument, NULL, ARG_JSON},
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, ARG_VERSION},
+            {"runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR},
             {},
         };
         int first = 0, c;
@@ -157,6 +171,11 @@ static int parse_args(int argc, char **argv, struct args *a)
                 if (!a->command)
                         return usage_error("unknown command '%s'", argv[1]);
                 first = 1;
+        }
+        /* thaw CGROUP [OPTIONS]: the group may come before the options. */
+        if (first == 1 && a->command->command == COMMAND_THAW && argc > 2 && argv[2][0] != '-') {
+                a->thaw_cgroup = argv[2];
+                first = 2;
         }
         a->sets = calloc((size_t)argc, sizeof *a->sets);
         if (!a->sets)
@@ -200,6 +219,10 @@ static int parse_args(int argc, char **argv, struct args *a)
                 case ARG_VERSION:
                         a->version = true;
                         break;
+                case ARG_RUNTIME_DIR:
+                        bit = OPT_RUNTIME_DIR;
+                        a->runtime_dir = optarg;
+                        break;
                 case ':':
                         return usage_error("option '%s' needs an argument",
                                            argv[first + optind - 1]);
@@ -215,6 +238,13 @@ static int parse_args(int argc, char **argv, struct args *a)
                         return usage_error("'%s' does not take %s", a->command->name,
                                            option_name(bit));
         }
+        /* thaw takes its group as the one argument after the options. */
+        if (a->command->command == COMMAND_THAW && !a->help && !a->thaw_cgroup) {
+                if (first + optind >= argc)
+                        return usage_error("thaw needs a cgroup path");
+                a->thaw_cgroup = argv[first + optind];
+                optind++;
+        }
         if (first + optind < argc) {
                 if (command_find(argv[first + optind]))
                         return usage_error("the command '%s' comes before the options",
@@ -225,6 +255,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return usage_error("-c needs a file name");
         if (a->root_dir && !*a->root_dir)
                 return usage_error("--root needs a directory");
+        if (a->runtime_dir && a->runtime_dir[0] != '/')
+                return usage_error("--runtime-dir needs an absolute path");
         return 0;
 }
 
@@ -260,6 +292,7 @@ static int dispatch(const struct args *a)
             .sets = a->sets,
             .n_sets = a->n_sets,
             .force_dry_run = a->dry_run,
+            .runtime_dir = a->runtime_dir,
         };
         int r;
 
@@ -294,6 +327,11 @@ static int dispatch(const struct args *a)
                         return EXIT_RUNTIME;
                 }
                 return EXIT_FINE;
+        case COMMAND_THAW:
+                r = freeze_keeper_thaw_command(&o, a->thaw_cgroup);
+                if (r == -EINVAL)
+                        return EXIT_USAGE;
+                return r < 0 ? EXIT_RUNTIME : EXIT_FINE;
         case COMMAND_HELP:
                 break;
         }

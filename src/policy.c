@@ -51,7 +51,8 @@
  *   [action] mode kill: KILL. freeze: FREEZE (the group stays frozen; it is
  *   not chosen again while frozen). freeze-kill: FREEZE at once; after
  *   freeze_grace, KILL if the rule still holds (shortage: the scope's
- *   condition now; local thrash: the group still at its limit, since a
+ *   condition now, on a measured window: after a restart, not before the
+ *   second tick; local thrash: the group still at its limit, since a
  *   frozen group neither stalls nor refaults), else THAW. A FREEZE that
  *   timed out counts as done (the kernel keeps the request). A frozen
  *   victim missing from the candidates (gone, emptied, unreadable) gets a
@@ -726,6 +727,12 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
                 *ret_blocked = true;
                 return false;
         }
+        /* A shortage is judged on a measured window; after a restart the
+         * first tick has none yet, the next one does. */
+        if (sc->frozen_rule == RULE_SHORTAGE && !sc->has_signal && s->has_psi) {
+                *ret_blocked = true;
+                return false;
+        }
 
         sc->frozen_pending = false;
         if (sc->frozen_rule == RULE_LOCAL_THRASH) {
@@ -925,6 +932,42 @@ void policy_record_outcome(const struct config *c, struct policy_state *st,
         sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
         sc->acted_at_usec = now_usec;
         st->warming = true;
+}
+
+int policy_restore_frozen(const struct config *c, struct policy_state *st, unsigned scope,
+                          const char *scope_path, const char *cgroup, uint64_t cgroup_id,
+                          enum rule rule, uint64_t frozen_at_usec, bool pending)
+{
+        struct policy_scope_state *sc;
+
+        if (scope >= CONFIG_MAX_SCOPES)
+                return -EINVAL;
+        sc = &st->scopes[scope];
+        if (pending && sc->frozen_pending && sc->frozen_cgroup_id != cgroup_id)
+                return -EBUSY;
+        if (!streq(sc->path, scope_path)) {
+                *sc = (struct policy_scope_state){0};
+                strcpy_bounded(sc->path, sizeof(sc->path), scope_path);
+        }
+        if (frozen_at_usec == 0)
+                frozen_at_usec = 1;
+        uint64_t until = add_sat(frozen_at_usec, c->action.cooldown_usec);
+        if (until > sc->cooldown_until_usec)
+                sc->cooldown_until_usec = until;
+        if (frozen_at_usec >= sc->acted_at_usec) {
+                sc->acted_at_usec = frozen_at_usec;
+                sc->acted_kind = DECISION_FREEZE;
+                strcpy_bounded(sc->acted_cgroup, sizeof(sc->acted_cgroup), cgroup);
+        }
+        if (pending) {
+                sc->frozen_pending = true;
+                sc->frozen_at_usec = frozen_at_usec;
+                strcpy_bounded(sc->frozen_cgroup, sizeof(sc->frozen_cgroup), cgroup);
+                sc->frozen_cgroup_id = cgroup_id;
+                sc->frozen_rule = rule;
+        }
+        st->warming = true;
+        return 0;
 }
 
 bool policy_is_warming(const struct policy_state *st)

@@ -150,6 +150,20 @@ void policy_record_outcome(const struct config *c, struct policy_state *st,
                            const struct decision *d, int result, unsigned tasks_killed,
                            uint64_t now_usec);
 
+/* A restarted daemon takes over a group that the daemon before it froze
+ * (its state file): the scope's state becomes what it was right after that
+ * FREEZE at frozen_at_usec (the program's clock; the caller converts the
+ * recorded time): the action and its cooldown count from then, and with
+ * pending (mode freeze-kill) the grace runs from then too, ending in a KILL
+ * if the rule holds on the samples of that moment, else a THAW (as
+ * decide does for a freeze it made itself). scope_path names the scope at
+ * index scope (so that the first tick keeps this state). Returns 0, -EINVAL
+ * for a scope out of range, -EBUSY when pending and the scope already has
+ * a group frozen pending a kill (the caller thaws this one). */
+int policy_restore_frozen(const struct config *c, struct policy_state *st, unsigned scope,
+                          const char *scope_path, const char *cgroup, uint64_t cgroup_id,
+                          enum rule rule, uint64_t frozen_at_usec, bool pending);
+
 /* True while some rule holds but has not reached its duration, a freeze
  * grace is running or a cooldown is active (as of the last tick): the
  * daemon then samples at [daemon] interval instead of idle_interval. */

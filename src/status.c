@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "freeze-keeper.h"
 #include "fsroot.h"
 #include "log.h"
 #include "policy.h"
@@ -135,8 +136,55 @@ struct ranking {
         struct ranked *r;
 };
 
+/* The groups the daemon holds frozen (its record, checked against the
+ * kernel). */
+struct held {
+        struct freeze_records recs;
+        bool garbage;
+        char dir[256];
+};
+
+static void print_json_held(FILE *f, const struct held *h)
+{
+        fputs(",\"frozen_by_thrashguard\":[", f);
+        for (unsigned i = 0; i < h->recs.n; i++) {
+                const struct freeze_record *r = &h->recs.r[i];
+                fputs(i ? ",{\"cgroup\":" : "{\"cgroup\":", f);
+                json_str(f, r->cgroup);
+                fprintf(f, ",\"cgroup_id\":%" PRIu64 ",\"mode\":", r->cgroup_id);
+                json_str(f, action_mode_to_string(r->mode));
+                fputs(",\"rule\":", f);
+                json_str(f, rule_to_string(r->rule));
+                fprintf(f, ",\"frozen_realtime_usec\":%" PRIu64 "}", r->realtime_usec);
+        }
+        fprintf(f, "],\"frozen_record_unreadable\":%s", h->garbage ? "true" : "false");
+}
+
+static void sanitize(char *dst, size_t size, const char *src);
+
+static void print_table_held(FILE *f, const struct held *h)
+{
+        char path[CGROUP_PATH_MAX], when[40];
+
+        if (h->garbage)
+                fprintf(f, "\nrecord of frozen groups %s/%s: unreadable, ignored\n", h->dir,
+                        FREEZE_RECORD_FILE);
+        for (unsigned i = 0; i < h->recs.n; i++) {
+                const struct freeze_record *r = &h->recs.r[i];
+                time_t t = (time_t)(r->realtime_usec / USEC_PER_SEC);
+                struct tm tm;
+                if (!gmtime_r(&t, &tm) ||
+                    !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm))
+                        snprintf(when, sizeof when, "?");
+                sanitize(path, sizeof path, r->cgroup);
+                fprintf(f, "%sfrozen by thrashguard: %s (mode %s, %s, since %s)%s\n", i ? "" : "\n",
+                        path, action_mode_to_string(r->mode), rule_to_string(r->rule), when,
+                        r->mode == ACTION_MODE_FREEZE ? "; thaw with: thrashguard thaw PATH" : "");
+        }
+}
+
 static void print_json(FILE *f, const struct cgroup_layout *l, const struct snapshot *a,
-                       const struct snapshot *b, const struct ranking *rk)
+                       const struct snapshot *b, const struct ranking *rk, const struct held *h)
 {
         fputs("{\"cgroup_mode\":", f);
         json_str(f, cgroup_mode_to_string(l->mode));
@@ -156,7 +204,9 @@ static void print_json(FILE *f, const struct cgroup_layout *l, const struct snap
                 json_bytes(f, v.s->ok, v.s->limit_bytes);
                 fputc('}', f);
         }
-        fputs("],\"candidates\":[", f);
+        fputc(']', f);
+        print_json_held(f, h);
+        fputs(",\"candidates\":[", f);
         bool first = true;
         for (unsigned i = 0; i < b->n_scopes; i++)
                 for (size_t k = 0; k < rk[i].n; k++) {
@@ -267,7 +317,7 @@ static const char *protected_text(enum protect_reason p)
 }
 
 static void print_table(FILE *f, const struct cgroup_layout *l, const struct snapshot *a,
-                        const struct snapshot *b, const struct ranking *rk)
+                        const struct snapshot *b, const struct ranking *rk, const struct held *h)
 {
         char who[WHO_WIDTH_MAX + 1], mem[32], head[32], lim[32], path[CGROUP_PATH_MAX];
         int w = 3, wp = 9;
@@ -326,6 +376,7 @@ static void print_table(FILE *f, const struct cgroup_layout *l, const struct sna
                                 protected_text(r->protect), why);
                 }
         }
+        print_table_held(f, h);
 }
 
 int status_run(const struct run_options *o, bool json, FILE *out)
@@ -336,8 +387,11 @@ int status_run(const struct run_options *o, bool json, FILE *out)
         struct observer *obs = NULL;
         struct snapshot a, b;
         struct ranking rk[CONFIG_MAX_SCOPES] = {{0}};
+        _cleanup_free_ struct held *held = calloc(1, sizeof *held);
         int r;
 
+        if (!held)
+                return -ENOMEM;
         snapshot_init(&a);
         snapshot_init(&b);
 
@@ -378,10 +432,13 @@ int status_run(const struct run_options *o, bool json, FILE *out)
                 rk[i].n = policy_rank(&c, &a, &b, i, rk[i].r, cap);
         }
 
+        if (freeze_records_dir(o->runtime_dir, held->dir, sizeof held->dir) >= 0)
+                (void)freeze_keeper_list(held->dir, observer_layout(obs), &held->recs,
+                                         &held->garbage);
         if (json)
-                print_json(out, observer_layout(obs), &a, &b, rk);
+                print_json(out, observer_layout(obs), &a, &b, rk, held);
         else
-                print_table(out, observer_layout(obs), &a, &b, rk);
+                print_table(out, observer_layout(obs), &a, &b, rk, held);
         r = fflush(out) == 0 ? 0 : -EIO;
 finish:
         for (size_t i = 0; i < ARRAY_SIZE(rk); i++)

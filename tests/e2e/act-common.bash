@@ -144,7 +144,7 @@ EOF
 # $E2E_DIR/daemon.log, and waits for READY=1. ACT_STRACE=FILE runs it under
 # `strace -f -c`. A watchdog of 4 s is requested so that WATCHDOG=1 flows.
 act_start_daemon() {
-	local -a cmd=("$ACT_BIN" run -v "$@")
+	local -a cmd=("$ACT_BIN" run -v --runtime-dir "$E2E_DIR/run" "$@")
 	[[ -n $ACT_NOTIFY_PID ]] || act_notify_listen
 	: >"$E2E_DIR/notify.log"
 	if [[ -n $ACT_STRACE ]]; then

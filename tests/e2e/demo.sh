@@ -86,7 +86,7 @@ shorten() {
 		-e 's#kubepods\.slice/kubepods-[a-z]+\.slice/kubepods-[a-z]+-pod([0-9a-f]{8})[0-9a-f_]*\.slice/cri-containerd-([0-9a-f]{12})[0-9a-f]*\.scope#.../pod\1.../\2...#g' \
 		-e 's# \[MESSAGE_ID=[^]]*\]$##' -e "s/^/    ${Y}thrashguard |${N} /"
 }
-"$BIN" run -v -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME/node" --set alert.journal=false \
+"$BIN" run -v -c "$E2E_DIR/empty.conf" --runtime-dir "$E2E_DIR/run" --set "daemon.scopes=/$E2E_NAME/node" --set alert.journal=false \
 	2> >(shorten) &
 TG_DPID=$!
 e2e_poll 10 kill -0 "$TG_DPID" || { echo "demo: the daemon did not start" >&2; exit 1; }

@@ -112,7 +112,8 @@ fi
 # once (a foreground command would delay the trap until it ended) and the
 # journal is still dumped after it has cleaned up.  A background job has
 # SIGINT ignored, so both are passed on as SIGTERM.
-"$@" &
+# TG_JOURNALD_PID: for scenarios that stop and resume journald (by pid).
+TG_JOURNALD_PID=$jpid "$@" &
 cpid=$!
 trap 'kill -TERM "$cpid" 2>/dev/null || true' TERM INT
 rc=0

@@ -1831,9 +1831,86 @@ static void test_strings(void **state)
         assert_string_equal(rule_to_string((enum rule)99), "none");
 }
 
+/* A restarted daemon takes over a freeze-kill grace from its record: the
+ * grace counts from the recorded time; once over, a shortage is judged on
+ * the first measured window (the second tick), never on the first tick. */
+static void test_restore_frozen(void **state)
+{
+        (void)state;
+        struct manual *m = calloc(1, sizeof(*m));
+        struct decision d;
+
+        /* Grace long over, the shortage still there: killed on tick 2. */
+        config_init(&m->c);
+        m->c.action.mode = ACTION_MODE_FREEZE_KILL;
+        policy_state_init(&m->st);
+        assert_int_equal(policy_restore_frozen(&m->c, &m->st, 0, "/scope", "/scope/a", 7,
+                                               RULE_SHORTAGE, T0 - 60 * USEC_PER_SEC, true),
+                         0);
+        assert_int_equal(policy_restore_frozen(&m->c, &m->st, 0, "/scope", "/scope/b", 8,
+                                               RULE_SHORTAGE, T0, true),
+                         -EBUSY);
+        assert_int_equal(policy_restore_frozen(&m->c, &m->st, CONFIG_MAX_SCOPES, "/x", "/x/a", 9,
+                                               RULE_SHORTAGE, T0, true),
+                         -EINVAL);
+        assert_true(policy_is_warming(&m->st));
+        manual_tick(m, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        manual_tick(m, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_KILL);
+        assert_string_equal(d.cgroup, "/scope/a");
+        assert_int_equal(d.cgroup_id, 7);
+
+        /* Grace over, the node calm: thawed on tick 2. */
+        memset(m, 0, sizeof(*m));
+        config_init(&m->c);
+        m->c.action.mode = ACTION_MODE_FREEZE_KILL;
+        policy_state_init(&m->st);
+        assert_int_equal(policy_restore_frozen(&m->c, &m->st, 0, "/scope", "/scope/a", 7,
+                                               RULE_SHORTAGE, T0 - 60 * USEC_PER_SEC, true),
+                         0);
+        manual_tick(m, 0, 0, PLENTY, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        manual_tick(m, 0, 0, PLENTY, &d);
+        assert_int_equal(d.kind, DECISION_THAW);
+        assert_string_equal(d.cgroup, "/scope/a");
+
+        /* Frozen 4 s before the restart: the rest of the grace runs first. */
+        memset(m, 0, sizeof(*m));
+        config_init(&m->c);
+        m->c.action.mode = ACTION_MODE_FREEZE_KILL;
+        policy_state_init(&m->st);
+        uint64_t at = T0 - 4 * USEC_PER_SEC;
+        assert_int_equal(policy_restore_frozen(&m->c, &m->st, 0, "/scope", "/scope/a", 7,
+                                               RULE_SHORTAGE, at, true),
+                         0);
+        do {
+                manual_tick(m, 60, 38, SHORT, &d);
+                if (m->t - at < m->c.action.freeze_grace_usec)
+                        assert_int_equal(d.kind, DECISION_NONE);
+        } while (d.kind == DECISION_NONE && m->t < T0 + 60 * USEC_PER_SEC);
+        assert_int_equal(d.kind, DECISION_KILL);
+        assert_true(m->t - at >= m->c.action.freeze_grace_usec);
+        assert_true(m->t - at <= m->c.action.freeze_grace_usec + m->c.daemon.interval_usec);
+
+        /* mode freeze: held, not pending; its cooldown counts from then. */
+        memset(m, 0, sizeof(*m));
+        config_init(&m->c);
+        m->c.action.mode = ACTION_MODE_FREEZE;
+        policy_state_init(&m->st);
+        assert_int_equal(policy_restore_frozen(&m->c, &m->st, 0, "/scope", "/scope/a", 7,
+                                               RULE_SHORTAGE, T0 - USEC_PER_SEC, false),
+                         0);
+        assert_false(m->st.scopes[0].frozen_pending);
+        assert_int_equal(m->st.scopes[0].cooldown_until_usec,
+                         T0 - USEC_PER_SEC + m->c.action.cooldown_usec);
+        assert_int_equal(m->st.scopes[0].acted_kind, DECISION_FREEZE);
+        free(m);
+}
+
 int main(void)
 {
-        struct CMUnitTest tests[ARRAY_SIZE(scenarios) + 6];
+        struct CMUnitTest tests[ARRAY_SIZE(scenarios) + 7];
         size_t n = 0;
 
         for (size_t i = 0; i < ARRAY_SIZE(scenarios); i++)
@@ -1846,5 +1923,6 @@ int main(void)
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_idle_gap_counts_back_stall);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_root_active_cache_under_stall);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_strings);
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_restore_frozen);
         return _cmocka_run_group_tests("policy", tests, n, NULL, NULL);
 }

@@ -255,10 +255,13 @@ tg_daemon_start() {
 		[[ $a != daemon.scopes=* && $a != daemon.cgroup_mode=* ]] ||
 			e2e_die "TG_DAEMON_EXTRA: the scope is the test's node, not '$a'"
 	done
-	# The node's kubelet.service stand-in is protected by its name, as an
-	# operator would list it: names protect system services, nothing else.
-	TG_DAEMON_CMD=("$TG_BIN" run -v -c "$E2E_DIR/empty.conf" --set "daemon.scopes=$TG_SCOPE"
-		--set protect.comms=kubelet "$@" "${extra[@]}")
+	# Its runtime directory (the record of frozen groups) is the test's,
+	# never the host's /run/thrashguard. The node's kubelet.service
+	# stand-in is protected by its name, as an operator would list it:
+	# names protect system services, nothing else.
+	mkdir -p "$E2E_DIR/run"
+	TG_DAEMON_CMD=("$TG_BIN" run -v -c "$E2E_DIR/empty.conf" --runtime-dir "$E2E_DIR/run"
+		--set "daemon.scopes=$TG_SCOPE" --set protect.comms=kubelet "$@" "${extra[@]}")
 	e2e_log "daemon: ${TG_DAEMON_CMD[*]}"
 	TG_DAEMON_START_MS=$(e2e_now_ms)
 	# TG_NOFILE: the daemon's RLIMIT_NOFILE, soft and hard (fd-limit).
@@ -300,6 +303,25 @@ tg_daemon_stop() {
 	return 0
 }
 
+# tg_daemon_kill9: SIGKILL, as a crash: nothing of the daemon's own
+# cleanup runs.  Its log is kept as daemon.N.log, so that a restart's
+# tg_daemon_start waits for the new daemon's first snapshot.
+TG_DAEMON_RUNS=0
+tg_daemon_kill9() {
+	local pid=$TG_DPID
+	[[ -n $pid ]] || return 0
+	TG_DPID=
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	tg_daemon_rotate_log
+}
+
+tg_daemon_rotate_log() {
+	TG_DAEMON_RUNS=$((TG_DAEMON_RUNS + 1))
+	[[ -e $E2E_DIR/daemon.log ]] && mv "$E2E_DIR/daemon.log" "$E2E_DIR/daemon.$TG_DAEMON_RUNS.log"
+	return 0
+}
+
 # tg_daemon_stop_check: stops the daemon and checks that it was still
 # running and exits 0 on SIGTERM.
 tg_daemon_stop_check() {
@@ -326,7 +348,8 @@ tg_decision_bound_ms() {
 # tg_status_json FILE: `thrashguard status --json` on the node scope (one
 # interval between its two snapshots); returns its exit status.
 tg_status_json() {
-	"$TG_BIN" status --json -c "$E2E_DIR/empty.conf" --set "daemon.scopes=$TG_SCOPE" >"$1" 2>>"$E2E_DIR/status.err"
+	"$TG_BIN" status --json -c "$E2E_DIR/empty.conf" --runtime-dir "$E2E_DIR/run" \
+		--set "daemon.scopes=$TG_SCOPE" >"$1" 2>>"$E2E_DIR/status.err"
 }
 
 # ---------------------------------------------------------------- journal
@@ -648,7 +671,25 @@ tg_stop_neighbour() {
 
 # ---------------------------------------------------------------- the end
 
+# tg_journald_stop / tg_journald_cont: SIGSTOP and SIGCONT the private
+# journald (by its pid, from with-journal.sh).  While it is stopped nothing
+# may read the journal (journalctl --sync would wait for it): the
+# diagnostics and the cleanup resume it first.
+TG_JOURNALD_STOPPED=
+tg_journald_stop() {
+	[[ -n ${TG_JOURNALD_PID:-} ]] || e2e_die "no TG_JOURNALD_PID (with-journal.sh)"
+	kill -STOP "$TG_JOURNALD_PID" || e2e_die "cannot stop journald (pid $TG_JOURNALD_PID)"
+	TG_JOURNALD_STOPPED=1
+}
+
+tg_journald_cont() {
+	[[ -n $TG_JOURNALD_STOPPED ]] || return 0
+	kill -CONT "$TG_JOURNALD_PID" 2>/dev/null || true
+	TG_JOURNALD_STOPPED=
+}
+
 tg__dump_diagnostics() {
+	tg_journald_cont
 	[[ -n ${E2E_DIR:-} && -d $E2E_DIR ]] || return 0
 	if [[ -s $E2E_DIR/daemon.log ]]; then
 		e2e_log "--- daemon stderr (last 40 lines)"
@@ -663,13 +704,14 @@ tg__dump_diagnostics() {
 # Runs from lib.sh's cleanup, before the groups go: stops the daemon, keeps
 # its log and the workloads' logs next to the result, writes the result.
 tg__on_cleanup() {
+	tg_journald_cont
 	tg_daemon_stop
 	if [[ -n ${TG_LOGDIR:-} && -d $TG_LOGDIR ]]; then
 		local f
-		for f in daemon.log workload.log status.err; do
+		for f in daemon.log workload.log status.err notify.log; do
 			[[ -s $E2E_DIR/$f ]] && cp -f "$E2E_DIR/$f" "$TG_LOGDIR/$f"
 		done
-		for f in "$E2E_DIR"/samples.* "$E2E_DIR"/*.timeline "$E2E_DIR"/*probe*.json "$E2E_DIR"/status*.json; do
+		for f in "$E2E_DIR"/daemon.[0-9]*.log "$E2E_DIR"/samples.* "$E2E_DIR"/*.timeline "$E2E_DIR"/*probe*.json "$E2E_DIR"/status*.json; do
 			[[ -s $f ]] && cp -f "$f" "$TG_LOGDIR/"
 		done
 	fi
