@@ -1,5 +1,6 @@
 #!/bin/bash
-# SIGHUP reloads the configuration: a bad file is refused with its
+# SIGHUP reloads the configuration: a bad file (an unknown key, an empty
+# file, a file cut inside a line) is refused with its
 # file:line, the running configuration stays in force (here: dry-run, so
 # the thrashing group lives) and READY=1 follows RELOADING=1 all the same;
 # a good file is taken (dry-run off: the group is killed); a reload that
@@ -60,7 +61,27 @@ else
 	act_fail "no READY=1 after RELOADING=1: the unit would stay 'reloading'"
 fi
 act_check "the daemon is alive" act_daemon_alive
-# The old configuration (dry-run) must still be in force.
+
+# 1b. What a tool that writes the file in place leaves: an empty file, then
+# one cut inside a line. Neither is the built-in defaults (scope /, live).
+: >"$conf"
+kill -HUP "$ACT_PID"
+if e2e_poll 10 grep -q "$conf:1: the file is empty" "$E2E_DIR/daemon.log"; then
+	act_check "an empty file is refused on SIGHUP ($conf:1: the file is empty)" true
+else
+	act_fail "no '$conf:1: the file is empty' in the daemon's log after SIGHUP"
+fi
+printf '[daemon]\nscopes = %s\ndry_run = n' "$ACT_NODE" >"$conf"
+kill -HUP "$ACT_PID"
+if e2e_poll 10 grep -q "$conf:3: the file ends inside this line" "$E2E_DIR/daemon.log"; then
+	act_check "a file cut inside its last line is refused ($conf:3)" true
+else
+	act_fail "no '$conf:3: the file ends inside this line' in the daemon's log after SIGHUP"
+fi
+act_check "both said the running configuration stays" \
+	test "$(grep -c 'keeping the running configuration' "$E2E_DIR/daemon.log")" -ge 3
+act_check "the daemon is alive" act_daemon_alive
+# The old configuration (dry-run, the test's scope) must still be in force.
 for _ in 1 2 3; do
 	e2e_run node/victim -- "$E2E_TOOLS/steady" --anon 4 --duration 300
 done
