@@ -6,7 +6,7 @@
 set -eu
 
 build="gcc make pkg-config libsystemd-dev libinih-dev"
-test_pkgs="$build libcmocka-dev systemd util-linux python3"
+test_pkgs="$build libcmocka-dev systemd util-linux python3 python3-yaml"
 # clang with the libFuzzer and sanitizer runtimes (Debian 12: clang 14).
 fuzz="$build clang libclang-rt-14-dev"
 vm="$test_pkgs qemu-system-x86 busybox-static cpio e2fsprogs"

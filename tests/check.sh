@@ -42,6 +42,7 @@ fi
 run_tier unit $make_ --no-print-directory unit
 run_tier unit-asan $make_ --no-print-directory unit-asan
 run_tier config tests/config-check.sh build/thrashguard
+run_tier k8s tests/k8s-config.sh build/thrashguard
 run_tier fixtures $make_ --no-print-directory check-fixtures
 run_tier fuzz $make_ --no-print-directory check-fuzz
 for t in tests/e2e/status-real.sh tests/e2e/act-*.sh; do
