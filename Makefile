@@ -44,7 +44,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps deps-test deps-fuzz tools unit unit-asan check check-unit check-fixtures \
+.PHONY: all deps deps-test deps-fuzz deps-package deb check-package tools unit unit-asan check check-unit check-fixtures \
         check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench install uninstall clean format
 
 all: deps $(B)/thrashguard
@@ -55,6 +55,8 @@ deps-test:
 	@scripts/deps.sh test
 deps-fuzz:
 	@scripts/deps.sh fuzz
+deps-package:
+	@scripts/deps.sh package
 
 $(B)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -141,7 +143,7 @@ check-vm: all tools
 	@scripts/deps.sh vm
 	@tests/vm/run.sh --bin $(B)/thrashguard --tools $(B)/tools
 
-check: deps-test deps-fuzz
+check: deps-test deps-fuzz deps-package
 	@tests/check.sh
 
 run: all
@@ -187,6 +189,16 @@ uninstall:
 	else \
 		rm -f "$$conf"; rmdir $(DESTDIR)$(SYSCONFDIR)/thrashguard 2>/dev/null || true; \
 	fi
+
+# The Debian package, built from this tree into its parent directory, as
+# `dpkg-buildpackage -us -uc -b` would be run by hand. `make check-package`
+# builds it from a clean export of HEAD and installs, upgrades, removes and
+# purges it in a chroot (tests/package.sh).
+deb: deps-package
+	dpkg-buildpackage -us -uc -b
+
+check-package: deps-package
+	@tests/package.sh
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h \
