@@ -123,7 +123,7 @@ check "ExecStart=/usr/sbin/thrashguard run" grep -qx 'ExecStart=/usr/sbin/thrash
 check "ExecReload= validates with check-config, then signals" \
 	eval "grep '^ExecReload=' '$unit' | cmp -s - <(printf '%s\n' \
 		'ExecReload=/usr/sbin/thrashguard check-config' 'ExecReload=/bin/kill -HUP \$MAINPID')"
-check "no @SBINDIR@ left in the unit" eval "! grep -q @ '$unit'"
+check "no @SBINDIR@ left in the unit" eval "! grep -q @SBINDIR@ '$unit'"
 check "the configuration is the conffile" grep -qx /etc/thrashguard/thrashguard.conf "$x/DEBIAN/conffiles"
 check "the configuration is the shipped one" cmp "$x/etc/thrashguard/thrashguard.conf" conf/thrashguard.conf
 for f in usr/sbin/thrashguard usr/share/man/man8/thrashguard.8.gz usr/share/man/man5/thrashguard.conf.5.gz \
@@ -165,12 +165,12 @@ done
 include=libinih1,procps
 key=$(cat "${sources[@]}" | { cat; echo "$suite minbase $include"; } | sha256sum | cut -c1-12)
 tarball=$CACHE/chroot-$suite-minbase-$key.tar
-if [ -s "$tarball" ]; then
+if [ -f "$tarball" ] && [ -s "$tarball" ]; then
 	ok "chroot: cached $(basename "$tarball")"
 else
 	start=$SECONDS
-	rm -f "$CACHE"/chroot-*.tar
-	if mmdebstrap --quiet --mode=root --variant=minbase --include="$include" \
+	rm -rf "$CACHE"/chroot-*.tar
+	if mmdebstrap --quiet --mode=root --format=tar --variant=minbase --include="$include" \
 		"$suite" "$tarball.tmp" "${sources[@]}" >"$WORK/mmdebstrap.log" 2>&1 &&
 		mv "$tarball.tmp" "$tarball"; then
 		ok "chroot: mmdebstrap --variant=minbase $suite ($((SECONDS - start)) s, cached for next time)"
@@ -293,7 +293,8 @@ check "make install: the completion under PREFIX" test -s "$d/usr/local/share/ba
 check "make install: the configuration under /etc" test -s "$d/etc/thrashguard/thrashguard.conf"
 check "make install PREFIX=/usr: the unit in the system's unit directory" \
 	eval 'make -s --no-print-directory install PREFIX=/usr DESTDIR="$WORK/destdir-usr" >/dev/null 2>&1 &&
-		ls "$WORK"/destdir-usr/lib/systemd/system/thrashguard.service "$WORK"/destdir-usr/usr/lib/systemd/system/thrashguard.service 2>/dev/null | grep -q .'
+		{ [ -e "$WORK"/destdir-usr/lib/systemd/system/thrashguard.service ] ||
+		  [ -e "$WORK"/destdir-usr/usr/lib/systemd/system/thrashguard.service ]; }'
 make -s --no-print-directory uninstall PREFIX=/usr/local DESTDIR="$d" >>"$WORK/install.log" 2>&1
 check "make uninstall: no file left" eval '[ -z "$(find "$d" -type f)" ]'
 
