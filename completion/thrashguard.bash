@@ -42,7 +42,7 @@ _thrashguard()
 		;;
 	--set)
 		compopt -o nospace 2>/dev/null
-		COMPREPLY=($(compgen -W "$(_thrashguard_set_keys "${words[0]}")" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$(_thrashguard_set_keys "${words[0]}")" -- "$cur")
 		return
 		;;
 	esac
@@ -70,11 +70,11 @@ _thrashguard()
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 		return
 	fi
 	if [[ -z $cmd && $i == "$cword" ]]; then
-		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
 		return
 	fi
 	if [[ $cmd == thaw ]]; then

@@ -42,7 +42,8 @@ check() {
 	if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
 }
 summary() {
-	echo "package: $pass passed, $fail failed ($((SECONDS)) s)"
+	echo "package tier: ${SECONDS} s"
+	echo "package: $pass passed, $fail failed"
 	[ "$fail" = 0 ]
 	exit
 }
