@@ -3,11 +3,23 @@
 # side-by-side benchmarks.  Every target first makes sure its Debian packages
 # are installed (scripts/deps.sh).
 
+# Install paths. The configuration stays in /etc whatever PREFIX is: the
+# binary reads /etc/thrashguard/thrashguard.conf by default. The unit follows
+# PREFIX (systemd reads /usr/local/lib/systemd/system too); with PREFIX=/usr
+# it goes where this system's systemd keeps its units (pkg-config's
+# systemdsystemunitdir: /lib/systemd/system on Debian 12).
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/thrashguard
 SYSCONFDIR ?= /etc
-UNITDIR    ?= /lib/systemd/system
+ifeq ($(PREFIX),/usr)
+UNITDIR    ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+BASHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),/usr/share/bash-completion/completions)
+else
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+endif
 DESTDIR    ?=
 
 CC      ?= cc
@@ -32,8 +44,8 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps deps-test deps-fuzz tools unit unit-asan check check-unit check-fixtures \
-        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench install clean format
+.PHONY: all deps deps-test deps-fuzz deps-package deb check-package tools unit unit-asan check check-unit check-fixtures \
+        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench install uninstall clean format
 
 all: deps $(B)/thrashguard
 
@@ -43,6 +55,8 @@ deps-test:
 	@scripts/deps.sh test
 deps-fuzz:
 	@scripts/deps.sh fuzz
+deps-package:
+	@scripts/deps.sh package
 
 $(B)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -129,7 +143,7 @@ check-vm: all tools
 	@scripts/deps.sh vm
 	@tests/vm/run.sh --bin $(B)/thrashguard --tools $(B)/tools
 
-check: deps-test deps-fuzz
+check: deps-test deps-fuzz deps-package
 	@tests/check.sh
 
 run: all
@@ -142,17 +156,49 @@ bench: all tools
 	@scripts/deps.sh bench
 	@bench/run.sh --bin $(B)/thrashguard --tools $(B)/tools
 
+# What `make install` puts down, for `make uninstall` to take away. The
+# configuration is not in it: see uninstall.
+INSTALLED := $(SBINDIR)/thrashguard $(UNITDIR)/thrashguard.service \
+             $(MANDIR)/man8/thrashguard.8 $(MANDIR)/man5/thrashguard.conf.5 \
+             $(BASHCOMPDIR)/thrashguard $(DOCDIR)/README.md $(DOCDIR)/troubleshooting.md
+
 install: all
 	install -Dm755 $(B)/thrashguard $(DESTDIR)$(SBINDIR)/thrashguard
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/thrashguard.service.in > $(B)/thrashguard.service
 	install -Dm644 $(B)/thrashguard.service $(DESTDIR)$(UNITDIR)/thrashguard.service
 	install -Dm644 doc/thrashguard.8 $(DESTDIR)$(MANDIR)/man8/thrashguard.8
 	install -Dm644 doc/thrashguard.conf.5 $(DESTDIR)$(MANDIR)/man5/thrashguard.conf.5
+	install -Dm644 completion/thrashguard.bash $(DESTDIR)$(BASHCOMPDIR)/thrashguard
+	install -Dm644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -Dm644 doc/troubleshooting.md $(DESTDIR)$(DOCDIR)/troubleshooting.md
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/thrashguard/thrashguard.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/thrashguard/thrashguard.conf"; \
 	else \
 		install -Dm644 conf/thrashguard.conf $(DESTDIR)$(SYSCONFDIR)/thrashguard/thrashguard.conf; \
 	fi
+
+# Takes away what install put down, with the same PREFIX, DESTDIR and
+# directory variables. The configuration goes only while it is the shipped
+# file unchanged: an edited one is kept, and said so.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	@conf=$(DESTDIR)$(SYSCONFDIR)/thrashguard/thrashguard.conf; \
+	if [ -e "$$conf" ] && ! cmp -s "$$conf" conf/thrashguard.conf; then \
+		echo "keeping $$conf: it differs from the shipped file"; \
+	else \
+		rm -f "$$conf"; rmdir $(DESTDIR)$(SYSCONFDIR)/thrashguard 2>/dev/null || true; \
+	fi
+
+# The Debian package, built from this tree into its parent directory, as
+# `dpkg-buildpackage -us -uc -b` would be run by hand. `make check-package`
+# builds it from a clean export of HEAD and installs, upgrades, removes and
+# purges it in a chroot (tests/package.sh).
+deb: deps-package
+	dpkg-buildpackage -us -uc -b
+
+check-package: deps-package
+	@tests/package.sh
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h \

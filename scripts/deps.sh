@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes sure the Debian packages a make target needs are installed.
-# Usage: scripts/deps.sh build|test|fuzz|vm|bench
+# Usage: scripts/deps.sh build|test|fuzz|vm|bench|package
 # On Debian/Ubuntu, missing packages are installed with apt-get (saying
 # which); elsewhere the script fails and names them.
 set -eu
@@ -11,6 +11,10 @@ test_pkgs="$build libcmocka-dev systemd util-linux python3 python3-yaml"
 fuzz="$build clang libclang-rt-14-dev"
 vm="$test_pkgs qemu-system-x86 busybox-static cpio e2fsprogs"
 bench="$vm gnuplot-nox earlyoom nohang"
+# The Debian package: its Build-Depends (debian/control), the tools that
+# build and check it, a chroot to install it in (tests/package.sh), and
+# bash-completion to load the completion it ships.
+package="$build libcmocka-dev debhelper dpkg-dev lintian mmdebstrap bash-completion git"
 
 case "${1:-build}" in
 build) want=$build ;;
@@ -18,7 +22,8 @@ test) want=$test_pkgs ;;
 fuzz) want=$fuzz ;;
 vm) want=$vm ;;
 bench) want=$bench ;;
-*) echo "deps.sh: unknown set '$1' (build|test|fuzz|vm|bench)" >&2; exit 2 ;;
+package) want=$package ;;
+*) echo "deps.sh: unknown set '$1' (build|test|fuzz|vm|bench|package)" >&2; exit 2 ;;
 esac
 
 missing=""

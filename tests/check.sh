@@ -49,6 +49,7 @@ for t in tests/e2e/status-real.sh tests/e2e/act-*.sh; do
 	[ -x "$t" ] && run_tier "$(basename "$t" .sh)" "$t" build/thrashguard
 done
 run_tier syscall-filter tests/syscall-filter.sh build/thrashguard
+run_tier package tests/package.sh
 run_tier e2e $make_ --no-print-directory check-e2e
 run_tier vm $make_ --no-print-directory check-vm
 

@@ -10,7 +10,10 @@
 #      PSI triggers, a freeze, a kill of a thrashing group with cgroup.kill,
 #      pidfds and process_mrelease, journal entries to a private journald,
 #      sd_notify, the watchdog, a SIGHUP reload, SIGTERM), made no system
-#      call that the filter would deny.
+#      call that the filter would deny;
+#   4. ExecReload= runs the installed `check-config` before the SIGHUP, and
+#      check-config, which runs under the same filter and sandbox, made no
+#      system call that it would deny, on a good file and on a bad one.
 # A call missing from the filter would make the kernel refuse it
 # (SystemCallErrorNumber=EPERM) at the worst moment: while killing.
 #
@@ -45,6 +48,9 @@ fi
 act_check "the unit's ExecStart= is the installed binary" \
 	grep -qx "ExecStart=$TMP/usr/sbin/thrashguard run" "$UNIT"
 act_check "the configuration file was installed" test -s "$TMP/etc/thrashguard/thrashguard.conf"
+act_check "ExecReload= runs the installed check-config, then signals the daemon" \
+	eval "grep '^ExecReload=' '$UNIT' | cmp -s - <(printf '%s\\n' \
+		'ExecReload=$TMP/usr/sbin/thrashguard check-config' 'ExecReload=/bin/kill -HUP \$MAINPID')"
 if out=$(MANPATH=$TMP/usr/share/man systemd-analyze verify "$UNIT" 2>&1) && [[ -z $out ]]; then
 	act_check "systemd-analyze verify passes, silently" true
 else
@@ -126,7 +132,9 @@ done
 act_thrash node/victim 150 2 120
 
 ACT_STRACE=$E2E_DIR/strace.txt
-act_start_daemon --set "daemon.scopes=$ACT_NODE" --set action.mode=freeze-kill \
+# The installed file, as the unit's daemon reads its own: a reload of the
+# default path would fail on a host that has none.
+act_start_daemon -c "$TMP/etc/thrashguard/thrashguard.conf" --set "daemon.scopes=$ACT_NODE" --set action.mode=freeze-kill \
 	--set action.freeze_grace=2s --set 'protect.cgroups=*/keep' \
 	--set shortage.some_pct=3 --set shortage.full_pct=2 || {
 	act_summary
@@ -158,5 +166,31 @@ else
 fi
 bad=$(denied <<<"$used")
 act_check "every system call the daemon made is allowed by the unit ${bad:+(denied: $bad)}" test -z "$bad"
+
+# ---------------------------------------------------------------- 4. reload
+
+# strace_calls FILE: the call names of an `strace -c` table.
+strace_calls() {
+	awk '/^-+ /{ rule++; next } rule == 1 && NF >= 5 { print $NF }' "$1" | sort -u
+}
+# check-config as ExecReload= runs it (the installed binary, the file of
+# the daemon), on the installed file and on a file with a mistake.
+good=$TMP/etc/thrashguard/thrashguard.conf
+badconf=$E2E_DIR/bad.conf
+printf '[daemon]\ninterval = 500ms\nno_such_key = 1\n' >"$badconf"
+strace -f -c -o "$E2E_DIR/strace-check.txt" "$TMP/usr/sbin/thrashguard" check-config -c "$good" \
+	>/dev/null 2>&1
+act_check "check-config accepts the installed file under strace" test "$?" = 0
+strace -f -c -o "$E2E_DIR/strace-check-bad.txt" "$TMP/usr/sbin/thrashguard" check-config -c "$badconf" \
+	>/dev/null 2>"$E2E_DIR/check-bad.err"
+rc=$?
+act_check "check-config refuses a bad file with exit 2 and its line (a failed reload)" \
+	eval '[ "$rc" = 2 ] && grep -qF "$badconf:3" "$E2E_DIR/check-bad.err"'
+used=$(cat <(strace_calls "$E2E_DIR/strace-check.txt") <(strace_calls "$E2E_DIR/strace-check-bad.txt") |
+	sort -u)
+echo "  check-config made: $(tr '\n' ' ' <<<"$used")" >&2
+bad=$(denied <<<"$used")
+act_check "every system call check-config made is allowed by the unit ${bad:+(denied: $bad)}" \
+	eval '[ -n "$used" ] && [ -z "$bad" ]'
 
 act_summary
