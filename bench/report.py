@@ -38,10 +38,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Display order and names.
-TOOL_ORDER = ["kernel", "thrashguard", "earlyoom", "nohang", "nohang-psi", "oomd"]
+TOOL_ORDER = ["kernel", "thrashguard", "naive", "earlyoom", "nohang", "nohang-psi", "oomd"]
 TOOL_LABEL = {
     "kernel": "kernel alone",
     "thrashguard": "thrashguard",
+    "naive": "naive 1 s poller (shell)",
     "earlyoom": "earlyoom",
     "nohang": "nohang",
     "nohang-psi": "nohang, PSI alone (patched)",
@@ -50,6 +51,7 @@ TOOL_LABEL = {
 TOOL_COLOR = {
     "kernel": "#555555",
     "thrashguard": "#1f77b4",
+    "naive": "#8c564b",
     "earlyoom": "#ff7f0e",
     "nohang": "#9467bd",
     "nohang-psi": "#d62728",
@@ -59,6 +61,7 @@ WINDOW_MS = 15000  # the e2e thrash scenario's comparison window
 
 ACTION_RE = {
     "thrashguard": re.compile(r"debug: policy: (kill|freeze|freeze-kill) |<\d>thrashguard: (killed|froze|frozen)"),
+    "naive": re.compile(r"^naive: kill "),
     "earlyoom": re.compile(r"sending SIG(TERM|KILL) to process"),
     "nohang": re.compile(r"Sending SIG(TERM|KILL) to the victim"),
     "nohang-psi": re.compile(r"Sending SIG(TERM|KILL) to the victim"),
