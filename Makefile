@@ -33,7 +33,7 @@ TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test deps-fuzz tools unit unit-asan check check-unit check-fixtures \
-        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench install clean format
+        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench bench-quick install clean format
 
 all: deps $(B)/thrashguard
 
@@ -141,6 +141,12 @@ demo: all tools
 bench: all tools
 	@scripts/deps.sh bench
 	@bench/run.sh --bin $(B)/thrashguard --tools $(B)/tools
+
+# One host thrash run each of thrashguard and the naive poller (a few
+# minutes), results in $(B)/bench-quick; the headline table printed.
+bench-quick: all tools
+	@scripts/deps.sh bench
+	@bench/run.sh --bin $(B)/thrashguard --tools $(B)/tools --quick
 
 install: all
 	install -Dm755 $(B)/thrashguard $(DESTDIR)$(SBINDIR)/thrashguard
