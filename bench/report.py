@@ -14,6 +14,7 @@ Reads (all optional but raw/meta.json):
 Writes:
   out/README.md                  the tables, targets and plots
   out/results.json               every figure, per run and aggregated
+  out/headline.md                the headline block of bench/README.md
   out/thrash-full.png, out/thrash-latency.png (host), out/vm-full.png,
   out/vm-latency.png (VM), through bench/plot.gp
   raw/plot/*.dat                 the plotted series
@@ -739,6 +740,8 @@ def main():
         hl.append("Snapshot cost: " + "; ".join("%d groups %s %.2f ms CPU" % (x["groups"], x["kind"], x["cpu_ms"]) for x in scale) + ".\n")
     if tg:
         hl.append("Targets: see [results/README.md](results/README.md#targets).")
+    with open(os.path.join(out, "headline.md"), "w") as f:
+        f.write("\n".join(hl).rstrip() + "\n")
     readme = os.path.join(HERE, "README.md")
     try:
         txt = open(readme).read()

@@ -269,6 +269,5 @@ if ((${#FAILED[@]})); then
 fi
 say "results: $OUT/README.md"
 if ((QUICK)); then
-	# The headline block, as bench/README.md would show it.
-	sed -n '/^## Host thrash/,/^Times are medians/p' "$OUT/README.md" | sed '$d'
+	cat "$OUT/headline.md"
 fi
