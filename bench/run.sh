@@ -263,11 +263,9 @@ write_meta "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta_set "timing=$timing" "failed=${FAILED[*]:-}"
 report || FAILED+=(report)
 say "$timing"
+((QUICK)) && [[ -s $OUT/headline.md ]] && cat "$OUT/headline.md"
 if ((${#FAILED[@]})); then
 	say "failed: ${FAILED[*]}"
 	exit 1
 fi
 say "results: $OUT/README.md"
-if ((QUICK)); then
-	cat "$OUT/headline.md"
-fi
