@@ -19,8 +19,9 @@
 # a kill fails.
 #
 # Records raw data only, in DIR: meta.json (scenario, tool, exit status,
-# the checks that failed, every kill: time since the scenario began, the
-# cgroup and whose it was), result.json (the scenario's own result),
+# the checks that failed, every kill: time since the scenario began and,
+# where the scenario times one, since pressure start; the cgroup and whose
+# it was), result.json (the scenario's own result),
 # journal.json, daemon.log (the tool's output), run.log, groups.txt.
 set -uo pipefail
 
@@ -57,6 +58,7 @@ if [[ ${1:-} == --child ]]; then
 		local v cg
 		{
 			echo "t0_ms $TG_T0_MS"
+			[[ -n ${T_PRESSURE:-} ]] && echo "t_pressure_ms $T_PRESSURE"
 			for v in TH NB IO CACHE; do
 				cg=${v}_CG
 				[[ -n ${!cg:-} ]] && echo "$v ${!cg}"
@@ -101,16 +103,26 @@ python3 - "$OUT" "$SCN" "$TOOL" "$rc" <<'EOF'
 import json, os, sys
 out, scn, tool, rc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 names = {"TH": "thrasher", "NB": "neighbour", "IO": "IO pod", "CACHE": "cache reader", "kubelet": "kubelet"}
-groups, t0 = {}, None
+groups, t0, tp = {}, None, None
 try:
     for line in open(os.path.join(out, "groups.txt")):
         k, _, v = line.strip().partition(" ")
         if k == "t0_ms":
             t0 = float(v)
+        elif k == "t_pressure_ms":
+            tp = float(v)
         else:
             groups[v] = names.get(k, k)
 except OSError:
     pass
+
+def since(t_ms):
+    """seconds since the scenario began, and since pressure start (fp-spike)"""
+    k = {"t_s": round((t_ms - t0) / 1000.0, 1) if t0 else None}
+    if tp:
+        k["after_pressure_s"] = round((t_ms - tp) / 1000.0, 1)
+    return k
+
 
 def whose(cg):
     if cg in groups:
@@ -125,7 +137,7 @@ if tool == "naive":
             stamp, _, text = line.rstrip("\n").partition(" ")
             if text.startswith("naive: kill "):
                 cg = text.split()[2]
-                kills.append({"t_s": round((float(stamp) - t0) / 1000.0, 1) if t0 else None, "cgroup": cg, "whose": whose(cg)})
+                kills.append(dict(since(float(stamp)), cgroup=cg, whose=whose(cg)))
     except (OSError, ValueError):
         pass
 else:
@@ -135,8 +147,7 @@ else:
             if e.get("THRASHGUARD_EVENT") == "acted":
                 cg = e.get("THRASHGUARD_CGROUP", "?")
                 t = int(e.get("__MONOTONIC_TIMESTAMP", 0)) / 1000.0
-                kills.append({"t_s": round((t - t0) / 1000.0, 1) if t0 and t else None, "cgroup": cg, "whose": whose(cg),
-                              "action": e.get("THRASHGUARD_ACTION")})
+                kills.append(dict(since(t), cgroup=cg, whose=whose(cg), action=e.get("THRASHGUARD_ACTION")))
     except (OSError, ValueError):
         pass
 res = {}
@@ -149,7 +160,8 @@ m = {"scenario": scn, "tool": tool, "exit_status": rc, "checks_passed": res.get(
      "checks_failed": failed, "kills": kills, "load": open("/proc/loadavg").read().split()[0]}
 json.dump(m, open(os.path.join(out, "meta.json"), "w"), indent=1)
 print("fp: %s %s: exit %d, %d kill(s)%s%s" % (scn, tool, rc, len(kills),
-      "".join("; %s at +%s s" % (k["whose"], k["t_s"]) for k in kills),
+      "".join("; %s at +%s s%s" % (k["whose"], k["t_s"], (", %s s after pressure start" % k["after_pressure_s"])
+                                   if "after_pressure_s" in k else "") for k in kills),
       ("; failed checks: " + "; ".join(failed)) if failed else ""), file=sys.stderr)
 EOF
 # Exit 0 when the run itself worked: a kill is a finding, not a failure;

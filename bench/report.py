@@ -435,7 +435,8 @@ def load_fp(raw):
 def fp_kills(m):
     if not m["kills"]:
         return "none"
-    return "; ".join("%s at +%s s" % (k["whose"], k["t_s"]) for k in m["kills"])
+    return "; ".join("%s at +%s s%s" % (k["whose"], k["t_s"], (" (%s s after pressure start)" % k["after_pressure_s"])
+                                         if k.get("after_pressure_s") is not None else "") for k in m["kills"])
 
 
 def fp_cell(runs):
