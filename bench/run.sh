@@ -258,7 +258,9 @@ done
 TOTAL=$(($(now_s) - T0))
 timing="total $((TOTAL / 60)) min $((TOTAL % 60)) s:"
 for part in $PARTS; do timing+=" $part $((PART_S[$part] / 60)):$(printf '%02d' $((PART_S[$part] % 60)))"; done
-timing+=", $REPS repetitions on the host, $VM_REPS in the VM, deadline $DEADLINE s"
+timing+=", $REPS repetitions on the host"
+[[ " $PARTS " == *" vm "* ]] && timing+=", $VM_REPS in the VM"
+timing+=", deadline $DEADLINE s"
 write_meta "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta_set "timing=$timing" "failed=${FAILED[*]:-}"
 report || FAILED+=(report)
