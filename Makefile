@@ -45,7 +45,7 @@ TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test deps-fuzz deps-package deb check-package tools unit unit-asan check check-unit check-fixtures \
-        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench install uninstall clean format
+        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench bench-quick install uninstall clean format
 
 all: deps $(B)/thrashguard
 
@@ -155,6 +155,12 @@ demo: all tools
 bench: all tools
 	@scripts/deps.sh bench
 	@bench/run.sh --bin $(B)/thrashguard --tools $(B)/tools
+
+# One host thrash run each of thrashguard and the naive poller (a few
+# minutes), results in $(B)/bench-quick; the headline table printed.
+bench-quick: all tools
+	@scripts/deps.sh bench
+	@bench/run.sh --bin $(B)/thrashguard --tools $(B)/tools --quick
 
 # What `make install` puts down, for `make uninstall` to take away. The
 # configuration is not in it: see uninstall.

@@ -8,11 +8,13 @@ Reads (all optional but raw/meta.json):
   raw/host/TOOL/rep-K/           bench/thrash.sh runs (meta.json, samples.txt,
                                  tool.log, nb.timeline)
   raw/vm/TOOL/rep-K/             the same, from bench/vm/ (scope "/")
+  raw/fp/SCENARIO/TOOL/rep-K/    bench/fp.sh runs (meta.json: kills, checks)
   raw/idle/idle.json             bench/idle.sh
   raw/scale.txt                  bench/snapshot-cost.sh's table
 Writes:
   out/README.md                  the tables, targets and plots
   out/results.json               every figure, per run and aggregated
+  out/headline.md                the headline block of bench/README.md
   out/thrash-full.png, out/thrash-latency.png (host), out/vm-full.png,
   out/vm-latency.png (VM), through bench/plot.gp
   raw/plot/*.dat                 the plotted series
@@ -38,10 +40,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Display order and names.
-TOOL_ORDER = ["kernel", "thrashguard", "earlyoom", "nohang", "nohang-psi", "oomd"]
+TOOL_ORDER = ["kernel", "thrashguard", "naive", "earlyoom", "nohang", "nohang-psi", "oomd"]
 TOOL_LABEL = {
     "kernel": "kernel alone",
     "thrashguard": "thrashguard",
+    "naive": "naive 1 s poller (shell)",
     "earlyoom": "earlyoom",
     "nohang": "nohang",
     "nohang-psi": "nohang, PSI alone (patched)",
@@ -50,6 +53,7 @@ TOOL_LABEL = {
 TOOL_COLOR = {
     "kernel": "#555555",
     "thrashguard": "#1f77b4",
+    "naive": "#8c564b",
     "earlyoom": "#ff7f0e",
     "nohang": "#9467bd",
     "nohang-psi": "#d62728",
@@ -59,6 +63,7 @@ WINDOW_MS = 15000  # the e2e thrash scenario's comparison window
 
 ACTION_RE = {
     "thrashguard": re.compile(r"debug: policy: (kill|freeze|freeze-kill) |<\d>thrashguard: (killed|froze|frozen)"),
+    "naive": re.compile(r"^naive: kill "),
     "earlyoom": re.compile(r"sending SIG(TERM|KILL) to process"),
     "nohang": re.compile(r"Sending SIG(TERM|KILL) to the victim"),
     "nohang-psi": re.compile(r"Sending SIG(TERM|KILL) to the victim"),
@@ -402,6 +407,47 @@ def scenario_table(scen, deadline_note):
     return "\n".join(rows), aggs
 
 
+FP_WHAT = {
+    "fp-io": "heavy sequential IO, memory to spare (1.5 GiB node)",
+    "fp-cache": "a cache-heavy healthy pod at its limit: refaults, little stall",
+    "fp-spike": "a real thrash ended by the test 2 s after pressure start (thrashguard: 5 s duration)",
+}
+FP_ORDER = ["fp-io", "fp-cache", "fp-spike"]
+
+
+def load_fp(raw):
+    """{scenario: {tool: [meta, ...]}} from raw/fp/."""
+    base = os.path.join(raw, "fp")
+    res = {}
+    if not os.path.isdir(base):
+        return res
+    for scn in sorted(os.listdir(base)):
+        for tool in sorted(os.listdir(os.path.join(base, scn))):
+            td = os.path.join(base, scn, tool)
+            for rep_ in sorted(os.listdir(td)):
+                m = read_json(os.path.join(td, rep_, "meta.json"))
+                if m:
+                    m["dir"] = os.path.relpath(os.path.join(td, rep_), HERE)
+                    res.setdefault(scn, {}).setdefault(tool, []).append(m)
+    return res
+
+
+def fp_kills(m):
+    if not m["kills"]:
+        return "none"
+    return "; ".join("%s at +%s s%s" % (k["whose"], k["t_s"], (" (%s s after pressure start)" % k["after_pressure_s"])
+                                         if k.get("after_pressure_s") is not None else "") for k in m["kills"])
+
+
+def fp_cell(runs):
+    """One cell: what the tool killed, run by run."""
+    return " / ".join(fp_kills(m) for m in runs)
+
+
+def fp_killed_any(runs):
+    return any(m["kills"] for m in runs)
+
+
 def parse_scale(path):
     rows = []
     try:
@@ -512,6 +558,26 @@ def main():
     if meta.get("vm_note"):
         w(meta["vm_note"] + "\n")
 
+    # false positives
+    fp = load_fp(raw)
+    if fp:
+        w("## False-positive scenarios (e2e `fp-io`, `fp-cache`, `fp-spike`)\n")
+        w("Each e2e scenario as `tests/e2e/run.sh` runs it (`bench/fp.sh`), with one tool in charge: thrashguard with "
+          "the scenario's settings, or the naive poller on the same node scope. Nothing should be killed: what was, "
+          "and when (seconds since the scenario began), per run.\n")
+        fp_tools = ordered({t for x in fp.values() for t in x})
+        w("| scenario | what | " + " | ".join("%s killed" % TOOL_LABEL.get(t, t) for t in fp_tools) + " |")
+        w("|---|---|" + "---|" * len(fp_tools))
+        for scn in [x for x in FP_ORDER if x in fp] + sorted(x for x in fp if x not in FP_ORDER):
+            w("| %s | %s | %s |" % (scn, FP_WHAT.get(scn, ""), " | ".join(
+                fp_cell(fp[scn][t]) if t in fp[scn] else "not run" for t in fp_tools)))
+        w("")
+        w("The scenarios' own checks (written for thrashguard) that failed: " + ("; ".join(
+            "%s with %s: %s" % (scn, TOOL_LABEL.get(t, t), ", ".join(c for m in runs for c in m["checks_failed"]))
+            for scn, x in sorted(fp.items()) for t, runs in sorted(x.items()) if any(m["checks_failed"] for m in runs))
+            or "none") + ".\n")
+        results["fp"] = fp
+
     # idle
     idle = read_json(os.path.join(raw, "idle", "idle.json"))
     if idle:
@@ -579,6 +645,21 @@ def main():
                           aggs_host["thrashguard"]["p99_window_median"], k["p99_window_median"], ratio_w,
                           aggs_host["thrashguard"]["p99_incident_median"], k["p99_incident_median"], ratio_i,
                           "met" if ratio_w >= 10 else ("partly" if ratio_w >= 3 else "not met")))
+    if aggs_host.get("thrashguard") and aggs_host.get("naive"):
+        me, mn = aggs_host["thrashguard"]["empty_median_ms"], aggs_host["naive"]["empty_median_ms"]
+        if me is None:
+            tg.append("| ahead of the naive poller, host (pressure start → empty, median) | thrashguard did not empty the "
+                      "group in every run | not met |")
+        else:
+            tg.append("| ahead of the naive poller, host (pressure start → empty, median) | thrashguard %s s, naive %s | %s |" % (
+                s1(me), (s1(mn) + " s") if mn is not None else "not every run", "met" if mn is None or me < mn else "not met"))
+    if fp and all("thrashguard" in x for x in fp.values()):
+        spared = [scn for scn, x in fp.items() if not fp_killed_any(x["thrashguard"])]
+        naive_k = [scn for scn, x in fp.items() if "naive" in x and fp_killed_any(x["naive"])]
+        tg.append("| false positives: thrashguard kills nothing | spared in %d of %d scenarios%s; the naive poller "
+                  "killed in %s | %s |" % (len(spared), len(fp), "" if len(spared) == len(fp) else " (killed in " + ", ".join(
+                      sorted(set(fp) - set(spared))) + ")", ", ".join(sorted(naive_k)) or "none",
+                      "met" if len(spared) == len(fp) else "not met"))
     if aggs_vm.get("thrashguard"):
         me = aggs_vm["thrashguard"]["empty_median_ms"]
         others = {t: aggs_vm[t]["empty_median_ms"] for t in aggs_vm if t not in ("thrashguard",)}
@@ -644,6 +725,14 @@ def main():
             a_ = aggs_vm[t]
             hl.append("| %s | %s | %s | %s | %s |" % (TOOL_LABEL.get(t, t), a_["empty"], a_["victim"], a_["nb_window"], a_["oom"]))
         hl.append("")
+    if fp:
+        fp_tools = ordered({t for x in fp.values() for t in x})
+        hl.append("False-positive scenarios (what each tool killed; nothing should be):\n")
+        hl.append("| scenario | " + " | ".join(TOOL_LABEL.get(t, t) for t in fp_tools) + " |")
+        hl.append("|---|" + "---|" * len(fp_tools))
+        for scn in [x for x in FP_ORDER if x in fp] + sorted(x for x in fp if x not in FP_ORDER):
+            hl.append("| %s | %s |" % (scn, " | ".join(fp_cell(fp[scn][t]) if t in fp[scn] else "not run" for t in fp_tools)))
+        hl.append("")
     if idle:
         hl.append("Idle: " + "; ".join("%s %.0f ms CPU/h, %.2f wake-ups/s, %s MiB" % (
             {"thrashguard-root": "thrashguard (scope /)"}.get(t, TOOL_LABEL.get(t, t)), x["cpu_ms_per_hour"], x["wakeups_per_s"],
@@ -652,6 +741,8 @@ def main():
         hl.append("Snapshot cost: " + "; ".join("%d groups %s %.2f ms CPU" % (x["groups"], x["kind"], x["cpu_ms"]) for x in scale) + ".\n")
     if tg:
         hl.append("Targets: see [results/README.md](results/README.md#targets).")
+    with open(os.path.join(out, "headline.md"), "w") as f:
+        f.write("\n".join(hl).rstrip() + "\n")
     readme = os.path.join(HERE, "README.md")
     try:
         txt = open(readme).read()

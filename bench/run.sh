@@ -4,15 +4,19 @@
 # docs/testing.md's safety rules before changing anything here.
 #
 #   bench/run.sh [--bin build/thrashguard] [--tools build/tools]
-#                [--reps N] [--parts "host idle scale vm"] [--out DIR]
-#                [--host-tools "kernel thrashguard earlyoom nohang nohang-psi"]
+#                [--reps N] [--parts "host fp idle scale vm"] [--out DIR]
+#                [--host-tools "kernel thrashguard naive earlyoom nohang nohang-psi"]
+#                [--fp-tools "thrashguard naive"] [--quick]
 #                [--vm-tools "kernel thrashguard earlyoom nohang oomd"]
 #                [--deadline S] [--idle-seconds S] [--vm-reps N] [--report-only]
 #
 #   --reps N         repetitions of each thrash run (default 3)
-#   --parts LIST     which benchmarks (default all four):
+#   --parts LIST     which benchmarks (default all five):
 #                      host   the host thrash scenario (bench/thrash.sh), per
 #                             tool and repetition, tools interleaved
+#                      fp     the e2e false-positive scenarios fp-io,
+#                             fp-cache, fp-spike with each of --fp-tools
+#                             (bench/fp.sh), once each
 #                      idle   idle cost of every tool at once (bench/idle.sh)
 #                      scale  snapshot cost at 100/1,000/10,000 groups
 #                             (bench/snapshot-cost.sh)
@@ -25,6 +29,10 @@
 #                    emulation takes about a minute per tool and repetition,
 #                    and the whole benchmark should stay under 30 minutes)
 #   --report-only    rebuild the page and plots from DIR/raw/ only
+#   --quick          `make bench-quick`: one repetition of the host thrash
+#                    scenario with thrashguard and the naive poller, results
+#                    in build/bench-quick (never over the committed page),
+#                    then the headline table; options after it still apply
 #
 # Every part records raw data only; bench/report.py computes the figures
 # and writes the page.  A failed run is reported and the rest goes on; the
@@ -36,9 +44,10 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 BIN=$TOP/build/thrashguard TOOLS=$TOP/build/tools OUT=$HERE/results
-REPS=3 VM_REPS='' DEADLINE=45 IDLE_S=60 REPORT_ONLY=0
-PARTS="host idle scale vm"
-HOST_TOOLS="kernel thrashguard earlyoom nohang nohang-psi"
+REPS=3 VM_REPS='' DEADLINE=45 IDLE_S=60 REPORT_ONLY=0 QUICK=0
+PARTS="host fp idle scale vm"
+HOST_TOOLS="kernel thrashguard naive earlyoom nohang nohang-psi"
+FP_TOOLS="thrashguard naive"
 VM_TOOLS="kernel thrashguard earlyoom nohang oomd"
 ARGS=("$@")
 
@@ -52,6 +61,8 @@ while (($#)); do
 	--parts) PARTS=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	--host-tools) HOST_TOOLS=$2; shift 2 ;;
+	--fp-tools) FP_TOOLS=$2; shift 2 ;;
+	--quick) QUICK=1; REPS=1 PARTS=host HOST_TOOLS="thrashguard naive" OUT=$TOP/build/bench-quick; shift ;;
 	--vm-tools) VM_TOOLS=$2; shift 2 ;;
 	--deadline) DEADLINE=$2; shift 2 ;;
 	--idle-seconds) IDLE_S=$2; shift 2 ;;
@@ -75,7 +86,7 @@ if ((REPORT_ONLY)); then
 fi
 ((EUID == 0)) || { say "needs root (real cgroups, PID namespaces)"; exit 1; }
 [[ -x $BIN ]] || { say "no daemon binary at $BIN (run make)"; exit 1; }
-for t in cgexec monotime thrasher steady probe; do
+for t in cgexec monotime thrasher steady probe fileio; do
 	[[ -x $TOOLS/$t ]] || { say "no $TOOLS/$t (run make tools)"; exit 1; }
 done
 for c in python3 gnuplot unshare; do
@@ -181,6 +192,24 @@ part_host() {
 	done
 }
 
+part_fp() {
+	local scn tool dir
+	rm -rf "$RAW/fp"
+	for scn in fp-io fp-cache fp-spike; do
+		for tool in $FP_TOOLS; do
+			dir=$RAW/fp/$scn/$tool/rep-1
+			say "fp: $scn, $tool"
+			if ! "$HERE/fp.sh" --scenario "$scn" --tool "$tool" --out "$dir" --bin "$BIN" --tools "$TOOLS" \
+				2>"$RAW/fp-$scn-$tool.log"; then
+				say "fp: $scn $tool FAILED (see $dir/run.log):"
+				tail -n 5 "$dir/run.log" | sed 's/^/    /' >&2
+				FAILED+=("fp/$scn/$tool")
+			fi
+			grep '^fp: ' "$RAW/fp-$scn-$tool.log" | sed 's/^/    /' >&2
+		done
+	done
+}
+
 part_idle() {
 	rm -rf "$RAW/idle"
 	mkdir -p "$RAW/idle"
@@ -217,8 +246,8 @@ part_vm() {
 
 for part in $PARTS; do
 	case $part in
-	host | idle | scale | vm) ;;
-	*) say "unknown part '$part' (host idle scale vm)"; exit 2 ;;
+	host | fp | idle | scale | vm) ;;
+	*) say "unknown part '$part' (host fp idle scale vm)"; exit 2 ;;
 	esac
 	t=$(now_s)
 	"part_$part"
@@ -229,11 +258,14 @@ done
 TOTAL=$(($(now_s) - T0))
 timing="total $((TOTAL / 60)) min $((TOTAL % 60)) s:"
 for part in $PARTS; do timing+=" $part $((PART_S[$part] / 60)):$(printf '%02d' $((PART_S[$part] % 60)))"; done
-timing+=", $REPS repetitions on the host, $VM_REPS in the VM, deadline $DEADLINE s"
+timing+=", $REPS repetitions on the host"
+[[ " $PARTS " == *" vm "* ]] && timing+=", $VM_REPS in the VM"
+timing+=", deadline $DEADLINE s"
 write_meta "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta_set "timing=$timing" "failed=${FAILED[*]:-}"
 report || FAILED+=(report)
 say "$timing"
+((QUICK)) && [[ -s $OUT/headline.md ]] && cat "$OUT/headline.md"
 if ((${#FAILED[@]})); then
 	say "failed: ${FAILED[*]}"
 	exit 1

@@ -2,9 +2,10 @@
 # One run of the host thrash benchmark: a simulated node (a memory-limited
 # scope group with Kubernetes-style pods below it), a neighbour pod serving
 # (steady + latency probe) and a pod that thrashes the node, with ONE tool
-# in charge: the kernel alone, thrashguard, earlyoom or nohang.
+# in charge: the kernel alone, thrashguard, earlyoom, nohang or the naive
+# 1 s poller (bench/peers/naive.sh).
 #
-#   bench/thrash.sh --tool kernel|thrashguard|earlyoom|nohang|nohang-psi
+#   bench/thrash.sh --tool kernel|thrashguard|earlyoom|nohang|nohang-psi|naive
 #                   --out DIR [--deadline S] [--bin BIN] [--tools DIR]
 #
 # Records raw data only, in DIR (bench/report.py turns it into figures):
@@ -28,7 +29,7 @@
 #   kernel       nothing watches; the workloads run exactly as below
 #   thrashguard  on the host, scope = this run's node group (never "/"),
 #                built-in defaults (empty -c file), -v for its decision line
-#   earlyoom, nohang, nohang-psi
+#   earlyoom, nohang, nohang-psi, naive (the 1 s shell poller)
 #                inside `unshare --pid --fork --mount-proc` together with
 #                the workloads and nothing else (bench/peers/ns-init.sh is
 #                the namespace's PID 1 and starts them); settings in
@@ -62,8 +63,8 @@ while (($#)); do
 	esac
 done
 case $TOOL in
-kernel | thrashguard | earlyoom | nohang | nohang-psi) ;;
-*) echo "thrash.sh: --tool kernel|thrashguard|earlyoom|nohang|nohang-psi" >&2; exit 2 ;;
+kernel | thrashguard | earlyoom | nohang | nohang-psi | naive) ;;
+*) echo "thrash.sh: --tool kernel|thrashguard|earlyoom|nohang|nohang-psi|naive" >&2; exit 2 ;;
 esac
 [[ -n $OUT ]] || { echo "thrash.sh: --out DIR is required" >&2; exit 2; }
 mkdir -p "$OUT" && OUT=$(realpath "$OUT")

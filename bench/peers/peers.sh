@@ -9,16 +9,19 @@
 #   peer_settle_s TOOL               its start-up time before the scenario
 #   peer_version TOOL                one line
 #
-# TOOL: earlyoom, nohang, nohang-psi.  PSI_FILE is the memory.pressure of
-# the scope the tool is meant to guard (the node group on the host).
-# Every peer runs inside a PID namespace holding only the scenario
-# (bench/peers/ns-init.sh): never start one of these command lines bare.
+# TOOL: earlyoom, nohang, nohang-psi, naive.  PSI_FILE is the
+# memory.pressure of the scope the tool is meant to guard (the node group on
+# the host).  Every peer runs inside a PID namespace holding only the
+# scenario (bench/peers/ns-init.sh): never start one of these command lines
+# bare.  (naive kills by cgroup.kill, not by pid: what confines it is its
+# own refusal of any scope but a test scope, naive.sh.)
 
 PEER_EARLYOOM=${PEER_EARLYOOM:-/usr/bin/earlyoom}
 PEER_NOHANG=${PEER_NOHANG:-/usr/sbin/nohang}
 PEER_NOHANG_CONF=${PEER_NOHANG_CONF:-/etc/nohang/nohang.conf}
 # nohang's own interpreter (its #! line), not whatever python3 is first in PATH.
 PEER_PYTHON=${PEER_PYTHON:-/usr/bin/python3}
+PEER_NAIVE=${PEER_NAIVE:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/naive.sh}
 
 # Debian's /etc/default/earlyoom: EARLYOOM_ARGS="-r 3600" (a memory report
 # every hour instead of every second); everything else is earlyoom's
@@ -61,8 +64,21 @@ peer_prepare() {
 			peer__conf_set "$conf" debug_psi True || return 1
 		fi
 		;;
+	naive) [[ -r $PEER_NAIVE ]] && peer_naive_scope "$psi" >/dev/null || return 1 ;;
 	*) echo "peers.sh: unknown tool '$tool'" >&2; return 1 ;;
 	esac
+}
+
+# peer_naive_scope PSI_FILE: the cgroup path naive.sh takes, from the
+# scope's memory.pressure in the unified (hybrid) or the v2 hierarchy.
+peer_naive_scope() {
+	local s=${1%/memory.pressure}
+	case $s in
+	/sys/fs/cgroup/unified/*) s=${s#/sys/fs/cgroup/unified} ;;
+	/sys/fs/cgroup/*) s=${s#/sys/fs/cgroup} ;;
+	*) echo "peers.sh: '$1' is not a memory.pressure under /sys/fs/cgroup" >&2; return 1 ;;
+	esac
+	echo "$s"
 }
 
 # peer_nohang_psi_bin FILE: a copy of nohang whose PSI rule stands alone.
@@ -92,8 +108,9 @@ EOF
 }
 
 peer_argv() {
-	local tool=$1 dir=$2
+	local tool=$1 dir=$2 psi=${3:-}
 	case $tool in
+	naive) printf '%s\0' /bin/sh "$PEER_NAIVE" "$(peer_naive_scope "$psi")" ;;
 	earlyoom) printf '%s\0' "$PEER_EARLYOOM" "${PEER_EARLYOOM_ARGS[@]}" ;;
 	# nohang.service: `nohang --monitor --config /etc/nohang/nohang.conf`.
 	# Unbuffered: its log lines must reach tslog.py when they are written.
@@ -108,6 +125,7 @@ peer_ready() {
 	case $tool in
 	earlyoom) pat='SIGKILL when mem' ;;
 	nohang | nohang-psi) pat='Monitoring has started' ;;
+	naive) pat='naive: watching' ;;
 	*) return 0 ;;
 	esac
 	e2e_poll 10 grep -q "$pat" "$log"
@@ -131,6 +149,7 @@ peer_version() {
 		# `nohang --version` prints "nohang unknown version" for Debian's
 		# package (it looks for a version file upstream's installer writes).
 		echo "nohang $(dpkg-query -W -f='${Version}' nohang 2>/dev/null || echo '?') (Debian package; --version: $("$PEER_PYTHON" -W ignore "$PEER_NOHANG" --version 2>/dev/null | head -n1))" ;;
+	naive) echo "naive.sh (bench/peers/, sha256 $(sha256sum "$PEER_NAIVE" | cut -c1-12))" ;;
 	*) return 1 ;;
 	esac
 }
