@@ -22,13 +22,15 @@ e2e_setup act-kill 180
 
 echo "--- 0. a group of 1,200 tasks: the one listed last is seen too" >&2
 # Small processes (sleep), then one whose comm is protected, started last
-# so that its pid comes last in the (sorted) v1 cgroup.procs.
-e2e_mkgroup big 1G
+# so that its pid comes last in the (sorted) v1 cgroup.procs. A service:
+# names protect system services only.
+BIG=big.service
+e2e_mkgroup $BIG 1G
 ln -s "$(command -v sleep)" "$E2E_DIR/tg-guard"
-e2e_run big -- bash -c 'for ((i = 0; i < 1200; i++)); do sleep 300 & done; "$0" 300 & wait' \
+e2e_run $BIG -- bash -c 'for ((i = 0; i < 1200; i++)); do sleep 300 & done; "$0" 300 & wait' \
 	"$E2E_DIR/tg-guard"
-e2e_poll 30 eval '(($(act_nprocs big) >= 1202))' || true
-procs=$(e2e_cgpath memory big)/cgroup.procs
+e2e_poll 30 eval '(($(act_nprocs $BIG) >= 1202))' || true
+procs=$(e2e_cgpath memory $BIG)/cgroup.procs
 guard=$(pgrep -x -P "$E2E_PID" tg-guard || true)
 at=$(grep -nx "${guard:-none}" "$procs" | cut -d: -f1)
 echo "  $(wc -l <"$procs") tasks, $(wc -c <"$procs") bytes of cgroup.procs; tg-guard (pid ${guard:-?}) on line ${at:-?}" >&2
@@ -38,7 +40,7 @@ printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defau
 "$ACT_BIN" status --json -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" \
 	--set protect.comms=tg-guard --set daemon.interval=1s >"$E2E_DIR/big.json" 2>"$E2E_DIR/big.err"
 act_check "status sees the group protected by [protect] comms" python3 - "$E2E_DIR/big.json" \
-	"/$E2E_NAME/big" <<'EOF2'
+	"/$E2E_NAME/$BIG" <<'EOF2'
 import json, sys
 d = json.load(open(sys.argv[1]))
 c = [c for c in d["candidates"] if c["cgroup"] == sys.argv[2]]
@@ -46,7 +48,7 @@ ok = len(c) == 1 and c[0]["protected"] and c[0]["protect_reason"] == "[protect] 
 print("  " + (json.dumps(c[0]) if c else "no candidate " + sys.argv[2]), file=sys.stderr)
 sys.exit(0 if ok else 1)
 EOF2
-e2e_kill_group big
+e2e_kill_group $BIG
 
 act_node 512M
 # A Kubernetes-shaped victim (systemd driver, BestEffort, containerd) so that
@@ -59,8 +61,12 @@ e2e_mkgroup "$VICTIM"
 # provide them in this test's private mount namespace (with-journal.sh) only.
 [[ ${TG_JOURNAL_NS:-} == 1 ]] || e2e_die "not in the private mount namespace"
 mount -t tmpfs -o size=1m,mode=0755 tmpfs /var/log || e2e_die "cannot mount a tmpfs on /var/log"
-mkdir -p /var/log/pods/shop_cart-7f9_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/cart /var/log/containers
-: >"/var/log/containers/cart-7f9_shop_cart-$CID.log"
+# As the kubelet writes them: the container's log in its pod's directory,
+# and a link to it named after the pod, namespace, container and id.
+PODLOG=/var/log/pods/shop_cart-7f9_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/cart
+mkdir -p "$PODLOG" /var/log/containers
+: >"$PODLOG/0.log"
+ln -s "$PODLOG/0.log" "/var/log/containers/cart-7f9_shop_cart-$CID.log"
 e2e_mkgroup node/neighbour
 e2e_mkgroup node/storm
 
