@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes sure the Debian packages a make target needs are installed.
-# Usage: scripts/deps.sh build|test|vm|bench
+# Usage: scripts/deps.sh build|test|vm|node|bench
 # On Debian/Ubuntu, missing packages are installed with apt-get (saying
 # which); elsewhere the script fails and names them.
 set -eu
@@ -8,14 +8,17 @@ set -eu
 build="gcc make pkg-config libsystemd-dev libinih-dev"
 test_pkgs="$build libcmocka-dev systemd util-linux python3"
 vm="$test_pkgs qemu-system-x86 busybox-static cpio e2fsprogs"
+# node: the systemd node image (tests/vm/node/), built with mmdebstrap
+node="$vm mmdebstrap debian-archive-keyring"
 bench="$vm gnuplot-nox earlyoom nohang"
 
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test_pkgs ;;
 vm) want=$vm ;;
+node) want=$node ;;
 bench) want=$bench ;;
-*) echo "deps.sh: unknown set '$1' (build|test|vm|bench)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown set '$1' (build|test|vm|node|bench)" >&2; exit 2 ;;
 esac
 
 missing=""
