@@ -49,6 +49,7 @@ done
 run_tier syscall-filter tests/syscall-filter.sh build/thrashguard
 run_tier e2e $make_ --no-print-directory check-e2e
 run_tier vm $make_ --no-print-directory check-vm
+run_tier vm-node $make_ --no-print-directory check-vm-node
 
 echo
 [ ${#failed_tiers[@]} = 0 ] || echo "failed tiers: ${failed_tiers[*]}"
