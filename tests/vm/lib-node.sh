@@ -60,11 +60,17 @@ node_unit_prop() {
 	systemctl show -P "$2" "$1" 2>/dev/null
 }
 
-# node_daemon_up: `systemctl enable --now thrashguard` (the shipped unit),
+# node_daemon_up: `systemctl enable --now thrashguard` (the shipped unit)
+# once the slice of its scope (NODE_SCOPE_SLICE, default tg-test.slice) is
+# started,
 # then waits until systemd has its READY (ActiveState active: Type=notify
 # is "activating" until READY=1).  Sets TG_MAINPID.
 node_daemon_up() {
 	local t0 rc
+	# The scope first: a slice's group exists only once it is started, and
+	# a daemon that starts before its scope exists polls instead of arming
+	# PSI triggers.
+	systemctl start "${NODE_SCOPE_SLICE:-$TG_SLICE}" || return 1
 	t0=$(tg_now_ms)
 	systemctl enable --now "$TG_UNIT" >"$TG_DIR/enable.out" 2>&1
 	rc=$?
@@ -103,6 +109,17 @@ node_run() {
 	NODE_CG=$TG_SLICE_CG/$unit.service
 	tg_wait 10 test -n "$(node_unit_prop "$unit" MainPID | grep -v '^0$')" || return 1
 	TG_PID=$(node_unit_prop "$unit" MainPID)
+}
+
+# node_wait_gone PATH SECONDS: until PATH holds no process; a group that
+# systemd removed once it emptied (a container's scope) counts as empty.
+node_wait_gone() {
+	local dl
+	dl=$(tg_deadline "$2")
+	while [ -e "$(cg_dir "$1")/cgroup.events" ] && [ "$(cg_events_get "$1" populated 2>/dev/null)" != 0 ]; do
+		tg_before "$dl" || return 1
+		sleep 0.1
+	done
 }
 
 # node_frozen_groups: every group of the node that is frozen, one a line
@@ -167,6 +184,94 @@ sys.exit(1)
 PY
 }
 
+# ---- the container incident ------------------------------------------------
+
+# node_podman_incident NB_PARENT TH_PARENT SCOPE NB_WANT TH_WANT: the
+# container incident of node-podman.sh and node-kubepods.sh.  The daemon
+# (the real unit) guards SCOPE (a slice's group, relative to
+# /sys/fs/cgroup, limited to 384M without swap); a neighbour container
+# (steady, 32 MiB) below the slice NB_PARENT and a thrasher container below
+# TH_PARENT (after TH_DELAY_S s, time for podman to return under emulation
+# and for status --json: thrasher, 280 MiB anonymous in two workers and a
+# sweep of the data disk's 300 MiB file, bind-mounted).  NB_WANT and
+# TH_WANT: what `thrashguard status --json` must say of each, as "kind
+# runtime container_id pod_uid qos" (a glob; $NB_CID, $TH_CID, $POD_UID
+# expanded when checked).  TH_FIELDS: the identity fields the journal entry
+# of the kill must carry ("KEY=VALUE ...", expanded the same way).  Asserts
+# the identity, one kill of the thrasher's scope, whole (cgroup.kill, not
+# partial, no task left, podman says exited 137), named in the journal, nothing else acted on,
+# the neighbour running, no kernel OOM kill in the scope, the daemon never
+# restarted.
+TH_DELAY_S=20
+
+node_glob() {
+	case "$1" in
+	$2) return 0 ;;
+	esac
+	return 1
+}
+
+node_podman_incident() {
+	local nb_parent=$1 th_parent=$2 scope_cg=$3 nb_want=$4 th_want=$5 th_fields=$6
+	local v t_launch t_empty cond st n
+	node_daemon_up || exit 1
+	node_podman NB tg-nb "$nb_parent" -- /usr/local/bin/steady --anon 32 --duration 900 ||
+		tg_fatal podman_nb "podman runs the neighbour container"
+	v=$(node_status_of "$NB_CG")
+	tg_result status_nb line "$v"
+	tg_check nb_identity "status --json: the neighbour's container $NB_CID: kind runtime id pod_uid qos = $(eval echo "\"$nb_want\"") ($v)" \
+		node_glob "$v" "$(eval echo "\"$nb_want\"")"
+
+	# The thrash begins TH_DELAY_S after the container starts: time for
+	# podman to return (seconds under emulation) and for status --json.
+	node_podman TH tg-th "$th_parent" -- /bin/sh -c "sleep $TH_DELAY_S; exec /usr/local/bin/thrasher --anon 280 \
+		--file /mnt/data/big.dat --file-size 300 --procs 2 --duration 120" ||
+		tg_fatal podman_th "podman runs the thrasher container"
+	t_launch=$(tg_now_ms)
+	tg_sampler_start slice "$scope_cg"
+	v=$(node_status_of "$TH_CG")
+	tg_result status_th line "$v"
+	tg_check th_identity "status --json: the thrasher's container $TH_CID: kind runtime id pod_uid qos = $(eval echo "\"$th_want\"") ($v)" \
+		node_glob "$v" "$(eval echo "\"$th_want\"")"
+	tg_check th_in_container_group "crun put the thrasher in libpod-<id>.scope/container" \
+		test -n "$(cat "$CG/$TH/container/cgroup.procs" 2>/dev/null)"
+
+	if node_wait_gone "$TH" $((TH_DELAY_S + 60)); then
+		t_empty=$(tg_now_ms)
+		tg_info "the thrasher's container emptied $((t_empty - t_launch)) ms after podman run returned"
+	else
+		tg_check emptied "the thrasher's container emptied within $((TH_DELAY_S + 60)) s" false
+	fi
+	tg_wait 10 tg__has_decision THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill
+	tg_decisions_keep
+	cond="MESSAGE_ID=2b2e42b20e434042acc519a8da2a8e80 THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill"
+	# shellcheck disable=SC2086
+	{
+		tg_decision_result $cond
+		tg_check one_kill "exactly one kill" tg_dcount_is 1 $cond
+		th_fields=$(eval echo "\"$th_fields\"")
+		tg_check victim "... of the thrasher's scope, in scope /$scope_cg, with $th_fields" \
+			tg_dcount_is 1 $cond "THRASHGUARD_CGROUP=$TH_CG" "THRASHGUARD_SCOPE=/$scope_cg" $th_fields
+		tg_check whole "... whole: cgroup.kill, not partial, no task left" \
+			tg_dcount_is 1 $cond THRASHGUARD_CGROUP_KILL=1 THRASHGUARD_PARTIAL=0 THRASHGUARD_TASKS_LEFT=0
+	}
+	tg_check nothing_else "nothing else acted on, no failed action" \
+		tg_dcount_is 0 'THRASHGUARD_EVENT~^(failed|acted)$' "THRASHGUARD_CGROUP!=$TH_CG"
+	tg_wait 30 sh -c '[ "$(podman inspect -f "{{.State.Status}}" tg-th 2>/dev/null)" = exited ]'
+	st=$(node_podman_state tg-th)
+	tg_check th_exited "podman: the thrasher's container exited 137 ($st)" tg_eq "$st" "exited 137"
+	st=$(node_podman_state tg-nb)
+	tg_check nb_running "podman: the neighbour's container is running ($st)" \
+		sh -c 'case "$1" in running*) exit 0 ;; esac; exit 1' - "$st"
+	tg_check nb_alive "... its process alive" tg_alive "$NB_PID"
+	n=$(cg_event "$scope_cg" oom_kill)
+	tg_check no_oom "no kernel OOM kill in the scope ($n)" tg_eq "$n" 0
+	n=$(node_unit_prop "$TG_UNIT" NRestarts)
+	tg_check daemon_running "the daemon is still active, never restarted (NRestarts $n)" \
+		sh -c '[ "$1" = 0 ] && [ "$(systemctl is-active thrashguard)" = active ]' - "$n"
+	return 0
+}
+
 # ---- between scenarios -----------------------------------------------------
 
 # node_cleanup: the daemon stopped and disabled, its configuration as the
@@ -190,6 +295,7 @@ node_cleanup() {
 		rm -f /run/tg/containers
 	fi
 	systemctl stop "$TG_SLICE" kubepods.slice >/dev/null 2>&1
+	systemctl revert kubepods.slice >/dev/null 2>&1
 	systemctl reset-failed >/dev/null 2>&1
 	for g in "$TG_SLICE_CG" kubepods.slice; do
 		[ -d "$CG/$g" ] && [ "$(cg_events_get "$g" populated)" = 1 ] && { rmgroup "$g" || rc=1; }
