@@ -263,7 +263,12 @@ run_vm() {
 		append="root=/dev/vda rw console=ttyS0 panic=-1 systemd.unified_cgroup_hierarchy=1 quiet loglevel=3"
 		append="$append fsck.mode=skip systemd.show_status=false tg.scenarios=$list tg.timeout=$btimeout"
 		append="$append tg.scn_timeout=$timeout$extra"
-		boot=(-kernel build/node/vmlinuz -initrd build/node/initrd.img -append "$append"
+		# The same kernel package as kernel.sh's: its uncompressed vmlinux
+		# (PVH entry) saves the bzImage's decompression.
+		local nkern=build/node/vmlinuz
+		[ -s "$vm/kernel/vmlinux" ] && [ "$(cat "$vm/kernel/release")" = "$(cat build/node/release 2>/dev/null)" ] &&
+			nkern=$vm/kernel/vmlinux
+		boot=(-kernel "$nkern" -initrd build/node/initrd.img -append "$append"
 			-drive "file=build/node/node.img,if=virtio,format=raw,snapshot=on"
 			-drive "file=$runimg,if=virtio,format=raw,readonly=on"
 			-drive "file=$disk,if=virtio,format=raw,snapshot=on")
