@@ -45,7 +45,7 @@ TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
 .PHONY: all deps deps-test deps-fuzz deps-package deb check-package tools unit unit-asan check check-unit check-fixtures \
-        check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench bench-quick install uninstall clean format
+        check-e2e check-vm check-vm-node check-fuzz fuzz fuzz-bins run demo bench bench-quick install uninstall clean format
 
 all: deps $(B)/thrashguard
 
@@ -142,6 +142,12 @@ check-e2e: all tools
 check-vm: all tools
 	@scripts/deps.sh vm
 	@tests/vm/run.sh --bin $(B)/thrashguard --tools $(B)/tools
+
+# The systemd node (tests/vm/node/): Debian 12, systemd as PID 1, the real
+# unit, Podman; its image is built on first use and cached in build/node/.
+check-vm-node: all tools
+	@scripts/deps.sh node
+	@tests/vm/run.sh --node --bin $(B)/thrashguard --tools $(B)/tools
 
 check: deps-test deps-fuzz deps-package
 	@tests/check.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes sure the Debian packages a make target needs are installed.
-# Usage: scripts/deps.sh build|test|fuzz|vm|bench|package
+# Usage: scripts/deps.sh build|test|fuzz|vm|node|bench|package
 # On Debian/Ubuntu, missing packages are installed with apt-get (saying
 # which); elsewhere the script fails and names them.
 set -eu
@@ -10,6 +10,8 @@ test_pkgs="$build libcmocka-dev systemd util-linux python3 python3-yaml"
 # clang with the libFuzzer and sanitizer runtimes (Debian 12: clang 14).
 fuzz="$build clang libclang-rt-14-dev"
 vm="$test_pkgs qemu-system-x86 busybox-static cpio e2fsprogs"
+# node: the systemd node image (tests/vm/node/), built with mmdebstrap
+node="$vm mmdebstrap debian-archive-keyring"
 bench="$vm gnuplot-nox earlyoom nohang"
 # The Debian package: its Build-Depends (debian/control), the tools that
 # build and check it, a chroot to install it in (tests/package.sh), and
@@ -21,9 +23,10 @@ build) want=$build ;;
 test) want=$test_pkgs ;;
 fuzz) want=$fuzz ;;
 vm) want=$vm ;;
+node) want=$node ;;
 bench) want=$bench ;;
 package) want=$package ;;
-*) echo "deps.sh: unknown set '$1' (build|test|fuzz|vm|bench|package)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown set '$1' (build|test|fuzz|vm|node|bench|package)" >&2; exit 2 ;;
 esac
 
 missing=""

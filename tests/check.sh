@@ -52,6 +52,7 @@ run_tier syscall-filter tests/syscall-filter.sh build/thrashguard
 run_tier package tests/package.sh
 run_tier e2e $make_ --no-print-directory check-e2e
 run_tier vm $make_ --no-print-directory check-vm
+run_tier vm-node $make_ --no-print-directory check-vm-node
 
 echo
 [ ${#failed_tiers[@]} = 0 ] || echo "failed tiers: ${failed_tiers[*]}"

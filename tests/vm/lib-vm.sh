@@ -82,6 +82,11 @@ tg_check() {
 vm_modload() {
 	local m=$1 d
 	[ -d "/sys/module/$m" ] && return 0
+	# the systemd node has the kernel's whole module tree and modprobe
+	if [ "${TG_WHERE:-}" = node ]; then
+		modprobe "$m"
+		return
+	fi
 	if [ ! -e "/tg/modules/$m.ko" ]; then
 		echo "vm_modload: $m not in initramfs" >&2
 		return 1
@@ -124,6 +129,8 @@ vm_zram_off() {
 # is dropped when the VM ends, so each scenario starts from the same disk.
 vm_disk_mount() {
 	local dl
+	# (the systemd node mounts it at boot: tests/vm/node/init.sh)
+	grep -q ' /mnt/data ' /proc/mounts && return 0
 	# ext4 of this kernel allocates the "crc32c" hash at every mount, even
 	# without metadata_csum; that is a softdep, which insmod does not follow.
 	vm_modload virtio_pci && vm_modload virtio_blk && vm_modload crc32c_generic &&

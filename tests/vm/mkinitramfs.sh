@@ -6,8 +6,10 @@
 #
 #   tests/vm/mkinitramfs.sh [--bin build/thrashguard] [--tools build/tools]
 #                           [--kernel build/vm/kernel] [--out build/vm/initramfs.cpio.gz]
-#                           [--work DIR] [--scenario FILE]...
+#                           [--work DIR] [--scenario FILE]... [--tree-only]
 #
+# --tree-only: stop after staging the tree in --work (the systemd node's run
+# disk is made of it, see tests/vm/run.sh --node).
 # --scenario: the scenario files to include (default: tests/vm/scenarios/*.sh),
 # as /tg/scenarios/BASENAME.  --work: the staging directory (default
 # build/vm/initramfs.d; give each concurrent build its own).
@@ -18,10 +20,11 @@ set -eu
 
 cd "$(dirname "$0")/../.."
 bin=build/thrashguard tools=build/tools kernel=build/vm/kernel out=build/vm/initramfs.cpio.gz
-root=build/vm/initramfs.d scen_files=
+root=build/vm/initramfs.d scen_files= tree_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--work) root=$2; shift 2 ;;
+	--tree-only) tree_only=1; shift ;;
 	--scenario) scen_files="$scen_files $2"; shift 2 ;;
 	--bin) bin=$2; shift 2 ;;
 	--tools) tools=$2; shift 2 ;;
@@ -98,7 +101,7 @@ cp "$kernel/release" "$root/tg/kernel-release"
 
 cp tests/vm/init.sh "$root/init"
 chmod 755 "$root/init"
-cp tests/vm/lib-vm.sh tests/vm/runner.sh "$root/tg/"
+cp tests/vm/lib-vm.sh tests/vm/lib-node.sh tests/vm/runner.sh tests/vm/boot-common.sh "$root/tg/"
 [ -n "$scen_files" ] || scen_files=$(ls tests/vm/scenarios/*.sh)
 for f in $scen_files; do
 	cp "$f" "$root/tg/scenarios/"
@@ -106,6 +109,8 @@ done
 
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+[ "$tree_only" = 1 ] && exit 0
 
 # gzip -1: the kernel decompresses it under emulation at every boot, and the
 # archive is small either way.

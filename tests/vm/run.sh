@@ -5,7 +5,16 @@
 #   tests/vm/run.sh [--bin build/thrashguard] [--tools build/tools]
 #                   [--scenario NAME]... [--scenario-file PATH]...
 #                   [--timeout SECONDS] [--append 'tg.k=v ...'] [--one-boot-each]
-#                   [--accel tcg|kvm] [-v]
+#                   [--accel tcg|kvm] [--node] [-v]
+#
+# Two machines, one harness (lib-vm.sh, runner.sh, boot-common.sh, the
+# console protocol, verdict.py): the busybox VM (an initramfs, init.sh) and,
+# with --node, the systemd node (Debian 12 with systemd as PID 1, the real
+# unit, Podman: tests/vm/node/, its image built and cached by
+# tests/vm/node/mkimage.sh).  A scenario file says where it runs with
+# VM_WHERE ("busybox", the default, or "node", or both); a run takes the
+# scenarios of its machine.  When the node's image cannot be built, --node
+# skips (SKIP: line, exit 0) unless CI=true, where that fails.
 #
 # Without --scenario/--scenario-file, every tests/vm/scenarios/*.sh runs
 # except those marked VM_DEFAULT=0 (run only when named).  --scenario-file
@@ -27,7 +36,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-bin=build/thrashguard tools=build/tools timeout=120 accel=tcg verbose=0 extra= one_each=0
+bin=build/thrashguard tools=build/tools timeout=120 accel=tcg verbose=0 extra= one_each=0 node=0
 names=() files=() explicit=0
 add_scenario() { # NAME FILE
 	local i
@@ -54,8 +63,9 @@ while [ $# -gt 0 ]; do
 	--append) extra="$extra $2"; shift 2 ;;
 	--one-boot-each) one_each=1; shift ;;
 	--accel) accel=$2; shift 2 ;;
+	--node) node=1; shift ;;
 	-v | --verbose) verbose=1; shift ;;
-	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,40p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -63,17 +73,28 @@ done
 scen_var() {
 	sed -n "s/^$1=\([^ #]*\).*/\1/p" "$2" | head -n 1 | tr -d "\"'"
 }
+# where a scenario file runs: VM_WHERE="busybox node" (words), default busybox
+where_ok() { # FILE
+	local w
+	w=$(sed -n 's/^VM_WHERE=//p' "$1" | head -n 1 | tr -d "\"'")
+	case " ${w:-busybox} " in *" $machine "*) return 0 ;; esac
+	return 1
+}
+machine=busybox label=vm
+[ "$node" = 1 ] && machine=node label=vm-node
 if [ "$explicit" = 0 ]; then
 	for f in tests/vm/scenarios/*.sh; do
 		[ "$(scen_var VM_DEFAULT "$f")" = 0 ] && continue
+		where_ok "$f" || continue
 		n=${f##*/}
 		add_scenario "${n%.sh}" "$f"
 	done
 fi
-for n in "${names[@]}"; do
-	case "$n" in
-	*[!A-Za-z0-9_-]*) echo "run.sh: scenario name '$n': letters, digits, - and _ only" >&2; exit 2 ;;
+for i in "${!names[@]}"; do
+	case "${names[$i]}" in
+	*[!A-Za-z0-9_-]*) echo "run.sh: scenario name '${names[$i]}': letters, digits, - and _ only" >&2; exit 2 ;;
 	esac
+	where_ok "${files[$i]}" || { echo "run.sh: scenario ${names[$i]} does not run on the $machine machine (VM_WHERE)" >&2; exit 2; }
 done
 
 vm=build/vm
@@ -94,14 +115,14 @@ fi
 
 qemu=$(command -v qemu-system-x86_64 || true)
 if [ -z "$qemu" ] || ! "$qemu" -version >/dev/null 2>&1; then
-	echo "SKIP: vm: qemu-system-x86_64 is not available (not installed after scripts/deps.sh vm, or does not run); no VM scenario ran"
-	echo "vm: 0 passed, 0 failed"
+	echo "SKIP: $label: qemu-system-x86_64 is not available (not installed after scripts/deps.sh vm, or does not run); no VM scenario ran"
+	echo "$label: 0 passed, 0 failed"
 	exit 0
 fi
 # Anything else missing, or a failed preparation, fails every scenario.
 prep_failed() {
 	echo "run.sh: $*" >&2
-	echo "vm: 0 passed, ${#names[@]} failed"
+	echo "$label: 0 passed, ${#names[@]} failed"
 	exit 1
 }
 for t in busybox cpio gzip python3 mke2fs timeout "${CC:-cc}"; do
@@ -144,8 +165,36 @@ for f in "${files[@]}"; do scen_args+=(--scenario "$f"); done
 tests/vm/mkinitramfs.sh --bin "$bin" --tools "$tools" --kernel "$vm/kernel" --out "$initrd" \
 	--work "$initrd_work" "${scen_args[@]}" || prep_failed "could not build the initramfs (tests/vm/mkinitramfs.sh)"
 rm -rf "$initrd_work"
-awk -v k="$(cat "$vm/kernel/release")" -v a="$t_prep" -v b="$EPOCHREALTIME" \
-	'BEGIN { printf "vm: kernel %s, data disk and initramfs ready in %.1fs\n", k, b - a }'
+if [ "$node" = 1 ]; then
+	# The systemd node: its image (built and cached by mkimage.sh: the
+	# base only when its package list changes, the image when the
+	# project's installed files do), and this run's run disk: the
+	# initramfs tree (the harness, the scenarios, the tools) as a small
+	# ext4 image, with the node's own init.
+	rm -f "$initrd"
+	node_skip() {
+		if [ "${CI:-}" = true ]; then prep_failed "the systemd node's image cannot be built: $*"; fi
+		echo "SKIP: $label: the systemd node's image cannot be built here ($*); no node scenario ran"
+		echo "$label: 0 passed, 0 failed"
+		exit 0
+	}
+	[ "$(id -u)" = 0 ] || node_skip "building it needs root"
+	scripts/deps.sh node || node_skip "scripts/deps.sh node failed"
+	t_img=$EPOCHREALTIME
+	tests/vm/node/mkimage.sh --out build/node --tools "$tools" || node_skip "tests/vm/node/mkimage.sh failed"
+	awk -v a="$t_img" -v b="$EPOCHREALTIME" -v s="$(du -m build/node/node.img | cut -f1)" \
+		'BEGIN { printf "vm-node: image build/node/node.img (%s MiB allocated) ready in %.1fs\n", s, b - a }'
+	runimg=$vm/run.$$.img
+	tests/vm/mkinitramfs.sh --bin "$bin" --tools "$tools" --kernel "$vm/kernel" --tree-only \
+		--work "$initrd_work" "${scen_args[@]}" || prep_failed "could not stage the run disk (tests/vm/mkinitramfs.sh)"
+	cp tests/vm/node/init.sh "$initrd_work/tg/node-init.sh"
+	mke2fs -q -F -t ext4 -O ^has_journal -L tgrun -d "$initrd_work" "$runimg" \
+		$(($(du -sm "$initrd_work" | cut -f1) * 2 + 16))M || prep_failed "mke2fs could not build the run disk"
+	rm -rf "$initrd_work"
+	trap 'rm -rf "$initrd" "$initrd_work" "$runimg"' EXIT
+fi
+awk -v k="$(cat "$vm/kernel/release")" -v a="$t_prep" -v b="$EPOCHREALTIME" -v l="$label" \
+	'BEGIN { printf "%s: kernel %s, data disk and initramfs ready in %.1fs\n", l, k, b - a }'
 
 # ---- host-side confinement ---------------------------------------------------
 # The guest cannot use more than -m, but QEMU itself (guest RAM + TCG
@@ -155,8 +204,9 @@ awk -v k="$(cat "$vm/kernel/release")" -v a="$t_prep" -v b="$EPOCHREALTIME" \
 # the root delegates memory; otherwise it runs unconfined, said once.
 hostcg=
 vm_pidfile=$vm/qemu.$$.pid
+runimg=${runimg:-}
 cleanup() {
-	rm -rf "$initrd" "$initrd_work"
+	rm -rf "$initrd" "$initrd_work" ${runimg:+"$runimg"}
 	if [ -s "$vm_pidfile" ]; then
 		kill "$(cat "$vm_pidfile")" 2>/dev/null || true
 		rm -f "$vm_pidfile"
@@ -204,15 +254,32 @@ run_vm() {
 	[ "$accel" = tcg ] && accel_opt="tcg,tb-size=256"
 	# the uncompressed kernel boots via PVH, skipping 5 s of decompression
 	[ -s "$vm/kernel/vmlinux" ] && kern=$vm/kernel/vmlinux
+	local boot=(-kernel "$kern" -initrd "$initrd" -append "$append"
+		-drive "file=$disk,if=virtio,format=raw,snapshot=on")
+	if [ "$node" = 1 ]; then
+		# Debian's kernel and the kernel package's own initrd from the
+		# image; vda the root, vdb the run disk, vdc the data disk (the
+		# order of the -drive options); pure cgroup v2, no swap.
+		append="root=/dev/vda rw console=ttyS0 panic=-1 systemd.unified_cgroup_hierarchy=1 quiet loglevel=3"
+		append="$append fsck.mode=skip systemd.show_status=false tg.scenarios=$list tg.timeout=$btimeout"
+		append="$append tg.scn_timeout=$timeout$extra"
+		# The same kernel package as kernel.sh's: its uncompressed vmlinux
+		# (PVH entry) saves the bzImage's decompression.
+		local nkern=build/node/vmlinuz
+		[ -s "$vm/kernel/vmlinux" ] && [ "$(cat "$vm/kernel/release")" = "$(cat build/node/release 2>/dev/null)" ] &&
+			nkern=$vm/kernel/vmlinux
+		boot=(-kernel "$nkern" -initrd build/node/initrd.img -append "$append"
+			-drive "file=build/node/node.img,if=virtio,format=raw,snapshot=on"
+			-drive "file=$runimg,if=virtio,format=raw,readonly=on"
+			-drive "file=$disk,if=virtio,format=raw,snapshot=on")
+	fi
 	# The wrapper joins the host group (if any) and leaves its pid, which
 	# becomes timeout's, for cleanup: timeout passes a TERM on to QEMU.
 	# shellcheck disable=SC2016
 	sh -c 'echo $$ >"$2"; [ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 125; shift 2; exec "$@"' \
 		run_vm "$hostcg" "$vm_pidfile" \
 		timeout -k 10 $((btimeout + 60)) "$qemu" -accel "$accel_opt" -cpu qemu64,+rdrand -smp 2 -m 1024 \
-		-nographic -no-reboot -net none \
-		-kernel "$kern" -initrd "$initrd" -append "$append" \
-		-drive "file=$disk,if=virtio,format=raw,snapshot=on" </dev/null 2>&1 |
+		-nographic -no-reboot -net none "${boot[@]}" </dev/null 2>&1 |
 		{
 			# Timestamp arrival of TGBOOT (host view of "start to /init").
 			local start=$EPOCHREALTIME line
@@ -268,8 +335,10 @@ while [ ${#boots[@]} -gt 0 ]; do
 	nboot=$((nboot + 1))
 	log=$vm/boot.${list%%,*}.log host_t=$vm/boot.${list%%,*}.host
 	btimeout=30
+	# the node's boot to multi-user: 17-45 s under emulation, more on a busy host
+	[ "$node" = 1 ] && btimeout=120
 	for n in ${list//,/ }; do btimeout=$((btimeout + $(budget_of "$n"))); done
-	echo "vm: boot $nboot: ${list//,/ } (deadline ${btimeout}s)"
+	echo "$label: boot $nboot: ${list//,/ } (deadline ${btimeout}s)"
 	rm -f "$host_t"
 	t0=$EPOCHREALTIME
 	qrc=0
@@ -293,18 +362,18 @@ while [ ${#boots[@]} -gt 0 ]; do
 				# once more, in a fresh boot, after the others
 				retried="$retried$n "
 				requeue=${requeue:+$requeue,}$n
-				echo "vm: $n not reached ($detail): once more in a fresh boot"
+				echo "$label: $n not reached ($detail): once more in a fresh boot"
 				continue
 				;;
 			esac
 		fi
-		echo "vm: $n $status ($detail)"
+		echo "$label: $n $status ($detail)"
 		case "$status" in
 		PASS) passed=$((passed + 1)) ;;
 		SKIP) skipped=$((skipped + 1)) ;;
 		*)
 			failed=$((failed + 1))
-			echo "vm: $n: console in $vm/$n.log (whole boot: $log); last lines:"
+			echo "$label: $n: console in $vm/$n.log (whole boot: $log); last lines:"
 			grep -v '^TGDMESG' "$vm/$n.log" 2>/dev/null | tail -n 15 | sed 's/^/    /'
 			;;
 		esac
@@ -316,7 +385,7 @@ while [ ${#boots[@]} -gt 0 ]; do
 	rm -f "$host_t"
 done
 
-[ "$skipped" = 0 ] || echo "vm: $skipped skipped (the scenario skipped itself)"
-awk -v a="$t_all" -v b="$EPOCHREALTIME" -v n="$nboot" 'BEGIN { printf "vm: %d boot(s), %.0fs of VM time in all\n", n, b - a }'
-echo "vm: $passed passed, $failed failed"
+[ "$skipped" = 0 ] || echo "$label: $skipped skipped (the scenario skipped itself)"
+awk -v l="$label" -v a="$t_all" -v b="$EPOCHREALTIME" -v n="$nboot" 'BEGIN { printf "%s: %d boot(s), %.0fs of VM time in all\n", l, n, b - a }'
+echo "$label: $passed passed, $failed failed"
 [ "$failed" = 0 ]

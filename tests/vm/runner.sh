@@ -10,8 +10,10 @@ export TG_DIR=/tmp/tg/$TG_SCENARIO
 rm -rf "$TG_DIR"
 mkdir -p "$TG_DIR"
 . /tg/lib-vm.sh
+# on the systemd node (tests/vm/node/init.sh), its own helpers too
+[ "${TG_WHERE:-}" = node ] && . /tg/lib-node.sh
 
-VM_MODULES= VM_ZRAM= VM_DISK= VM_TIMEOUT= VM_DEFAULT= VM_OWN_BOOT=
+VM_MODULES= VM_ZRAM= VM_DISK= VM_TIMEOUT= VM_DEFAULT= VM_OWN_BOOT= VM_WHERE=
 . "/tg/scenarios/$TG_SCENARIO.sh"
 
 rc=0

@@ -1,0 +1,308 @@
+# Helpers for scenarios on the systemd node (VM_WHERE=node; tests/vm/node/),
+# sourced after lib-vm.sh by the node's init and runner (dash).  The daemon
+# there is the real unit (thrashguard.service, started by systemctl), its
+# decisions are read back from the real journal, and the workloads are
+# systemd units and Podman containers in the test slice tg-test.slice
+# (/tg.slice/tg-test.slice, MemoryMax 384M, no swap), the only scope of the
+# image's /etc/thrashguard/thrashguard.conf.
+
+TG_UNIT=thrashguard.service
+TG_SLICE=tg-test.slice
+TG_SLICE_CG=tg.slice/tg-test.slice
+TG_CONF=/etc/thrashguard/thrashguard.conf
+TG_CTR_ROOTFS=/var/lib/tg/ctr
+# the journal position at which the running scenario began (node_cleanup
+# writes it after each scenario, the node's init before the first)
+TG_CURSOR_FILE=/run/tg/cursor
+
+node_cursor_mark() {
+	journalctl -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p' >"$TG_CURSOR_FILE"
+}
+
+# node_journal ARG...: journalctl since the scenario began
+node_journal() {
+	local c
+	c=$(cat "$TG_CURSOR_FILE" 2>/dev/null)
+	journalctl --no-pager ${c:+--after-cursor="$c"} "$@"
+}
+
+# tg_decisions (lib-vm.sh's, for the journal): the daemon's decision entries
+# of this scenario as records in $TG_DIR/decisions.tsv, the same fields as
+# lib-vm.sh's parse of the stderr lines: MS (the entry's CLOCK_MONOTONIC
+# ms, the clock of vmmon now), MESSAGE, every field the daemon sent
+# (MESSAGE_ID, THRASHGUARD_*, POD_*, CONTAINER_*, PRIORITY), and CANDIDATES
+# (THRASHGUARD_CANDIDATES, its lines joined with " | ").  Entries without
+# MESSAGE_ID (the daemon's log lines) are left out.
+tg_decisions() {
+	node_journal -o json SYSLOG_IDENTIFIER=thrashguard | python3 -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if not isinstance(e.get("MESSAGE_ID"), str):
+        continue
+    rec = ["MS=%d" % (int(e.get("__MONOTONIC_TIMESTAMP", 0)) // 1000)]
+    for k in sorted(e):
+        v = e[k]
+        if k.startswith("_") or not isinstance(v, str):
+            continue
+        if k == "THRASHGUARD_CANDIDATES":
+            k, v = "CANDIDATES", " | ".join(l.strip() for l in v.splitlines())
+        rec.append("%s=%s" % (k, v.replace("\t", " ").replace("\n", " ")))
+    print("\t".join(rec))
+' >"$TG_DIR/decisions.tsv"
+}
+
+# node_unit_prop UNIT PROPERTY: one property's value (systemctl show)
+node_unit_prop() {
+	systemctl show -P "$2" "$1" 2>/dev/null
+}
+
+# node_daemon_up: `systemctl enable --now thrashguard` (the shipped unit)
+# once the slice of its scope (NODE_SCOPE_SLICE, default tg-test.slice) is
+# started,
+# then waits until systemd has its READY (ActiveState active: Type=notify
+# is "activating" until READY=1).  Sets TG_MAINPID.
+node_daemon_up() {
+	local t0 rc
+	# The scope first: a slice's group exists only once it is started, and
+	# a daemon that starts before its scope exists polls instead of arming
+	# PSI triggers.
+	systemctl start "${NODE_SCOPE_SLICE:-$TG_SLICE}" || return 1
+	t0=$(tg_now_ms)
+	systemctl enable --now "$TG_UNIT" >"$TG_DIR/enable.out" 2>&1
+	rc=$?
+	tg_check enable_now "systemctl enable --now thrashguard succeeds (rc $rc: $(tr '\n' ' ' <"$TG_DIR/enable.out"))" tg_eq "$rc" 0 ||
+		return 1
+	tg_wait 30 node_is_active || {
+		tg_check ready "the unit is active (READY reached systemd) within 30 s" false
+		return 1
+	}
+	TG_MAINPID=$(node_unit_prop "$TG_UNIT" MainPID)
+	tg_result daemon_ready ms $(($(tg_now_ms) - t0)) main_pid "$TG_MAINPID" \
+		status_text "$(node_unit_prop "$TG_UNIT" StatusText)"
+}
+
+node_is_active() {
+	[ "$(systemctl is-active "$TG_UNIT" 2>/dev/null)" = active ]
+}
+
+# node_daemon_log_has ERE: the daemon's own lines (journal, this scenario)
+node_daemon_log_has() {
+	node_journal -u "$TG_UNIT" -o cat | grep -Eq "$1"
+}
+
+node_daemon_log_lacks() {
+	! node_daemon_log_has "$1"
+}
+
+# node_run UNIT CMD...: CMD as a transient service in the test slice (its
+# output in the journal), no swap.  Sets TG_PID (its main pid) and
+# UNIT_CG (its group, relative to /sys/fs/cgroup) in NODE_CG.
+node_run() {
+	local unit=$1
+	shift
+	systemd-run --quiet --unit="$unit" --slice="$TG_SLICE" -p MemorySwapMax=0 -p KillMode=control-group \
+		"$@" || return 1
+	NODE_CG=$TG_SLICE_CG/$unit.service
+	tg_wait 10 test -n "$(node_unit_prop "$unit" MainPID | grep -v '^0$')" || return 1
+	TG_PID=$(node_unit_prop "$unit" MainPID)
+}
+
+# node_wait_gone PATH SECONDS: until PATH holds no process; a group that
+# systemd removed once it emptied (a container's scope) counts as empty.
+node_wait_gone() {
+	local dl
+	dl=$(tg_deadline "$2")
+	while [ -e "$(cg_dir "$1")/cgroup.events" ] && [ "$(cg_events_get "$1" populated 2>/dev/null)" != 0 ]; do
+		tg_before "$dl" || return 1
+		sleep 0.1
+	done
+}
+
+# node_frozen_groups: every group of the node that is frozen, one a line
+node_frozen_groups() {
+	grep -lx 'frozen 1' $(find "$CG" -name cgroup.events) 2>/dev/null | sed "s|^$CG||; s|/cgroup.events\$||"
+}
+
+# ---- Podman ----------------------------------------------------------------
+
+# node_podman VAR NAME PARENT_SLICE [PODMAN_ARGS...] -- CMD...: a detached
+# container (crun, systemd cgroup manager, no network) from the offline
+# root filesystem, with the data disk mounted, its group below
+# PARENT_SLICE.  Sets VAR_CID (64 hex), VAR_PID (its PID 1 on the node),
+# VAR (its group relative to /sys/fs/cgroup: the libpod-<id>.scope; crun
+# puts the processes in its child group "container") and VAR_CG (/VAR).
+node_podman() {
+	local var=$1 name=$2 parent=$3 cid pid cg t0
+	shift 3
+	local args=""
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		args="$args $1"
+		shift
+	done
+	[ "$1" = -- ] && shift
+	t0=$(tg_now_ms)
+	# shellcheck disable=SC2086 # podman options without spaces
+	echo "$name" >>/run/tg/containers
+	cid=$(timeout 120 podman run -d --name "$name" --network none --cgroup-parent="$parent" \
+		-v /mnt/data:/mnt/data $args --rootfs "$TG_CTR_ROOTFS" "$@" 2>"$TG_DIR/podman-$name.err") || {
+		tg_info "podman run $name failed: $(tail -n 3 "$TG_DIR/podman-$name.err" | tr '\n' ' ')"
+		return 1
+	}
+	pid=$(podman inspect -f '{{.State.Pid}}' "$name" 2>/dev/null)
+	[ -n "$pid" ] && [ "$pid" != 0 ] || return 1
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	cg=${cg%/container}
+	cg=${cg#/}
+	tg_result podman_run name "$name" ms $(($(tg_now_ms) - t0)) cid "$cid" pid "$pid" cgroup "/$cg" \
+		proc_cgroup "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")"
+	eval "$var=\$cg ${var}_CG=/\$cg ${var}_CID=\$cid ${var}_PID=\$pid"
+}
+
+# node_podman_state NAME: Status and ExitCode ("exited 137")
+node_podman_state() {
+	podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$1" 2>/dev/null
+}
+
+# node_status_of CGROUP: the daemon's `thrashguard status --json` (the
+# image's configuration) line for that candidate as "kind runtime
+# container_id pod_uid qos" ("-" for an empty field); status 1 if absent.
+# The whole output goes to $TG_DIR/status.json.
+node_status_of() {
+	timeout 60 thrashguard status --json >"$TG_DIR/status.json" 2>"$TG_DIR/status.err" || return 1
+	python3 - "$1" "$TG_DIR/status.json" <<'PY'
+import json, sys
+want, path = sys.argv[1], sys.argv[2]
+for c in json.load(open(path))["candidates"]:
+    if c["cgroup"] == want:
+        print(" ".join((c.get(k) or "-") for k in ("kind", "runtime", "container_id", "pod_uid", "qos")))
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# ---- the container incident ------------------------------------------------
+
+# node_podman_incident NB_PARENT TH_PARENT SCOPE NB_WANT TH_WANT: the
+# container incident of node-podman.sh and node-kubepods.sh.  The daemon
+# (the real unit) guards SCOPE (a slice's group, relative to
+# /sys/fs/cgroup, limited to 384M without swap); a neighbour container
+# (steady, 32 MiB) below the slice NB_PARENT and a thrasher container below
+# TH_PARENT (after TH_DELAY_S s, time for podman to return under emulation
+# and for status --json: thrasher, 280 MiB anonymous in two workers and a
+# sweep of the data disk's 300 MiB file, bind-mounted).  NB_WANT and
+# TH_WANT: what `thrashguard status --json` must say of each, as "kind
+# runtime container_id pod_uid qos" (a glob; $NB_CID, $TH_CID, $POD_UID
+# expanded when checked).  TH_FIELDS: the identity fields the journal entry
+# of the kill must carry ("KEY=VALUE ...", expanded the same way).  Asserts
+# the identity, one kill of the thrasher's scope, whole (cgroup.kill, not
+# partial, no task left, podman says exited 137), named in the journal, nothing else acted on,
+# the neighbour running, no kernel OOM kill in the scope, the daemon never
+# restarted.
+TH_DELAY_S=20
+
+node_glob() {
+	case "$1" in
+	$2) return 0 ;;
+	esac
+	return 1
+}
+
+node_podman_incident() {
+	local nb_parent=$1 th_parent=$2 scope_cg=$3 nb_want=$4 th_want=$5 th_fields=$6
+	local v t_launch t_empty cond st n
+	node_daemon_up || exit 1
+	node_podman NB tg-nb "$nb_parent" -- /usr/local/bin/steady --anon 32 --duration 900 ||
+		tg_fatal podman_nb "podman runs the neighbour container"
+	v=$(node_status_of "$NB_CG")
+	tg_result status_nb line "$v"
+	tg_check nb_identity "status --json: the neighbour's container $NB_CID: kind runtime id pod_uid qos = $(eval echo "\"$nb_want\"") ($v)" \
+		node_glob "$v" "$(eval echo "\"$nb_want\"")"
+
+	# The thrash begins TH_DELAY_S after the container starts: time for
+	# podman to return (seconds under emulation) and for status --json.
+	node_podman TH tg-th "$th_parent" -- /bin/sh -c "sleep $TH_DELAY_S; exec /usr/local/bin/thrasher --anon 280 \
+		--file /mnt/data/big.dat --file-size 300 --procs 2 --duration 120" ||
+		tg_fatal podman_th "podman runs the thrasher container"
+	t_launch=$(tg_now_ms)
+	tg_sampler_start slice "$scope_cg"
+	v=$(node_status_of "$TH_CG")
+	tg_result status_th line "$v"
+	tg_check th_identity "status --json: the thrasher's container $TH_CID: kind runtime id pod_uid qos = $(eval echo "\"$th_want\"") ($v)" \
+		node_glob "$v" "$(eval echo "\"$th_want\"")"
+	tg_check th_in_container_group "crun put the thrasher in libpod-<id>.scope/container" \
+		test -n "$(cat "$CG/$TH/container/cgroup.procs" 2>/dev/null)"
+
+	if node_wait_gone "$TH" $((TH_DELAY_S + 60)); then
+		t_empty=$(tg_now_ms)
+		tg_info "the thrasher's container emptied $((t_empty - t_launch)) ms after podman run returned"
+	else
+		tg_check emptied "the thrasher's container emptied within $((TH_DELAY_S + 60)) s" false
+	fi
+	tg_wait 10 tg__has_decision THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill
+	tg_decisions_keep
+	cond="MESSAGE_ID=2b2e42b20e434042acc519a8da2a8e80 THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill"
+	# shellcheck disable=SC2086
+	{
+		tg_decision_result $cond
+		tg_check one_kill "exactly one kill" tg_dcount_is 1 $cond
+		th_fields=$(eval echo "\"$th_fields\"")
+		tg_check victim "... of the thrasher's scope, in scope /$scope_cg, with $th_fields" \
+			tg_dcount_is 1 $cond "THRASHGUARD_CGROUP=$TH_CG" "THRASHGUARD_SCOPE=/$scope_cg" $th_fields
+		tg_check whole "... whole: cgroup.kill, not partial, no task left" \
+			tg_dcount_is 1 $cond THRASHGUARD_CGROUP_KILL=1 THRASHGUARD_PARTIAL=0 THRASHGUARD_TASKS_LEFT=0
+	}
+	tg_check nothing_else "nothing else acted on, no failed action" \
+		tg_dcount_is 0 'THRASHGUARD_EVENT~^(failed|acted)$' "THRASHGUARD_CGROUP!=$TH_CG"
+	tg_wait 30 sh -c '[ "$(podman inspect -f "{{.State.Status}}" tg-th 2>/dev/null)" = exited ]'
+	st=$(node_podman_state tg-th)
+	tg_check th_exited "podman: the thrasher's container exited 137 ($st)" tg_eq "$st" "exited 137"
+	st=$(node_podman_state tg-nb)
+	tg_check nb_running "podman: the neighbour's container is running ($st)" \
+		sh -c 'case "$1" in running*) exit 0 ;; esac; exit 1' - "$st"
+	tg_check nb_alive "... its process alive" tg_alive "$NB_PID"
+	n=$(cg_event "$scope_cg" oom_kill)
+	tg_check no_oom "no kernel OOM kill in the scope ($n)" tg_eq "$n" 0
+	n=$(node_unit_prop "$TG_UNIT" NRestarts)
+	tg_check daemon_running "the daemon is still active, never restarted (NRestarts $n)" \
+		sh -c '[ "$1" = 0 ] && [ "$(systemctl is-active thrashguard)" = active ]' - "$n"
+	return 0
+}
+
+# ---- between scenarios -----------------------------------------------------
+
+# node_cleanup: the daemon stopped and disabled, its configuration as the
+# image shipped it, every container removed, the test slices stopped
+# (thawed first: a frozen task cannot take a signal), failed units reset.
+# The daemon's journal lines of the scenario go to its daemon.log first
+# (stamped with CLOCK_MONOTONIC ms, as lib-vm.sh's), for the TGLOG dump.
+node_cleanup() {
+	local d=/tmp/tg/$TG_SCENARIO g rc=0
+	if [ -d "$d" ]; then
+		node_journal -u "$TG_UNIT" -o short-monotonic | sed -n 's/^\[ *\([0-9]*\)\.\([0-9][0-9][0-9]\)[0-9]*\] [^ ]* [^:]*: /\1\2 /p' \
+			>"$d/daemon.log" 2>/dev/null
+	fi
+	systemctl disable --now "$TG_UNIT" >/dev/null 2>&1
+	[ -e /run/tg/thrashguard.conf.orig ] && cp /run/tg/thrashguard.conf.orig "$TG_CONF"
+	for g in $(node_frozen_groups); do echo 0 >"$CG$g/cgroup.freeze"; done
+	# (only after a scenario that ran containers: each podman command takes
+	# seconds under emulation)
+	if [ -s /run/tg/containers ]; then
+		timeout 120 podman rm -f -a -t 0 >/dev/null 2>&1 || rc=1
+		rm -f /run/tg/containers
+	fi
+	systemctl stop "$TG_SLICE" kubepods.slice >/dev/null 2>&1
+	systemctl revert kubepods.slice >/dev/null 2>&1
+	systemctl reset-failed >/dev/null 2>&1
+	for g in "$TG_SLICE_CG" kubepods.slice; do
+		[ -d "$CG/$g" ] && [ "$(cg_events_get "$g" populated)" = 1 ] && { rmgroup "$g" || rc=1; }
+	done
+	node_cursor_mark
+	return $rc
+}
+
+[ -e /run/tg/thrashguard.conf.orig ] || { mkdir -p /run/tg && cp "$TG_CONF" /run/tg/thrashguard.conf.orig 2>/dev/null; }
+[ -s "$TG_CURSOR_FILE" ] || node_cursor_mark
