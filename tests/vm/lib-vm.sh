@@ -414,7 +414,8 @@ tg_pod() {
 
 # tg_kubelet NODE: NODE/system.slice/kubelet.service running a process
 # whose comm is "kubelet" (a copy of `steady` holding 4 MiB: comm is the
-# executable's file name), protected by the default [protect] comms.  Sets
+# executable's file name), protected by [protect] comms (names protect
+# system services; tg_daemon_start lists it, as an operator would).  Sets
 # TG_KUBELET (the group) and TG_KUBELET_PID.
 tg_kubelet() {
 	local node=${1#/}
@@ -593,7 +594,8 @@ tg_max_gap() {
 TG_DAEMON_CG=system.slice/thrashguard.service
 
 # tg_daemon_start ARG...: `thrashguard run -v` with the built-in defaults
-# (an empty -c file), alert.journal=false (no journald in the VM: each
+# (an empty -c file), the kubelet stand-in's name in [protect] comms,
+# alert.journal=false (no journald in the VM: each
 # decision is one stderr line, see tg_decisions) and ARGs (--set ...,
 # --dry-run; the scope comes from the scenario).  It runs in a group of its
 # own, as under systemd; its stderr goes through `vmmon stamp` into
@@ -603,12 +605,13 @@ tg_daemon_start() {
 	mkgroup "$TG_DAEMON_CG" || return 1
 	printf '[daemon]\n' >"$TG_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 	rm -f "$TG_DIR/daemon.pid" "$TG_DIR/daemon.rc"
-	tg_info "daemon: thrashguard run -v -c empty.conf --set alert.journal=false $*"
+	tg_info "daemon: thrashguard run -v -c empty.conf --set alert.journal=false --set protect.comms=kubelet $*"
 	# shellcheck disable=SC2016
 	sh -c 'echo $$ >"$1/cgroup.procs" || exit 125
 		d=$2
 		shift 2
-		/thrashguard run -v -c "$d/empty.conf" --set alert.journal=false "$@" 2>&1 </dev/null &
+		/thrashguard run -v -c "$d/empty.conf" --set alert.journal=false \
+			--set protect.comms=kubelet "$@" 2>&1 </dev/null &
 		echo $! >"$d/daemon.pid"
 		wait $!
 		echo $? >"$d/daemon.rc"' tg-daemon "$CG/$TG_DAEMON_CG" "$TG_DIR" "$@" |
