@@ -24,15 +24,18 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 B       ?= build
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/ is one folder per layer (base, config, observe, decide, act, daemon)
+# with main.c and status.c on top; objects mirror the folders.
+LAYERS    := base config observe decide act daemon
+LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c $(LAYERS:%=src/%/*.c)))
 LIB_OBJ   := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC))
-HDRS      := $(wildcard src/*.h)
+HDRS      := $(wildcard src/*.h $(LAYERS:%=src/%/*.h))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps deps-test deps-fuzz tools unit unit-asan check check-unit check-fixtures \
+.PHONY: all deps deps-test deps-fuzz tools unit unit-asan check check-unit check-layers check-fixtures \
         check-e2e check-vm check-fuzz fuzz fuzz-bins run demo bench install clean format
 
 all: deps $(B)/thrashguard
@@ -81,6 +84,10 @@ unit-asan: deps-test
 unit-bins-only: $(UNIT_BIN)
 
 check-unit: unit unit-asan
+
+# Which layer may include which (tests/layers.sh says the rules).
+check-layers:
+	@tests/layers.sh
 
 # libFuzzer harnesses (tests/fuzz/), built with clang under ASan and UBSan
 # apart from the rest. `make check-fuzz` runs each briefly (FUZZ_SECONDS,
@@ -155,7 +162,7 @@ install: all
 	fi
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h \
+	clang-format -i $(LIB_SRC) src/main.c $(HDRS) tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h \
 		tests/fuzz/*.c tests/fuzz/*.h
 
 clean:

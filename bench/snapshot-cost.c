@@ -15,10 +15,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "config.h"
-#include "fsroot.h"
-#include "snapshot.h"
-#include "util.h"
+#include "config/config.h"
+#include "observe/fsroot.h"
+#include "observe/observer.h"
+#include "observe/snapshot.h"
+#include "base/util.h"
 
 static uint64_t cpu_usec(void)
 {

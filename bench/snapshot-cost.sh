@@ -22,7 +22,7 @@
 # previous one; CPU time from getrusage, user + system, divided by K):
 #   idle  the real observer: quiet groups cost their usage and
 #         memory.pressure per tick; their other counters and cgroup.procs
-#         are re-read only on activity or every 5-10 s (src/snapshot.c);
+#         are re-read only on activity or every 5-10 s (src/observe/);
 #   busy  the same code built with SNAPSHOT_ALWAYS_FULL: every file of
 #         every group on every tick, as when all groups are active (the
 #         worst case, e.g. node-wide pressure).
@@ -95,7 +95,7 @@ main() {
 	# snapshot.c built again, ahead of the library: it replaces its copy.
 	# shellcheck disable=SC2086
 	cc "${flags[@]}" -DSNAPSHOT_ALWAYS_FULL -o "$BENCH_BUSY" "$HERE/snapshot-cost.c" \
-		"$TOP/src/snapshot.c" "$TOP/build/libthrashguard.a" $libs -lm
+		"$TOP/src/observe/snapshot.c" "$TOP/build/libthrashguard.a" $libs -lm
 	local f='%-7s %-9s %-6s %-11s %-13s %-13s %-14s\n'
 	# shellcheck disable=SC2059
 	printf "$f" groups populated kind candidates "cpu ms/snap" "wall ms/snap" "first snap ms"

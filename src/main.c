@@ -3,12 +3,12 @@
 #include <getopt.h>
 #include <stdarg.h>
 
-#include "config.h"
-#include "daemon.h"
-#include "freeze-keeper.h"
-#include "log.h"
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "daemon/freeze-keeper.h"
+#include "base/log.h"
 #include "status.h"
-#include "util.h"
+#include "base/util.h"
 
 #ifndef VERSION
 #define VERSION "0.1.0"

@@ -9,12 +9,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "freeze-keeper.h"
-#include "fsroot.h"
-#include "log.h"
-#include "policy.h"
-#include "snapshot.h"
-#include "util.h"
+#include "daemon/freeze-keeper.h"
+#include "observe/fsroot.h"
+#include "base/log.h"
+#include "decide/policy.h"
+#include "observe/observer.h"
+#include "observe/snapshot.h"
+#include "base/util.h"
 
 static void sleep_until(uint64_t usec)
 {

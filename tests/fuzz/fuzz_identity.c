@@ -3,7 +3,7 @@
  * here: it reads a directory tree, which a fuzzer input would have to be
  * written into first. */
 #include "fuzz.h"
-#include "identity.h"
+#include "observe/identity.h"
 
 #define TERMINATED(a) (memchr((a), 0, sizeof(a)) != NULL)
 

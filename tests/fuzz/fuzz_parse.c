@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "observe/parse.h"
 
 #define STR2(x) #x
 #define STR(x)  STR2(x)

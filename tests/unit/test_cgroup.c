@@ -10,8 +10,8 @@
 
 #include "testutil.h"
 
-#include "cgroup.h"
-#include "fsroot.h"
+#include "observe/cgroup.h"
+#include "observe/fsroot.h"
 
 #define V1_UNLIMITED "9223372036854771712\n"
 

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
-#include "fsroot.h"
+#include "observe/fsroot.h"
 
 #define CG "sys/fs/cgroup"
 

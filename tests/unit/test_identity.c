@@ -8,8 +8,8 @@
 
 #include "testutil.h"
 
-#include "fsroot.h"
-#include "identity.h"
+#include "observe/fsroot.h"
+#include "observe/identity.h"
 
 #define ID1  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define ID2  "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

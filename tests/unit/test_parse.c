@@ -5,8 +5,8 @@
 #include <math.h>
 
 #include "testutil.h"
-#include "parse.h"
-#include "value.h"
+#include "observe/parse.h"
+#include "config/value.h"
 
 #define U64_OVERFLOW "18446744073709551616"
 #define U64_MAX_STR  "18446744073709551615"

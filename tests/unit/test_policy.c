@@ -14,7 +14,7 @@
 
 #include "testutil.h"
 
-#include "policy.h"
+#include "decide/policy.h"
 #include "snapshot_builder.h"
 
 #define MAXC 8

@@ -5,8 +5,8 @@
 
 #include "testutil.h"
 
-#include "policy.h"
-#include "score.h"
+#include "decide/policy.h"
+#include "decide/score.h"
 #include "snapshot_builder.h"
 
 #define MAXC 8

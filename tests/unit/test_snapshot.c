@@ -12,9 +12,10 @@
 
 #include "testutil.h"
 
-#include "config.h"
-#include "daemon.h"
-#include "snapshot.h"
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "observe/observer.h"
+#include "observe/snapshot.h"
 #include "status.h"
 
 #define PATHF(buf, ...) assert_true((size_t)snprintf(buf, sizeof buf, __VA_ARGS__) < sizeof buf)

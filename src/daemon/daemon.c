@@ -1,0 +1,725 @@
+/* The daemon: one context owns all mutable state; an sd-event loop wakes
+ * on PSI triggers (EPOLLPRI), a timer (fast while a rule is warming or
+ * pressure was seen recently, slow otherwise) and signals (TERM/INT stop,
+ * HUP reloads). Each tick: observe -> decide -> act -> record -> alert.
+ *
+ * Self-protection: memory locked (mlockall), oom_score_adj -1000, the
+ * stack pre-faulted, files kept open by the observer, no allocation in the
+ * steady-state tick. */
+#include "daemon/daemon.h"
+
+#include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "act/action.h"
+#include "act/alert.h"
+#include "observe/cgroup.h"
+#include "config/config.h"
+#include "daemon/freeze-keeper.h"
+#include "observe/fsroot.h"
+#include "act/journal-send.h"
+#include "base/log.h"
+#include "decide/policy.h"
+#include "observe/observer.h"
+#include "observe/snapshot.h"
+#include "base/util.h"
+
+#define MAX_TRIGGERS (CONFIG_MAX_SCOPES + 1)
+/* Stack touched once at start so that, locked, it never faults later (the
+ * act layer's work area is ~115 KiB). */
+#define STACK_PREFAULT_BYTES (256 * 1024)
+/* Trigger threshold: this share of the window, or half of the lowest
+ * configured stall threshold if that is lower: a wake-up, not a decision. */
+#define TRIGGER_MAX_PCT 15.0
+
+/* Windows tried in order: the kernel accepts sub-2 s windows only from a
+ * writer with CAP_SYS_RESOURCE. */
+static const uint64_t trigger_windows_usec[] = {1 * USEC_PER_SEC, 2 * USEC_PER_SEC};
+
+struct trigger {
+        char path[CGROUP_PATH_MAX + 64]; /* relative to the root */
+        int fd;                          /* -EBADF while not armed */
+        sd_event_source *source;
+};
+
+struct context {
+        const struct run_options *opts;
+        struct fsroot root;
+        struct config *config;
+        struct observer *observer;
+
+        struct snapshot snaps[2];
+        unsigned cur;     /* snaps[cur] is the latest */
+        unsigned n_taken; /* snapshots taken with this observer (0: no prev) */
+        struct policy_state policy;
+
+        sd_event *event;
+        sd_event_source *timer;
+        sd_event_source *sig_term, *sig_int, *sig_hup;
+
+        struct trigger triggers[MAX_TRIGGERS];
+        unsigned n_triggers;
+        uint64_t window_usec; /* accepted trigger window; 0 until one is armed */
+        bool polling;         /* no trigger could be armed */
+        bool logged_window_fallback, logged_polling, logged_take_error;
+        uint64_t last_trigger_usec;
+
+        bool ready;
+        struct ranked ranked[ALERT_MAX_TOP];
+        struct journal_sender journal;
+        struct freeze_keeper keeper;
+};
+
+/* --- self-protection --- */
+
+static void __attribute__((noinline)) prefault_stack(void)
+{
+        volatile char buf[STACK_PREFAULT_BYTES];
+        for (size_t i = 0; i < sizeof buf; i += 4096)
+                buf[i] = 0;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+/* ASan's shadow is terabytes of NORESERVE mappings: locking it would try to
+ * make all of it resident. */
+static int lock_memory(void)
+{
+        log_notice("Built with AddressSanitizer: memory not locked");
+        return 0;
+}
+#else
+/* dl_iterate_phdr callback: mlock (populated) every loadable segment of
+ * the first object, the program itself; stop there. */
+static int lock_program_segments(struct dl_phdr_info *info, size_t size, void *userdata)
+{
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        int *ret = userdata;
+
+        (void)size;
+        for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+                uintptr_t start, end;
+
+                if (ph->p_type != PT_LOAD)
+                        continue;
+                start = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+                end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+                if (mlock((const void *)start, end - start) < 0 && *ret == 0)
+                        *ret = -errno;
+        }
+        return 1;
+}
+
+/* Lock what the daemon uses, not everything it maps. libsystemd brings
+ * libgcrypt, zstd, lzma and lz4, which the daemon never calls: locking
+ * them whole made 6 of its 7.6 MiB resident. So: the program's own
+ * segments (the act path included, which first runs under pressure) are
+ * locked and populated now; library and heap pages are locked as they are
+ * first touched (MCL_ONFAULT), which the first ticks and the start-up log
+ * do for the paths that matter. Kernels before 4.4 lack MCL_ONFAULT:
+ * everything is locked then. */
+static int lock_memory(void)
+{
+        int r = 0;
+
+        if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0) {
+                if (errno != EINVAL)
+                        return -errno;
+                return mlockall(MCL_CURRENT | MCL_FUTURE) < 0 ? -errno : 0;
+        }
+        (void)dl_iterate_phdr(lock_program_segments, &r);
+        return r;
+}
+#endif
+
+static void protect_self(struct context *ctx)
+{
+        int r;
+
+        r = lock_memory();
+        if (r < 0)
+                log_warning_errno(r, "Cannot lock memory (needs CAP_IPC_LOCK or a higher "
+                                     "RLIMIT_MEMLOCK)");
+        prefault_stack();
+
+        r = fsroot_write_str(&ctx->root, FSROOT_PROC "/self/oom_score_adj", "-1000");
+        if (r < 0)
+                log_warning_errno(r, "Cannot set own oom_score_adj to -1000 (needs "
+                                     "CAP_SYS_RESOURCE, or OOMScoreAdjust= in the unit)");
+}
+
+/* --- PSI triggers --- */
+
+static double trigger_pct(const struct config *c)
+{
+        double lowest = c->shortage.some_pct;
+        if (c->shortage.full_pct < lowest)
+                lowest = c->shortage.full_pct;
+        if (c->thrash.enabled && c->thrash.full_pct < lowest)
+                lowest = c->thrash.full_pct;
+        double pct = lowest / 2;
+        if (pct > TRIGGER_MAX_PCT)
+                pct = TRIGGER_MAX_PCT;
+        return pct < 1 ? 1 : pct;
+}
+
+static int on_trigger(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+static void schedule_tick(struct context *ctx, uint64_t when);
+
+static void trigger_disarm(struct trigger *t)
+{
+        t->source = sd_event_source_disable_unref(t->source);
+        t->fd = safe_close(t->fd);
+}
+
+/* Opens and arms one trigger. Returns 0, -EINVAL when no window was
+ * accepted, other negative errno (-ENOENT: the group is gone). */
+static int trigger_arm(struct context *ctx, struct trigger *t)
+{
+        double pct = trigger_pct(ctx->config);
+        int r = -EINVAL;
+
+        for (size_t i = 0; i < ARRAY_SIZE(trigger_windows_usec); i++) {
+                uint64_t w = trigger_windows_usec[i];
+                char spec[64];
+                int fd;
+
+                /* Once a window was refused, do not try it again elsewhere. */
+                if (ctx->window_usec && w < ctx->window_usec)
+                        continue;
+                fd = fsroot_openat(&ctx->root, t->path, O_RDWR | O_NONBLOCK);
+                if (fd < 0)
+                        return fd;
+                snprintf(spec, sizeof spec, "some %llu %llu",
+                         (unsigned long long)((double)w * pct / 100), (unsigned long long)w);
+                /* The kernel wants the terminating NUL in the write. */
+                if (write(fd, spec, strlen(spec) + 1) < 0) {
+                        r = -errno;
+                        close(fd);
+                        if (r == -EINVAL)
+                                continue;
+                        return r;
+                }
+                r = sd_event_add_io(ctx->event, &t->source, fd, EPOLLPRI, on_trigger, ctx);
+                if (r < 0) {
+                        close(fd);
+                        return r;
+                }
+                t->fd = fd;
+                if (ctx->window_usec && w > ctx->window_usec)
+                        log_warning("PSI trigger window raised to %llu ms on %s",
+                                    (unsigned long long)(w / USEC_PER_MSEC), t->path);
+                if (!ctx->window_usec || w > ctx->window_usec) {
+                        if (i > 0 && !ctx->logged_window_fallback) {
+                                log_notice("PSI trigger windows below %llu s refused by the "
+                                           "kernel (no CAP_SYS_RESOURCE): using %llu s windows",
+                                           (unsigned long long)(w / USEC_PER_SEC),
+                                           (unsigned long long)(w / USEC_PER_SEC));
+                                ctx->logged_window_fallback = true;
+                        }
+                        ctx->window_usec = w;
+                }
+                return 0;
+        }
+        return r;
+}
+
+static void triggers_close(struct context *ctx)
+{
+        for (unsigned i = 0; i < ctx->n_triggers; i++)
+                trigger_disarm(&ctx->triggers[i]);
+        ctx->n_triggers = 0;
+}
+
+static void trigger_add_path(struct context *ctx, const char *path)
+{
+        for (unsigned i = 0; i < ctx->n_triggers; i++)
+                if (streq(ctx->triggers[i].path, path))
+                        return;
+        if (ctx->n_triggers >= MAX_TRIGGERS)
+                return;
+        struct trigger *t = &ctx->triggers[ctx->n_triggers++];
+        *t = (struct trigger){.fd = -EBADF};
+        strcpy_bounded(t->path, sizeof t->path, path);
+}
+
+/* (Re)arms every trigger that is not armed. Quiet about groups that do not
+ * exist (yet); says once when none at all works. */
+static void triggers_arm_missing(struct context *ctx)
+{
+        unsigned armed = 0;
+        int first_error = 0;
+
+        for (unsigned i = 0; i < ctx->n_triggers; i++) {
+                struct trigger *t = &ctx->triggers[i];
+                if (t->fd < 0) {
+                        int r = trigger_arm(ctx, t);
+                        if (r < 0 && !first_error)
+                                first_error = r;
+                        if (r < 0 && r != -ENOENT)
+                                log_debug_errno(r, "Cannot arm a PSI trigger on %s", t->path);
+                }
+                armed += t->fd >= 0;
+        }
+        ctx->polling = armed == 0;
+        if (ctx->polling && !ctx->logged_polling) {
+                log_full(LOG_LEVEL_NOTICE, first_error,
+                         "No PSI trigger could be armed, polling every %llu ms instead",
+                         (unsigned long long)(ctx->config->daemon.interval_usec / USEC_PER_MSEC));
+                ctx->logged_polling = true;
+        } else if (!ctx->polling && ctx->logged_polling) {
+                log_notice("PSI triggers armed again, polling stopped");
+                ctx->logged_polling = false;
+        }
+}
+
+static void triggers_setup(struct context *ctx)
+{
+        const struct cgroup_layout *l = observer_layout(ctx->observer);
+        const struct pattern_list *scopes = &ctx->config->daemon.scopes;
+
+        /* One trigger per scope, on the scope's own pressure ("/" maps to
+         * /proc/pressure/memory): node-wide PSI is noisy on a busy host and
+         * would keep a daemon that guards only a group ticking fast. */
+        triggers_close(ctx);
+        for (unsigned i = 0; i < scopes->n; i++) {
+                char p[CGROUP_PATH_MAX + 64];
+                if (cgroup_pressure_path(l, scopes->items[i], p, sizeof p) >= 0)
+                        trigger_add_path(ctx, p);
+        }
+        triggers_arm_missing(ctx);
+}
+
+static int on_trigger(sd_event_source *s _unused_, int fd _unused_, uint32_t revents,
+                      void *userdata)
+{
+        struct context *ctx = userdata;
+        uint64_t now = clock_monotonic_usec();
+
+        if (revents & (EPOLLERR | EPOLLHUP)) {
+                /* The group behind it was removed; re-armed on a later tick. */
+                for (unsigned i = 0; i < ctx->n_triggers; i++)
+                        if (ctx->triggers[i].source == s) {
+                                log_debug("PSI trigger on %s went away", ctx->triggers[i].path);
+                                trigger_disarm(&ctx->triggers[i]);
+                        }
+                return 0;
+        }
+        ctx->last_trigger_usec = now;
+        schedule_tick(ctx, now);
+        return 0;
+}
+
+/* --- timer --- */
+
+static bool fast_mode(const struct context *ctx, uint64_t now)
+{
+        const struct config *c = ctx->config;
+        uint64_t recent = 2 * ctx->window_usec + c->shortage.duration_usec;
+
+        if (c->thrash.enabled && c->thrash.duration_usec > c->shortage.duration_usec)
+                recent = 2 * ctx->window_usec + c->thrash.duration_usec;
+        if (ctx->polling || policy_is_warming(&ctx->policy))
+                return true;
+        return ctx->last_trigger_usec && now - ctx->last_trigger_usec < recent;
+}
+
+static void schedule_tick(struct context *ctx, uint64_t when)
+{
+        int r;
+
+        if (!ctx->timer)
+                return;
+        r = sd_event_source_set_time(ctx->timer, when);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(ctx->timer, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_error_errno(r, "Cannot arm the timer");
+}
+
+/* --- one tick --- */
+
+static size_t rank_top(struct context *ctx, const struct snapshot *prev, const struct snapshot *cur,
+                       unsigned scope)
+{
+        unsigned top = ctx->config->alert.top;
+        if (top > ALERT_MAX_TOP)
+                top = ALERT_MAX_TOP;
+        if (top == 0 || scope >= cur->n_scopes)
+                return 0;
+        return policy_rank(ctx->config, prev, cur, scope, ctx->ranked, top);
+}
+
+static void handle_decision(struct context *ctx, const struct snapshot *prev,
+                            const struct snapshot *cur, const struct decision *d)
+{
+        struct action_result res;
+        struct alert a = {.d = d, .snap = cur, .top = ctx->ranked};
+        int r;
+
+        switch (d->kind) {
+        case DECISION_NONE:
+                return;
+        case DECISION_KILL:
+        case DECISION_FREEZE:
+        case DECISION_THAW:
+                /* Recorded before it is frozen: a crash right after the
+                 * freeze must not leave it frozen for ever. */
+                if (d->kind == DECISION_FREEZE)
+                        (void)freeze_keeper_before_freeze(&ctx->keeper, ctx->config, d);
+                r = action_execute(observer_layout(ctx->observer), ctx->config, d, cur, &res);
+                policy_record_outcome(ctx->config, &ctx->policy, d, r, res.tasks_killed,
+                                      clock_monotonic_usec());
+                freeze_keeper_after_action(&ctx->keeper, d, r, &res);
+                /* Reports come after the act (and its process_mrelease):
+                 * the ranking, the journal, STATUS=. */
+                a.n_top = rank_top(ctx, prev, cur, d->scope);
+                a.result = &res;
+                break;
+        case DECISION_ALL_PROTECTED:
+        case DECISION_RECOVERED:
+                a.n_top = rank_top(ctx, prev, cur, d->scope);
+                break;
+        default:
+                return;
+        }
+        a.event = alert_event_of(d, a.result);
+        (void)alert_emit(&ctx->journal, ctx->config, &a);
+}
+
+static void tick(struct context *ctx)
+{
+        uint64_t now = clock_monotonic_usec();
+        struct snapshot *cur = &ctx->snaps[ctx->cur ^ 1u];
+        const struct snapshot *prev = ctx->n_taken ? &ctx->snaps[ctx->cur] : NULL;
+        struct decision d;
+        int r;
+
+        r = observer_take(ctx->observer, ctx->config, now, cur);
+        if (r < 0) {
+                if (!ctx->logged_take_error)
+                        log_warning_errno(r, "Cannot take a snapshot, retrying every tick");
+                ctx->logged_take_error = true;
+                if (!ctx->ready) {
+                        /* Not fatal: a scope may not exist yet (kubepods.slice
+                         * appears when the kubelet starts, which is ordered
+                         * after us). Starting must not wait for it. */
+                        ctx->ready = true;
+                        (void)sd_notifyf(false,
+                                         "READY=1\nSTATUS=no scope readable yet (%s), retrying",
+                                         strerror(-r));
+                }
+                return;
+        }
+        if (ctx->logged_take_error) {
+                log_notice("Snapshots work again");
+                ctx->logged_take_error = false;
+        }
+        ctx->cur ^= 1u;
+        ctx->n_taken++;
+
+        /* What a daemon before us froze is the policy's again before it
+         * decides anything. */
+        freeze_keeper_resolve(&ctx->keeper, observer_layout(ctx->observer), ctx->config,
+                              &ctx->policy, cur, now);
+        policy_decide(ctx->config, &ctx->policy, prev, cur, now, &d);
+        handle_decision(ctx, prev, cur, &d);
+        freeze_keeper_reconcile(&ctx->keeper, observer_layout(ctx->observer), &ctx->policy);
+
+        if (!ctx->ready || ctx->n_taken == 1) {
+                ctx->ready = true;
+                (void)sd_notifyf(false, "READY=1\nSTATUS=watching %u scope(s), %zu group(s)%s",
+                                 cur->n_scopes, cur->n_candidates,
+                                 ctx->config->daemon.dry_run ? " (dry-run)" : "");
+                log_info("First snapshot: %u scope(s), %zu candidate group(s)", cur->n_scopes,
+                         cur->n_candidates);
+        }
+}
+
+static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata)
+{
+        struct context *ctx = userdata;
+        uint64_t now;
+
+        tick(ctx);
+        /* After the tick's own entries: the summary of lost ones goes out as
+         * soon as journald takes entries again, not with the next decision. */
+        (void)journal_flush_lost(&ctx->journal, journal_realtime_usec());
+        if (ctx->polling || ctx->n_triggers)
+                triggers_arm_missing(ctx);
+        now = clock_monotonic_usec();
+        schedule_tick(ctx, now + (fast_mode(ctx, now) ? ctx->config->daemon.interval_usec
+                                                      : ctx->config->daemon.idle_interval_usec));
+        return 0;
+}
+
+/* --- start, reload, stop --- */
+
+static void log_summary(const struct context *ctx, const char *what)
+{
+        const struct config *c = ctx->config;
+        const struct cgroup_layout *l = observer_layout(ctx->observer);
+        char scopes[1024] = "";
+        size_t pos = 0;
+
+        for (unsigned i = 0; i < c->daemon.scopes.n && pos < sizeof scopes - 1; i++) {
+                int n = snprintf(scopes + pos, sizeof scopes - pos, "%s%s", i ? " " : "",
+                                 c->daemon.scopes.items[i]);
+                if (n < 0)
+                        break;
+                pos += (size_t)n < sizeof scopes - pos ? (size_t)n : sizeof scopes - pos - 1;
+        }
+        if (ctx->polling)
+                log_info("%s: cgroup mode %s, scopes %s, action %s, dry-run %s, no PSI triggers "
+                         "(polling every %llu ms)",
+                         what, cgroup_mode_to_string(l->mode), scopes,
+                         action_mode_to_string(c->action.mode), c->daemon.dry_run ? "yes" : "no",
+                         (unsigned long long)(c->daemon.interval_usec / USEC_PER_MSEC));
+        else
+                log_info("%s: cgroup mode %s, scopes %s, action %s, dry-run %s, %u PSI trigger(s) "
+                         "at some %.1f%% of %llu ms windows, interval %llu ms / idle %llu ms",
+                         what, cgroup_mode_to_string(l->mode), scopes,
+                         action_mode_to_string(c->action.mode), c->daemon.dry_run ? "yes" : "no",
+                         ctx->n_triggers, trigger_pct(c),
+                         (unsigned long long)(ctx->window_usec / USEC_PER_MSEC),
+                         (unsigned long long)(c->daemon.interval_usec / USEC_PER_MSEC),
+                         (unsigned long long)(c->daemon.idle_interval_usec / USEC_PER_MSEC));
+}
+
+static int load_config(const struct run_options *o, bool reloading, struct config *ret)
+{
+        struct config_error err = {{0}};
+        int r = (reloading ? config_reload_all : config_load_all)(ret, o->config_path, o->sets,
+                                                                  o->n_sets, &err);
+        if (r < 0)
+                return log_error_errno(
+                    r, "%s", err.message[0] ? err.message : "Cannot load the configuration");
+        if (o->force_dry_run)
+                ret->daemon.dry_run = true;
+        return 0;
+}
+
+/* A group frozen as the first half of freeze-kill must not stay frozen
+ * when the daemon that would kill it goes away or forgets it. */
+static void thaw_pending(struct context *ctx, const char *why)
+{
+        for (unsigned i = 0; i < CONFIG_MAX_SCOPES; i++) {
+                struct policy_scope_state *st = &ctx->policy.scopes[i];
+                struct decision d = {.kind = DECISION_THAW, .rule = st->frozen_rule, .scope = i};
+                struct action_result res;
+
+                if (!st->frozen_pending)
+                        continue;
+                strcpy_bounded(d.cgroup, sizeof d.cgroup, st->frozen_cgroup);
+                d.cgroup_id = st->frozen_cgroup_id;
+                int r = action_execute(observer_layout(ctx->observer), ctx->config, &d, NULL, &res);
+                freeze_keeper_after_action(&ctx->keeper, &d, r, &res);
+                if (r < 0)
+                        log_error_errno(r, "Cannot thaw %s (%s): %s", d.cgroup, why, res.detail);
+                else if (!res.dry_run && !res.already_gone)
+                        log_notice("Thawed %s, frozen pending a kill (%s)", d.cgroup, why);
+                st->frozen_pending = false;
+        }
+}
+
+static bool same_patterns(const struct pattern_list *a, const struct pattern_list *b)
+{
+        if (a->n != b->n)
+                return false;
+        for (unsigned i = 0; i < a->n; i++)
+                if (!streq(a->items[i], b->items[i]))
+                        return false;
+        return true;
+}
+
+static bool same_scopes(const struct config *a, const struct config *b)
+{
+        return a->daemon.cgroup_mode == b->daemon.cgroup_mode &&
+               same_patterns(&a->daemon.scopes, &b->daemon.scopes);
+}
+
+/* Whether a group frozen pending a kill under a would be handled alike
+ * under b: not when b would only pretend (dry-run), would not kill after a
+ * freeze, or protects other things. */
+static bool same_action(const struct config *a, const struct config *b)
+{
+        return a->daemon.dry_run == b->daemon.dry_run && a->action.mode == b->action.mode &&
+               same_patterns(&a->protect.cgroups, &b->protect.cgroups) &&
+               same_patterns(&a->protect.comms, &b->protect.comms);
+}
+
+/* After RELOADING=1, whatever the outcome, systemd must hear READY=1 again. */
+static void reload(struct context *ctx)
+{
+        struct config *fresh = malloc(sizeof *fresh);
+        struct observer *obs = NULL;
+        int r;
+
+        if (!fresh) {
+                log_error("Reload: out of memory, keeping the running configuration");
+                (void)sd_notify(false, "READY=1");
+                return;
+        }
+        if (load_config(ctx->opts, true, fresh) < 0) {
+                log_error("Reload failed, keeping the running configuration");
+                free(fresh);
+                (void)sd_notify(false, "READY=1");
+                return;
+        }
+        r = observer_new(&ctx->root, fresh, &obs);
+        if (r < 0) {
+                log_error_errno(r, "Reload failed (cannot observe with the new configuration), "
+                                   "keeping the running configuration");
+                free(fresh);
+                (void)sd_notify(false, "READY=1");
+                return;
+        }
+        /* Thawed under the configuration that froze them (ctx->config is
+         * still the old one): under the new one a THAW may be a dry-run
+         * no-op, or the pending kill may never come. */
+        if (!same_scopes(ctx->config, fresh)) {
+                /* Scope indexes change meaning: start the rules afresh. */
+                thaw_pending(ctx, "scopes changed on reload");
+                policy_state_init(&ctx->policy);
+                ctx->n_taken = 0;
+        } else if (!same_action(ctx->config, fresh))
+                thaw_pending(ctx, "action settings changed on reload");
+        free(ctx->config);
+        ctx->config = fresh;
+        observer_free(ctx->observer);
+        ctx->observer = obs;
+        triggers_setup(ctx);
+        log_summary(ctx, "Configuration reloaded");
+        (void)sd_notify(false, "READY=1");
+        schedule_tick(ctx, clock_monotonic_usec());
+}
+
+static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct context *ctx = userdata;
+
+        if (si->ssi_signo == SIGHUP) {
+                (void)sd_notify(false, "RELOADING=1");
+                log_info("SIGHUP: reloading the configuration");
+                reload(ctx);
+                return 0;
+        }
+        log_info("Received %s, stopping", si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        (void)sd_notify(false, "STOPPING=1");
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void context_free(struct context *ctx)
+{
+        triggers_close(ctx);
+        ctx->timer = sd_event_source_disable_unref(ctx->timer);
+        ctx->sig_term = sd_event_source_disable_unref(ctx->sig_term);
+        ctx->sig_int = sd_event_source_disable_unref(ctx->sig_int);
+        ctx->sig_hup = sd_event_source_disable_unref(ctx->sig_hup);
+        ctx->event = sd_event_unref(ctx->event);
+        observer_free(ctx->observer);
+        journal_sender_done(&ctx->journal);
+        freeze_keeper_close(&ctx->keeper);
+        snapshot_free(&ctx->snaps[0]);
+        snapshot_free(&ctx->snaps[1]);
+        free(ctx->config);
+        fsroot_close(&ctx->root);
+        free(ctx);
+}
+
+int daemon_run(const struct run_options *o)
+{
+        struct context *ctx;
+        sigset_t mask, old_mask;
+        char dir[256];
+        int r;
+
+        ctx = calloc(1, sizeof *ctx);
+        if (!ctx)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        ctx->opts = o;
+        ctx->root.dirfd = -EBADF;
+        ctx->keeper.dir_fd = -EBADF;
+        journal_sender_init(&ctx->journal, NULL);
+        (void)log_open_stderr();
+        snapshot_init(&ctx->snaps[0]);
+        snapshot_init(&ctx->snaps[1]);
+        policy_state_init(&ctx->policy);
+
+        ctx->config = malloc(sizeof *ctx->config);
+        if (!ctx->config) {
+                r = log_error_errno(-ENOMEM, "Out of memory");
+                goto finish_nomask;
+        }
+        r = load_config(o, false, ctx->config);
+        if (r < 0)
+                goto finish_nomask;
+        r = fsroot_open(o->root_dir ? o->root_dir : "/", &ctx->root);
+        if (r < 0) {
+                log_error_errno(r, "Cannot open root %s", o->root_dir ? o->root_dir : "/");
+                goto finish_nomask;
+        }
+        protect_self(ctx);
+        r = observer_new(&ctx->root, ctx->config, &ctx->observer);
+        if (r < 0)
+                goto finish_nomask;
+        r = freeze_records_dir(o->runtime_dir, dir, sizeof dir);
+        if (r < 0) {
+                log_error_errno(r, "Runtime directory name too long");
+                goto finish_nomask;
+        }
+        freeze_keeper_open(&ctx->keeper, dir);
+
+        /* Signals are taken synchronously from the loop (signalfd). */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, &old_mask);
+        signal(SIGPIPE, SIG_IGN);
+
+        r = sd_event_new(&ctx->event);
+        if (r < 0) {
+                log_error_errno(r, "Cannot create the event loop");
+                goto finish;
+        }
+        if ((r = sd_event_add_signal(ctx->event, &ctx->sig_term, SIGTERM, on_signal, ctx)) < 0 ||
+            (r = sd_event_add_signal(ctx->event, &ctx->sig_int, SIGINT, on_signal, ctx)) < 0 ||
+            (r = sd_event_add_signal(ctx->event, &ctx->sig_hup, SIGHUP, on_signal, ctx)) < 0) {
+                log_error_errno(r, "Cannot watch signals");
+                goto finish;
+        }
+        r = sd_event_set_watchdog(ctx->event, true);
+        if (r < 0)
+                log_warning_errno(r, "Cannot enable the watchdog");
+        r = sd_event_add_time(ctx->event, &ctx->timer, CLOCK_MONOTONIC, 0, USEC_PER_MSEC, on_timer,
+                              ctx);
+        if (r < 0) {
+                log_error_errno(r, "Cannot create the timer");
+                goto finish;
+        }
+        triggers_setup(ctx);
+        log_summary(ctx, "Starting");
+        schedule_tick(ctx, clock_monotonic_usec());
+
+        r = sd_event_loop(ctx->event);
+        if (r < 0)
+                log_error_errno(r, "Event loop failed");
+        thaw_pending(ctx, "stopping");
+
+finish:
+        context_free(ctx);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        return r < 0 ? r : 0;
+
+finish_nomask:
+        context_free(ctx);
+        return r;
+}
