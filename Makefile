@@ -97,7 +97,7 @@ FB           := build-fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN)
 FUZZ_PARSERS := psi meminfo vmstat memstat_v2 memstat_v1 memevents oom_control cgroup_events \
-                proc_cgroup proc_stat u64 count oom_score_adj
+                proc_cgroup u64 count oom_score_adj
 FUZZ_BIN     := $(patsubst %,$(FB)/fuzz_%,$(FUZZ_PARSERS) value config identity)
 FUZZ_OBJ     := $(patsubst src/%.c,$(FB)/obj/%.o,$(LIB_SRC))
 FUZZ_HDRS    := $(HDRS) $(wildcard tests/fuzz/*.h) tests/unit/config-equal.h

@@ -287,7 +287,6 @@ static int dispatch(const struct args *a)
         _cleanup_free_ struct config *c = malloc(sizeof *c);
         struct run_options o = {
             .config_path = a->config_path,
-            .config_path_given = a->config_path != NULL,
             .root_dir = a->root_dir ?: "/",
             .sets = a->sets,
             .n_sets = a->n_sets,

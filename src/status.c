@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "base/format.h"
 #include "daemon/freeze-keeper.h"
 #include "observe/fsroot.h"
 #include "base/log.h"
@@ -23,16 +24,6 @@ static void sleep_until(uint64_t usec)
                               .tv_nsec = (long)(usec % USEC_PER_SEC) * 1000};
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
                 ;
-}
-
-/* The observer keeps several files open per group. */
-/* Share of the interval spent stalled, from two cumulative PSI totals. */
-static double stall_pct(uint64_t before_usec, uint64_t now_usec_, uint64_t dt_usec)
-{
-        if (dt_usec == 0)
-                return 0;
-        double pct = 100.0 * (double)counter_delta(now_usec_, before_usec) / (double)dt_usec;
-        return pct > 100 ? 100 : pct;
 }
 
 struct scope_view {
@@ -51,9 +42,11 @@ static void scope_view(const struct snapshot *a, const struct snapshot *b, unsig
         if (!x->ok || !y->ok || !x->has_psi || !y->has_psi)
                 return;
         ret->has_pct = true;
-        ret->some_pct = stall_pct(x->psi.some.total_usec, y->psi.some.total_usec, dt);
+        ret->some_pct =
+            stall_pct(counter_delta(y->psi.some.total_usec, x->psi.some.total_usec), dt);
         if (x->psi.has_full && y->psi.has_full)
-                ret->full_pct = stall_pct(x->psi.full.total_usec, y->psi.full.total_usec, dt);
+                ret->full_pct =
+                    stall_pct(counter_delta(y->psi.full.total_usec, x->psi.full.total_usec), dt);
 }
 
 /* ---- JSON ---- */
@@ -268,23 +261,6 @@ static void sanitize(char *dst, size_t size, const char *src)
         dst[i] = 0;
 }
 
-static void format_bytes(char *buf, size_t size, uint64_t v)
-{
-        static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double d = (double)v;
-        unsigned u = 0;
-
-        if (v == BYTES_UNLIMITED) {
-                snprintf(buf, size, "max");
-                return;
-        }
-        while (d >= 1024 && u + 1 < ARRAY_SIZE(unit)) {
-                d /= 1024;
-                u++;
-        }
-        snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
-}
-
 /* Who a candidate is, in a few words: "ns/pod/container" for Kubernetes,
  * "docker 0123456789ab" for containers, the path for groups and services. */
 static void format_who(char *buf, size_t size, const struct candidate *c)
@@ -348,8 +324,8 @@ static void print_table(FILE *f, const struct cgroup_layout *l, const struct sna
                                 v.full_pct);
                 else
                         fputs("memory pressure n/a", f);
-                format_bytes(head, sizeof head, v.s->headroom_bytes);
-                format_bytes(lim, sizeof lim, v.s->limit_bytes);
+                fmt_bytes_iec(v.s->headroom_bytes, "max", head, sizeof head);
+                fmt_bytes_iec(v.s->limit_bytes, "max", lim, sizeof lim);
                 fprintf(f, ", headroom %s of %s\n", head, lim);
                 if (rk[i].n == 0) {
                         fputs("  no candidates\n", f);
@@ -364,7 +340,7 @@ static void print_table(FILE *f, const struct cgroup_layout *l, const struct sna
                         const char *qos = qos_class_to_string(c->id.qos);
                         char why[sizeof r->why], full[16];
                         format_who(who, sizeof who, c);
-                        format_bytes(mem, sizeof mem, c->s.usage_bytes);
+                        fmt_bytes_iec(c->s.usage_bytes, "max", mem, sizeof mem);
                         sanitize(why, sizeof why, r->why);
                         if (c->s.has_psi)
                                 snprintf(full, sizeof full, "%.2f", r->full_pct);

@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "act/journal-send.h"
+#include "base/format.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -74,42 +75,6 @@ enum alert_event alert_event_of(const struct decision *d, const struct action_re
 
 /* --- pure formatting --- */
 
-/* Appends to buf[size] at *pos, always NUL-terminated, never past the end. */
-static void _printf_(4, 5) append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-{
-        va_list ap;
-        int n;
-
-        if (*pos + 1 >= size)
-                return;
-        va_start(ap, fmt);
-        n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                return;
-        *pos += (size_t)n < size - *pos ? (size_t)n : size - *pos - 1;
-}
-
-static void format_bytes(uint64_t b, char *buf, size_t size)
-{
-        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double v = (double)b;
-        unsigned u = 0;
-
-        if (b == BYTES_UNLIMITED) {
-                snprintf(buf, size, "unlimited");
-                return;
-        }
-        while (v >= 1024.0 && u + 1 < ARRAY_SIZE(units)) {
-                v /= 1024.0;
-                u++;
-        }
-        if (u == 0)
-                snprintf(buf, size, "%llu B", (unsigned long long)b);
-        else
-                snprintf(buf, size, "%.1f %s", v, units[u]);
-}
-
 static const char *scope_path(const struct alert *a)
 {
         if (a->snap && a->d->scope < a->snap->n_scopes)
@@ -122,28 +87,27 @@ static void format_who(const struct decision *d, char *buf, size_t size)
 {
         const struct identity *id = &d->id;
         const char *qos = qos_class_to_string(id->qos);
-        size_t pos = 0;
 
-        append(buf, size, &pos, "%s", d->cgroup);
+        snprintf(buf, size, "%s", d->cgroup);
         /* A Podman container's pod_uid is its Podman pod's id: it is named
          * with the container, not as a Kubernetes pod. */
         if (id->kind != IDENTITY_PODMAN && (id->pod_uid[0] || id->pod_name[0])) {
                 if (id->pod_name[0])
-                        append(buf, size, &pos, " (pod %s/%s",
-                               id->pod_namespace[0] ? id->pod_namespace : "?", id->pod_name);
+                        str_appendf(buf, size, " (pod %s/%s",
+                                    id->pod_namespace[0] ? id->pod_namespace : "?", id->pod_name);
                 else
-                        append(buf, size, &pos, " (pod uid %s", id->pod_uid);
+                        str_appendf(buf, size, " (pod uid %s", id->pod_uid);
                 if (id->container_name[0])
-                        append(buf, size, &pos, ", container %s", id->container_name);
+                        str_appendf(buf, size, ", container %s", id->container_name);
                 if (qos)
-                        append(buf, size, &pos, ", %s", qos);
-                append(buf, size, &pos, ")");
+                        str_appendf(buf, size, ", %s", qos);
+                str_appendf(buf, size, ")");
         } else if (id->container_id[0]) {
-                append(buf, size, &pos, " (%s %.12s", id->runtime[0] ? id->runtime : "container",
-                       id->container_id);
+                str_appendf(buf, size, " (%s %.12s", id->runtime[0] ? id->runtime : "container",
+                            id->container_id);
                 if (id->pod_uid[0])
-                        append(buf, size, &pos, ", pod %.12s", id->pod_uid);
-                append(buf, size, &pos, ")");
+                        str_appendf(buf, size, ", pod %.12s", id->pod_uid);
+                str_appendf(buf, size, ")");
         }
 }
 
@@ -166,7 +130,6 @@ void alert_format_message(const struct alert *a, char *buf, size_t size)
         const struct decision *d = a->d;
         const struct action_result *r = a->result;
         char who[CGROUP_PATH_MAX + 2 * IDENTITY_NAME_MAX + 64], freed[32];
-        size_t pos = 0;
 
         if (size == 0)
                 return;
@@ -175,65 +138,65 @@ void alert_format_message(const struct alert *a, char *buf, size_t size)
         switch (a->event) {
         case ALERT_ACTED:
                 if (r && r->already_gone) {
-                        append(buf, size, &pos, "%s was already gone, nothing to %s: %s", who,
-                               verb_of(d->kind, false), d->reason);
+                        str_appendf(buf, size, "%s was already gone, nothing to %s: %s", who,
+                                    verb_of(d->kind, false), d->reason);
                         break;
                 }
-                append(buf, size, &pos, "%s %s: %s", verb_of(d->kind, true), who, d->reason);
+                str_appendf(buf, size, "%s %s: %s", verb_of(d->kind, true), who, d->reason);
                 if (r && d->kind == DECISION_KILL) {
-                        format_bytes(r->freed_bytes, freed, sizeof freed);
-                        append(buf, size, &pos, "; %u task(s) killed, %s freed, empty in %llu ms",
-                               r->tasks_killed, freed,
-                               (unsigned long long)(r->time_to_empty_usec / USEC_PER_MSEC));
+                        fmt_bytes_iec(r->freed_bytes, "unlimited", freed, sizeof freed);
+                        str_appendf(buf, size, "; %u task(s) killed, %s freed, empty in %llu ms",
+                                    r->tasks_killed, freed,
+                                    (unsigned long long)(r->time_to_empty_usec / USEC_PER_MSEC));
                 } else if (r && d->kind == DECISION_FREEZE)
-                        append(buf, size, &pos, "; frozen in %llu ms",
-                               (unsigned long long)(r->time_to_empty_usec / USEC_PER_MSEC));
+                        str_appendf(buf, size, "; frozen in %llu ms",
+                                    (unsigned long long)(r->time_to_empty_usec / USEC_PER_MSEC));
                 break;
         case ALERT_FAILED:
                 if (r && r->partial && d->kind == DECISION_KILL) {
-                        format_bytes(r->freed_bytes, freed, sizeof freed);
-                        append(buf, size, &pos,
-                               "partial kill of %s: %u task(s) killed, %u left, %s freed (%s): %s",
-                               who, r->tasks_killed, r->tasks_left, freed,
-                               r->detail[0] ? r->detail : "timeout", d->reason);
+                        fmt_bytes_iec(r->freed_bytes, "unlimited", freed, sizeof freed);
+                        str_appendf(
+                            buf, size,
+                            "partial kill of %s: %u task(s) killed, %u left, %s freed (%s): %s",
+                            who, r->tasks_killed, r->tasks_left, freed,
+                            r->detail[0] ? r->detail : "timeout", d->reason);
                 } else
-                        append(buf, size, &pos, "failed to %s %s: %s: %s", verb_of(d->kind, false),
-                               who,
-                               r && r->detail[0] ? r->detail
-                               : r               ? strerror(r->error < 0 ? -r->error : r->error)
-                                                 : "not attempted",
-                               d->reason);
+                        str_appendf(buf, size, "failed to %s %s: %s: %s", verb_of(d->kind, false),
+                                    who,
+                                    r && r->detail[0] ? r->detail
+                                    : r ? strerror(r->error < 0 ? -r->error : r->error)
+                                        : "not attempted",
+                                    d->reason);
                 break;
         case ALERT_WOULD_ACT:
-                append(buf, size, &pos, "would %s %s (dry-run): %s", verb_of(d->kind, false), who,
-                       d->reason);
+                str_appendf(buf, size, "would %s %s (dry-run): %s", verb_of(d->kind, false), who,
+                            d->reason);
                 break;
         case ALERT_ALL_PROTECTED:
                 if (d->rule == RULE_SHORTAGE && d->cgroup[0])
-                        append(buf, size, &pos,
-                               "%s in scope %s, but its cause %s may not be touched and no "
-                               "bystander is killed: %s",
-                               rule_to_string(d->rule), scope_path(a), who, d->reason);
+                        str_appendf(buf, size,
+                                    "%s in scope %s, but its cause %s may not be touched and no "
+                                    "bystander is killed: %s",
+                                    rule_to_string(d->rule), scope_path(a), who, d->reason);
                 else
-                        append(buf, size, &pos,
-                               "%s in scope %s, but every candidate is protected: %s",
-                               rule_to_string(d->rule), scope_path(a), d->reason);
+                        str_appendf(buf, size,
+                                    "%s in scope %s, but every candidate is protected: %s",
+                                    rule_to_string(d->rule), scope_path(a), d->reason);
                 break;
         case ALERT_RECOVERED:
                 if (d->reason[0])
-                        append(buf, size, &pos, "recovered: %s", d->reason);
+                        str_appendf(buf, size, "recovered: %s", d->reason);
                 else
-                        append(buf, size, &pos, "recovered: %s back to normal", scope_path(a));
+                        str_appendf(buf, size, "recovered: %s back to normal", scope_path(a));
                 break;
         default:
-                append(buf, size, &pos, "%s", d->reason);
+                str_appendf(buf, size, "%s", d->reason);
                 break;
         }
 }
 
 void alert_format_candidates(const struct alert *a, char *buf, size_t size)
 {
-        size_t pos = 0;
 
         if (size == 0)
                 return;
@@ -243,43 +206,43 @@ void alert_format_candidates(const struct alert *a, char *buf, size_t size)
                 const struct candidate *cand = a->snap && k->index < a->snap->n_candidates
                                                    ? &a->snap->candidates[k->index]
                                                    : NULL;
-                append(buf, size, &pos, "%s%u. %s score=%.2f", i ? "\n" : "", k->rank,
-                       cand ? cand->path : "?", k->score);
+                str_appendf(buf, size, "%s%u. %s score=%.2f", i ? "\n" : "", k->rank,
+                            cand ? cand->path : "?", k->score);
                 if (k->protect != PROTECT_NONE)
-                        append(buf, size, &pos, " protected=%s",
-                               protect_reason_to_string(k->protect));
+                        str_appendf(buf, size, " protected=%s",
+                                    protect_reason_to_string(k->protect));
                 if (k->why[0])
-                        append(buf, size, &pos, ": %s", k->why);
+                        str_appendf(buf, size, ": %s", k->why);
         }
 }
 
 void alert_format_status(const struct alert *a, char *buf, size_t size)
 {
         const struct decision *d = a->d;
-        size_t pos = 0;
 
         if (size == 0)
                 return;
         buf[0] = 0;
         switch (a->event) {
         case ALERT_ACTED:
-                append(buf, size, &pos, "last: %s %s (%s in %s)", verb_of(d->kind, true), d->cgroup,
-                       rule_to_string(d->rule), scope_path(a));
+                str_appendf(buf, size, "last: %s %s (%s in %s)", verb_of(d->kind, true), d->cgroup,
+                            rule_to_string(d->rule), scope_path(a));
                 break;
         case ALERT_FAILED:
-                append(buf, size, &pos, "last: failed to %s %s (%s in %s)", verb_of(d->kind, false),
-                       d->cgroup, rule_to_string(d->rule), scope_path(a));
+                str_appendf(buf, size, "last: failed to %s %s (%s in %s)", verb_of(d->kind, false),
+                            d->cgroup, rule_to_string(d->rule), scope_path(a));
                 break;
         case ALERT_WOULD_ACT:
-                append(buf, size, &pos, "last: would %s %s (dry-run; %s in %s)",
-                       verb_of(d->kind, false), d->cgroup, rule_to_string(d->rule), scope_path(a));
+                str_appendf(buf, size, "last: would %s %s (dry-run; %s in %s)",
+                            verb_of(d->kind, false), d->cgroup, rule_to_string(d->rule),
+                            scope_path(a));
                 break;
         case ALERT_ALL_PROTECTED:
-                append(buf, size, &pos, "last: %s in %s, all candidates protected",
-                       rule_to_string(d->rule), scope_path(a));
+                str_appendf(buf, size, "last: %s in %s, all candidates protected",
+                            rule_to_string(d->rule), scope_path(a));
                 break;
         case ALERT_RECOVERED:
-                append(buf, size, &pos, "last: %s recovered", scope_path(a));
+                str_appendf(buf, size, "last: %s recovered", scope_path(a));
                 break;
         default:
                 break;

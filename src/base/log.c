@@ -20,11 +20,6 @@ void log_set_level(enum log_level level)
         max_level = level;
 }
 
-enum log_level log_get_level(void)
-{
-        return max_level;
-}
-
 int log_open_stderr(void)
 {
         struct stat st;

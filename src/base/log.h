@@ -25,7 +25,6 @@ enum log_level {
 };
 
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 
 /* Makes stderr non-blocking for this process alone: a socket is written
  * with send(MSG_DONTWAIT); a pipe, FIFO or terminal is reopened through

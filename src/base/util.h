@@ -110,6 +110,22 @@ static inline uint64_t counter_delta(uint64_t now, uint64_t before)
         return now >= before ? now - before : 0;
 }
 
+/* a + b, UINT64_MAX where it would wrap. */
+static inline uint64_t add_sat(uint64_t a, uint64_t b)
+{
+        return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* The share (0..100) of a span spent stalled, from the growth of a
+ * cumulative stall counter over it; 0 for an empty span. */
+static inline double stall_pct(uint64_t stalled_usec, uint64_t span_usec)
+{
+        if (span_usec == 0)
+                return 0;
+        double pct = 100.0 * (double)stalled_usec / (double)span_usec;
+        return pct > 100 ? 100 : pct;
+}
+
 /* CLOCK_MONOTONIC in microseconds: the program's time (decide takes it as
  * an argument; only the daemon, status and the act layer read it). */
 static inline uint64_t clock_monotonic_usec(void)

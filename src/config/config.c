@@ -6,6 +6,8 @@
  * compiler checks the count). */
 #include "config/config-internal.h"
 
+#include "base/format.h"
+
 #include <ctype.h>
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -414,22 +416,6 @@ static void format_duration(uint64_t usec, char *buf, size_t size)
                 }
 }
 
-static void format_bytes(uint64_t bytes, char *buf, size_t size)
-{
-        static const struct {
-                const char *suffix;
-                uint64_t bytes;
-        } units[] = {{"T", TIB}, {"G", MIB * KIB}, {"M", MIB}, {"K", KIB}};
-
-        for (size_t i = 0; bytes && i < ARRAY_SIZE(units); i++)
-                if (bytes % units[i].bytes == 0) {
-                        snprintf(buf, size, "%" PRIu64 "%s", bytes / units[i].bytes,
-                                 units[i].suffix);
-                        return;
-                }
-        snprintf(buf, size, "%" PRIu64, bytes);
-}
-
 static int size_pct_parse(const char *s, double *ret)
 {
         struct size_or_pct v;
@@ -491,7 +477,7 @@ void config_format_scalar(const struct key_def *k, const struct config *c, char 
                 if (s->is_pct)
                         format_double(s->pct, "%", size_pct_parse, buf, size);
                 else
-                        format_bytes(s->bytes, buf, size);
+                        fmt_bytes_exact(s->bytes, buf, size);
                 break;
         }
         case KEY_UINT:
@@ -532,8 +518,8 @@ void config_describe_accepted(const struct key_def *k, char *buf, size_t size)
                 snprintf(buf, size, "a whole number (%g..%g)", k->min, k->max);
                 return;
         case KEY_SIZE:
-                format_bytes((uint64_t)k->min, lo, sizeof lo);
-                format_bytes((uint64_t)k->max, hi, sizeof hi);
+                fmt_bytes_exact((uint64_t)k->min, lo, sizeof lo);
+                fmt_bytes_exact((uint64_t)k->max, hi, sizeof hi);
                 snprintf(buf, size,
                          "a size such as 512M (%s..%s) or a percentage such as 10%% (%g%%..%g%%)",
                          lo, hi, k->min_pct, k->max_pct);

@@ -8,7 +8,6 @@
  * path, where a missing file means built-in defaults. */
 struct run_options {
         const char *config_path;
-        bool config_path_given;  /* -c: a missing file is an error */
         const char *root_dir;    /* "/" unless --root */
         const char *const *sets; /* --set S.K=V, in order */
         unsigned n_sets;

@@ -78,6 +78,7 @@
  *   one; the others come on the next ticks. */
 #include "decide/policy.h"
 
+#include "base/format.h"
 #include "base/log.h"
 #include "decide/score.h"
 
@@ -91,11 +92,6 @@ void policy_state_init(struct policy_state *st)
 static double usec_to_s(uint64_t usec)
 {
         return (double)usec / (double)USEC_PER_SEC;
-}
-
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-        return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 static const struct candidate *find_group(const struct snapshot *s, const char *path, uint64_t id)
@@ -130,12 +126,7 @@ static bool committed_short(const struct config *c, const struct scope_sample *s
 {
         if (s->is_root || s->limit_bytes == BYTES_UNLIMITED || s->limit_bytes == 0)
                 return false;
-        uint64_t committed = s->stat.anon_bytes;
-        committed = committed > UINT64_MAX - s->stat.shmem_bytes ? UINT64_MAX
-                                                                 : committed + s->stat.shmem_bytes;
-        committed = committed > UINT64_MAX - s->stat.unevictable_bytes
-                        ? UINT64_MAX
-                        : committed + s->stat.unevictable_bytes;
+        uint64_t committed = score_unreclaimable_stat_bytes(&s->stat);
         return counter_delta(s->limit_bytes, committed) < min_headroom_bytes(c, s);
 }
 

@@ -68,6 +68,8 @@
 
 #include "decide/score.h"
 
+#include "base/format.h"
+
 static double lg_scale(double x, double x0)
 {
         if (!(x > 0))
@@ -76,13 +78,6 @@ static double lg_scale(double x, double x0)
                 x0 = 1;
         double v = log10(1 + x / x0) / 3;
         return v > 1 ? 1 : v;
-}
-
-static double clamp_pct(double v)
-{
-        if (!(v > 0))
-                return 0;
-        return v > 100 ? 100 : v;
 }
 
 /* ---- windows of counter samples (see policy.c for how a span is chosen) ---- */
@@ -142,9 +137,7 @@ bool signal_window_span(const struct policy_window *w, uint64_t window_usec,
 
 double signal_span_pct(const struct policy_sample *from, const struct policy_sample *to, int k)
 {
-        double v = 100.0 * (double)counter_delta(to->v[k], from->v[k]) /
-                   (double)(to->time_usec - from->time_usec);
-        return v > 100 ? 100 : v;
+        return stall_pct(counter_delta(to->v[k], from->v[k]), to->time_usec - from->time_usec);
 }
 
 double signal_span_rate(const struct policy_sample *from, const struct policy_sample *to, int k)
@@ -190,26 +183,22 @@ void score_signals(const struct snapshot *prev, const struct snapshot *cur,
         }
         if (cand->s.has_psi && p->s.has_psi) {
                 ret->has_psi = true;
-                ret->some_pct = clamp_pct(
-                    100.0 *
-                    (double)counter_delta(cand->s.psi.some.total_usec, p->s.psi.some.total_usec) /
-                    (double)dt_usec);
-                ret->full_pct = clamp_pct(
-                    100.0 *
-                    (double)counter_delta(cand->s.psi.full.total_usec, p->s.psi.full.total_usec) /
-                    (double)dt_usec);
+                ret->some_pct = stall_pct(
+                    counter_delta(cand->s.psi.some.total_usec, p->s.psi.some.total_usec), dt_usec);
+                ret->full_pct = stall_pct(
+                    counter_delta(cand->s.psi.full.total_usec, p->s.psi.full.total_usec), dt_usec);
         }
+}
+
+uint64_t score_unreclaimable_stat_bytes(const struct memstat *m)
+{
+        /* Saturate rather than wrap on hostile input. */
+        return add_sat(add_sat(m->anon_bytes, m->shmem_bytes), m->unevictable_bytes);
 }
 
 uint64_t score_unreclaimable_bytes(const struct candidate *cand)
 {
-        const struct memstat *m = &cand->s.stat;
-        uint64_t sum = m->anon_bytes;
-
-        /* Saturate rather than wrap on hostile input. */
-        sum = sum + m->shmem_bytes < sum ? UINT64_MAX : sum + m->shmem_bytes;
-        sum = sum + m->unevictable_bytes < sum ? UINT64_MAX : sum + m->unevictable_bytes;
-        return sum;
+        return score_unreclaimable_stat_bytes(&cand->s.stat);
 }
 
 uint64_t score_scope_size_bytes(const struct scope_sample *s)
@@ -374,33 +363,6 @@ int score_compare(const struct snapshot *cur, const struct ranked *a, const stru
         if (r != 0)
                 return r;
         return a->index < b->index ? -1 : a->index > b->index ? 1 : 0;
-}
-
-static const char *fmt_scaled(double v, double base, const char *const *units, size_t n_units,
-                              char buf[static 16])
-{
-        size_t u = 0;
-
-        if (!isfinite(v))
-                v = 0;
-        while (fabs(v) >= base && u + 1 < n_units) {
-                v /= base;
-                u++;
-        }
-        snprintf(buf, 16, fabs(v) >= 10 || v == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
-        return buf;
-}
-
-const char *fmt_count(double v, char buf[static 16])
-{
-        static const char *const units[] = {"", "k", "M", "G", "T"};
-        return fmt_scaled(v, 1000, units, ARRAY_SIZE(units), buf);
-}
-
-const char *fmt_bytes(double v, char buf[static 16])
-{
-        static const char *const units[] = {"B", "K", "M", "G", "T", "P"};
-        return fmt_scaled(v, 1024, units, ARRAY_SIZE(units), buf);
 }
 
 void score_format_why(const struct config *c, const struct snapshot *cur, const struct ranked *r,

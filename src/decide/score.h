@@ -63,7 +63,8 @@ struct signals {
 void score_signals(const struct snapshot *prev, const struct snapshot *cur,
                    const struct candidate *cand, struct signals *ret);
 
-/* anon + shmem + unevictable. */
+/* anon + shmem + unevictable, of a group or a scope. */
+uint64_t score_unreclaimable_stat_bytes(const struct memstat *m);
 uint64_t score_unreclaimable_bytes(const struct candidate *cand);
 
 /* The size shares are taken of: the scope's limit (MemTotal for "/"), its
@@ -91,7 +92,3 @@ void score_format_why(const struct config *c, const struct snapshot *cur, const 
 
 /* Ranking order: < 0 when a comes before b. Total and deterministic. */
 int score_compare(const struct snapshot *cur, const struct ranked *a, const struct ranked *b);
-
-/* Numbers for people ("240k", "1.2M"; bytes in binary units). */
-const char *fmt_count(double v, char buf[static 16]);
-const char *fmt_bytes(double v, char buf[static 16]);

@@ -122,16 +122,6 @@ int fd_read_count(int fd, uint64_t *ret)
         return fd_read_number(fd, count_parse, ret);
 }
 
-int fsroot_read_u64(const struct fsroot *r, const char *path, uint64_t *ret)
-{
-        _cleanup_close_ int fd = -EBADF;
-
-        fd = fsroot_openat(r, path, O_RDONLY);
-        if (fd < 0)
-                return fd;
-        return fd_read_u64(fd, ret);
-}
-
 /* One write(): cgroup control files act on each write, so a value split over
  * two writes would be two (wrong) commands. A short write is an error. */
 int fsroot_write_str(const struct fsroot *r, const char *path, const char *s)

@@ -37,9 +37,8 @@ ssize_t fd_pread_all(int fd, char *buf, size_t size);
 /* Opens, reads (as fd_pread_all) and closes path. Returns the length. */
 ssize_t fsroot_read_file(const struct fsroot *r, const char *path, char *buf, size_t size);
 
-/* Reads a file holding one unsigned number, or "max" (-> UINT64_MAX).
+/* Reads a kept file holding one unsigned number, or "max" (-> UINT64_MAX).
  * -EINVAL on anything else. */
-int fsroot_read_u64(const struct fsroot *r, const char *path, uint64_t *ret);
 int fd_read_u64(int fd, uint64_t *ret);
 /* The same for a usage or a count, where "max" is -EINVAL (count_parse). */
 int fd_read_count(int fd, uint64_t *ret);

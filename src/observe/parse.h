@@ -55,18 +55,6 @@ int cgroup_events_parse(const char *buf, struct cgroup_events *ret);
  * is no such line, -ENAMETOOLONG when the path does not fit. */
 int proc_cgroup_parse(const char *buf, const char *controller, char *ret_path, size_t size);
 
-/* /proc/PID/stat: "pid (comm) state ppid ...". The comm may hold spaces and
- * parentheses: it runs from the first '(' to the LAST ')'. */
-struct proc_stat {
-        pid_t pid;
-        char comm[16]; /* truncated to TASK_COMM_LEN-1 like the kernel's */
-        char state;
-        pid_t ppid;
-        uint64_t start_time_ticks; /* field 22: identifies a process with its pid */
-};
-
-int proc_stat_parse(const char *buf, struct proc_stat *ret);
-
 /* A file holding one unsigned decimal number or "max" (-> UINT64_MAX), with
  * at most one trailing newline (memory.max, memory.current, pids.max...).
  * No sign, blanks or other garbage; overflow is -EINVAL. */

@@ -5,6 +5,7 @@
 
 #include "testutil.h"
 
+#include "base/format.h"
 #include "decide/policy.h"
 #include "decide/score.h"
 #include "snapshot_builder.h"
