@@ -30,6 +30,7 @@
 #include "base/log.h"
 #include "decide/score.h"
 #include "base/util.h"
+#include "observe/proc.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -266,18 +267,15 @@ static bool task_in_group(const struct cgroup_layout *l, pid_t pid, const char *
 static int check_task_protected(struct work *w, pid_t pid)
 {
         const struct fsroot *root = w->l->root;
-        char p[64], buf[64];
-        int adj;
-        ssize_t n;
+        char comm[16];
+        int adj, r;
 
-        snprintf(p, sizeof p, "%s/%d/oom_score_adj", FSROOT_PROC, (int)pid);
-        n = fsroot_read_file(root, p, buf, sizeof buf);
-        if (n < 0 && task_gone((int)n))
+        r = proc_read_oom_score_adj(root, pid, &adj);
+        if (task_gone(r))
                 return 0;
-        if (n < 0 || oom_score_adj_parse(buf, &adj) < 0) {
+        if (r < 0) {
                 snprintf(w->res->detail, sizeof w->res->detail,
-                         "cannot read oom_score_adj of task %d: %s", (int)pid,
-                         strerror(n < 0 ? (int)-n : EINVAL));
+                         "cannot read oom_score_adj of task %d: %s", (int)pid, strerror(-r));
                 return -EPERM;
         }
         if (adj == -1000) {
@@ -287,20 +285,17 @@ static int check_task_protected(struct work *w, pid_t pid)
         }
         if (w->c->protect.comms.n == 0 || !w->comm_protects)
                 return 0;
-        snprintf(p, sizeof p, "%s/%d/comm", FSROOT_PROC, (int)pid);
-        n = fsroot_read_file(root, p, buf, sizeof buf);
-        if (n < 0 && task_gone((int)n))
+        r = proc_read_comm(root, pid, comm);
+        if (task_gone(r))
                 return 0;
-        if (n <= 0) {
+        if (r < 0) {
                 snprintf(w->res->detail, sizeof w->res->detail, "cannot read comm of task %d: %s",
-                         (int)pid, strerror(n < 0 ? (int)-n : ENODATA));
+                         (int)pid, strerror(-r));
                 return -EPERM;
         }
-        if (buf[n - 1] == '\n')
-                buf[n - 1] = 0;
-        if (pattern_list_match(&w->c->protect.comms, buf)) {
+        if (pattern_list_match(&w->c->protect.comms, comm)) {
                 snprintf(w->res->detail, sizeof w->res->detail,
-                         "task %d (%s) is a protected command", (int)pid, buf);
+                         "task %d (%s) is a protected command", (int)pid, comm);
                 return -EPERM;
         }
         return 0;

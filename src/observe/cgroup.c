@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "base/util.h"
+#include "observe/proc.h"
 
 /* v1 reports "no limit" as PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712
  * with 4 KiB pages, other values with other page sizes): anything this large
@@ -711,54 +712,14 @@ int cgroup_tree_procs_open(const struct cgroup_layout *l, enum cgroup_tree tree,
         return open_group_file(l, top, path, "cgroup.procs");
 }
 
-/* The path of the memory hierarchy's line of a /proc/PID/cgroup text
- * ("ID:CONTROLLERS:PATH" lines): in v2 the "0::" line, elsewhere the line
- * whose controller list names memory. Cuts buf; NULL when there is none. */
-static const char *proc_cgroup_memory_path(char *buf, bool v2)
-{
-        for (char *line = buf, *next; line && *line; line = next) {
-                char *eol = strchr(line, '\n');
-                next = eol ? eol + 1 : NULL;
-                if (eol)
-                        *eol = 0;
-                char *c1 = strchr(line, ':');
-                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = 0;
-                const char *ctrls = c1 + 1, *path = c2 + 1;
-                if (v2) {
-                        if (c1 - line == 1 && line[0] == '0' && !ctrls[0])
-                                return path;
-                        continue;
-                }
-                for (const char *w = ctrls; *w;) {
-                        size_t n = strcspn(w, ",");
-                        if (n == 6 && strncmp(w, "memory", 6) == 0)
-                                return path;
-                        w += n + (w[n] == ',');
-                }
-        }
-        return NULL;
-}
-
 int cgroup_pid_group(const struct cgroup_layout *l, pid_t pid, char *ret, size_t size)
 {
-        char p[64], buf[8192];
-        const char *path;
-        ssize_t n;
+        char path[PATH_MAX];
+        int r = proc_read_cgroup(l->root, pid, l->mode == CGROUP_MODE_V2 ? "" : "memory", path,
+                                 sizeof path);
 
-        if (pid <= 0)
-                return -EINVAL;
-        snprintf(p, sizeof p, "%s/%d/cgroup", FSROOT_PROC, (int)pid);
-        n = fsroot_read_file(l->root, p, buf, sizeof buf);
-        if (n == -EFBIG)
-                return -EINVAL;
-        if (n < 0)
-                return (int)n;
-        path = proc_cgroup_memory_path(buf, l->mode == CGROUP_MODE_V2);
-        if (!path)
-                return -ENODATA;
+        if (r < 0)
+                return r;
         if (!group_path_valid(path))
                 return -EINVAL;
         return copy_out(ret, size, path);

@@ -139,8 +139,10 @@ int cgroup_read_pids(int procs_fd, pid_t *pids, size_t cap);
 
 /* The group of a task in the memory hierarchy, from /proc/PID/cgroup (the
  * "memory" controller's line in v1 and hybrid, the "0::" line in v2), into
- * ret[size]. -ENOENT/-ESRCH when the task is gone, -ENODATA when no line
- * names the memory hierarchy, -EINVAL when malformed. */
+ * ret[size], read by proc_read_cgroup. -ENOENT/-ESRCH when the task is
+ * gone, -ENODATA when no line names the memory hierarchy, -EINVAL when any
+ * line is malformed, the hierarchy is named twice or the path is no valid
+ * group path. */
 int cgroup_pid_group(const struct cgroup_layout *l, pid_t pid, char *ret, size_t size);
 
 /* Identity of a group: the inode of its directory in the memory hierarchy. */

@@ -37,6 +37,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "observe/proc.h"
 
 /* Organising groups (slices, kubepods, pod dirs) nested deeper than this
  * below a scope are each taken as one candidate with all below them. Only
@@ -535,36 +536,6 @@ static uint64_t pids_hash(const pid_t *pids, size_t n)
         return fnv1a(FNV_OFFSET, pids, n * sizeof *pids) ^ n;
 }
 
-/* comm as the kernel has it (at most 15 bytes) from /proc/PID/comm. */
-static int read_comm(const struct fsroot *root, pid_t pid, char ret[static 16])
-{
-        char p[64], buf[64];
-        ssize_t n;
-
-        snprintf(p, sizeof p, FSROOT_PROC "/%d/comm", (int)pid);
-        n = fsroot_read_file(root, p, buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        buf[strcspn(buf, "\n")] = 0;
-        if (!buf[0])
-                return -EINVAL;
-        buf[15] = 0;
-        strcpy(ret, buf);
-        return 0;
-}
-
-static int read_oom_score_adj(const struct fsroot *root, pid_t pid, int *ret)
-{
-        char p[64], buf[64];
-        ssize_t n;
-
-        snprintf(p, sizeof p, FSROOT_PROC "/%d/oom_score_adj", (int)pid);
-        n = fsroot_read_file(root, p, buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        return oom_score_adj_parse(buf, ret);
-}
-
 static bool has_comm(const struct candidate *c, const char *comm)
 {
         for (unsigned i = 0; i < c->n_comms; i++)
@@ -598,7 +569,7 @@ static void read_tasks(struct observer *o, const struct config *cfg, struct grou
                 int adj;
                 char comm[16];
 
-                if (read_oom_score_adj(o->root, pids[i], &adj) < 0)
+                if (proc_read_oom_score_adj(o->root, pids[i], &adj) < 0)
                         continue;
                 if (!any || adj < c->oom_score_adj_min)
                         c->oom_score_adj_min = adj;
@@ -611,7 +582,7 @@ static void read_tasks(struct observer *o, const struct config *cfg, struct grou
                 bool full = c->n_comms == SNAPSHOT_MAX_COMMS;
                 if (full && (cfg->protect.comms.n == 0 || has_protected_comm(cfg, c)))
                         continue;
-                if (read_comm(o->root, pids[i], comm) < 0 || has_comm(c, comm))
+                if (proc_read_comm(o->root, pids[i], comm) < 0 || !comm[0] || has_comm(c, comm))
                         continue;
                 if (!full)
                         strcpy(c->comms[c->n_comms++], comm);
