@@ -359,7 +359,7 @@ static void print_table(FILE *f, const struct cgroup_layout *l, const struct sna
 int status_run(const struct run_options *o, bool json, FILE *out)
 {
         struct config c;
-        struct config_error err = {{0}};
+        struct config_error err;
         struct fsroot root = {.dirfd = -EBADF};
         struct observer *obs = NULL;
         struct snapshot a, b;
@@ -372,7 +372,7 @@ int status_run(const struct run_options *o, bool json, FILE *out)
         snapshot_init(&a);
         snapshot_init(&b);
 
-        r = config_load_all(&c, o->config_path, o->sets, o->n_sets, &err);
+        r = run_options_load_config(o, false, &c, &err);
         if (r < 0) {
                 log_error("%s", err.message[0] ? err.message : "Cannot load the configuration");
                 return r;

@@ -6,6 +6,6 @@
 #include <stdio.h>
 
 #include "config/config.h"
-#include "daemon/daemon.h"
+#include "daemon/options.h"
 
 int status_run(const struct run_options *o, bool json, FILE *out);

@@ -25,8 +25,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "base/log.h"
 #include "decide/score.h"
 #include "base/util.h"
@@ -101,20 +99,18 @@ struct work {
         struct victim victims[ACTION_MAX_PIDFDS];
         size_t n_victims;
         bool mrelease_unsupported;
-        int signal_error;        /* first error other than ESRCH from pidfd_send_signal */
-        uint64_t keepalive_usec; /* last WATCHDOG=1 sent from a long wait */
+        int signal_error;              /* first error other than ESRCH from pidfd_send_signal */
+        action_keepalive_fn keepalive; /* NULL: none */
+        uint64_t keepalive_usec;       /* its last call */
 };
 
 /* [action] kill_timeout may be longer than the unit's WatchdogSec: a wait
- * that is bounded by its deadline keeps the watchdog fed (no-op when the
- * service has none). */
-static void keepalive(uint64_t *last_usec)
+ * that is bounded by its deadline keeps the watchdog fed through the
+ * caller's keepalive. */
+static void keepalive(struct work *w)
 {
-        uint64_t now = clock_monotonic_usec();
-        if (now - *last_usec >= USEC_PER_SEC) {
-                *last_usec = now;
-                (void)sd_notify(false, "WATCHDOG=1");
-        }
+        if (w->keepalive)
+                w->keepalive(&w->keepalive_usec);
 }
 
 static void work_done(struct work *w)
@@ -381,7 +377,7 @@ static int revalidate(struct work *w, const struct decision *d)
         qsort(w->pids, w->n_pids, sizeof *w->pids, pid_cmp);
         qsort(w->mirror, w->n_mirror, sizeof *w->mirror, pid_cmp);
         for (size_t i = 0; i < w->n_pids; i++) {
-                keepalive(&w->keepalive_usec);
+                keepalive(w);
                 r = check_task_protected(w, w->pids[i]);
                 if (r < 0)
                         return r;
@@ -389,7 +385,7 @@ static int revalidate(struct work *w, const struct decision *d)
         for (size_t i = 0; i < w->n_mirror; i++) {
                 if (bsearch(&w->mirror[i], w->pids, w->n_pids, sizeof *w->pids, pid_cmp))
                         continue;
-                keepalive(&w->keepalive_usec);
+                keepalive(w);
                 r = check_task_protected(w, w->mirror[i]);
                 if (r < 0)
                         return r;
@@ -404,13 +400,12 @@ static int revalidate(struct work *w, const struct decision *d)
 
 /* Polls cgroup_is_frozen() until it equals want or until_usec passes.
  * Returns 1 reached, 0 timed out, negative errno (-ENOENT: gone). */
-static int wait_frozen_state(const struct cgroup_layout *l, const char *path, bool want,
-                             uint64_t until_usec, uint64_t *keepalive_usec)
+static int wait_frozen_state(struct work *w, bool want, uint64_t until_usec)
 {
         uint64_t step = 500;
         for (;;) {
-                keepalive(keepalive_usec);
-                int r = cgroup_is_frozen(l, path);
+                keepalive(w);
+                int r = cgroup_is_frozen(w->l, w->path);
                 if (r < 0)
                         return r;
                 if ((r > 0) == want)
@@ -461,7 +456,7 @@ static void release_memory(struct work *w)
                 struct victim *v = &w->victims[i];
                 if (v->released || v->exited)
                         continue;
-                keepalive(&w->keepalive_usec);
+                keepalive(w);
                 if (clock_monotonic_usec() >= w->deadline_usec)
                         return;
                 v->released = true;
@@ -491,7 +486,7 @@ static void signal_collected(struct work *w, bool resend)
                 struct victim *v = victim_find(w, pid);
                 int fd, r;
 
-                keepalive(&w->keepalive_usec);
+                keepalive(w);
                 if (v) {
                         if (resend && !v->exited)
                                 (void)sys_pidfd_send_signal(v->pidfd, SIGKILL);
@@ -577,10 +572,8 @@ static int kill_group(struct work *w, uint64_t t0)
                         froze = r >= 0;
                         if (froze) {
                                 uint64_t until = clock_monotonic_usec() + ROUND_FREEZE_WAIT_USEC;
-                                (void)wait_frozen_state(w->l, w->path, true,
-                                                        until < w->deadline_usec ? until
-                                                                                 : w->deadline_usec,
-                                                        &w->keepalive_usec);
+                                (void)wait_frozen_state(
+                                    w, true, until < w->deadline_usec ? until : w->deadline_usec);
                                 n = collect(w);
                         }
                 }
@@ -606,7 +599,7 @@ static int kill_group(struct work *w, uint64_t t0)
                 wait_victims(w, 0);
                 release_memory(w);
 
-                keepalive(&w->keepalive_usec);
+                keepalive(w);
                 uint64_t now = clock_monotonic_usec();
                 if (now >= w->deadline_usec || round + 1 >= ACTION_MAX_ROUNDS)
                         break;
@@ -675,7 +668,7 @@ static int set_frozen_confirmed(struct work *w, bool frozen, uint64_t t0)
                          frozen ? "freeze" : "thaw", strerror(-r));
                 return r;
         }
-        r = wait_frozen_state(w->l, w->path, frozen, w->deadline_usec, &w->keepalive_usec);
+        r = wait_frozen_state(w, frozen, w->deadline_usec);
         if (r == -ENOENT || r == -ENODEV) {
                 res->already_gone = true;
                 return 0;
@@ -727,6 +720,13 @@ static void thaw_after(struct work *w, int result)
 int action_execute(const struct cgroup_layout *l, const struct config *c, const struct decision *d,
                    const struct snapshot *cur, struct action_result *ret)
 {
+        return action_run(l, c, d, cur, NULL, ret);
+}
+
+int action_run(const struct cgroup_layout *l, const struct config *c, const struct decision *d,
+               const struct snapshot *cur, action_keepalive_fn keepalive_fn,
+               struct action_result *ret)
+{
         static_assert(sizeof(struct work) < 160 * 1024, "work area too large for the stack");
         uint64_t start = clock_monotonic_usec(), t0, timeout;
         struct work w = {
@@ -735,6 +735,7 @@ int action_execute(const struct cgroup_layout *l, const struct config *c, const 
             .path = d->cgroup,
             .comm_protects = d->comm_protects,
             .res = ret,
+            .keepalive = keepalive_fn,
             .keepalive_usec = start,
         };
         bool is_kill = d->kind == DECISION_KILL, thaw = false;

@@ -40,6 +40,10 @@ struct action_result {
         char detail[160];            /* why it failed or was partial, "" otherwise */
 };
 
+/* Called now and then during a long wait (the kill's, a freeze's) with
+ * when it last ran; the daemon feeds its watchdog from it. */
+typedef void (*action_keepalive_fn)(uint64_t *last_usec);
+
 /* Carries out d (KILL, FREEZE or THAW) on the group it names. cur is the
  * snapshot the decision was made on (for the candidate's figures; may be
  * NULL). Before acting, the target is re-validated: it still exists with
@@ -64,3 +68,8 @@ struct action_result {
  * always filled. */
 int action_execute(const struct cgroup_layout *l, const struct config *c, const struct decision *d,
                    const struct snapshot *cur, struct action_result *ret);
+
+/* action_execute, calling keepalive (may be NULL) during its waits. */
+int action_run(const struct cgroup_layout *l, const struct config *c, const struct decision *d,
+               const struct snapshot *cur, action_keepalive_fn keepalive,
+               struct action_result *ret);

@@ -8,8 +8,6 @@
 #include <stdarg.h>
 #include <sys/uio.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "act/journal-send.h"
 #include "base/format.h"
 #include "base/log.h"
@@ -373,13 +371,12 @@ static void write_stderr(const struct alert *a, const struct fields *f, const ch
 
 int alert_emit(struct journal_sender *j, const struct config *c, const struct alert *a)
 {
-        char message[2048], candidates[ALERT_MAX_TOP * 800], status[512];
+        char message[2048], candidates[ALERT_MAX_TOP * 800];
         struct fields f = {.n = 0};
         int r = -ENOENT;
 
         alert_format_message(a, message, sizeof message);
         alert_format_candidates(a, candidates, sizeof candidates);
-        alert_format_status(a, status, sizeof status);
         build_fields(a, message, candidates, &f);
 
         if (c->alert.journal)
@@ -389,12 +386,14 @@ int alert_emit(struct journal_sender *j, const struct config *c, const struct al
          * under systemd) would not either; the entry is counted as lost. */
         if (r == -ENOENT)
                 write_stderr(a, &f, message, candidates);
-        if (status[0]) {
-                if (j->lost_total > 0)
-                        str_appendf(status, sizeof status, "; %llu journal entr%s lost",
-                                    (unsigned long long)j->lost_total,
-                                    j->lost_total == 1 ? "y" : "ies");
-                (void)sd_notifyf(false, "STATUS=%s", status);
-        }
         return r == -ENOENT ? 1 : 0;
+}
+
+void alert_status_line(const struct alert *a, const struct journal_sender *j, char *buf,
+                       size_t size)
+{
+        alert_format_status(a, buf, size);
+        if (buf[0] && j->lost_total > 0)
+                str_appendf(buf, size, "; %llu journal entr%s lost",
+                            (unsigned long long)j->lost_total, j->lost_total == 1 ? "y" : "ies");
 }

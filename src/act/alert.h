@@ -1,7 +1,8 @@
 /* Alerts: one structured journal entry per decision event (action taken,
  * action failed, would act in dry-run, all candidates protected, recovered),
  * with the candidate ranking of that moment; stderr when [alert] journal is
- * off or there is no journal; sd_notify STATUS= with the last decision.
+ * off or there is no journal; the STATUS= line (sent by the daemon) with
+ * the last decision.
  *
  * The MESSAGE_IDs and field names are a documented interface
  * (thrashguard(8)): never change one. */
@@ -63,7 +64,11 @@ struct journal_sender;
  * journal=true); writes it to stderr (non-blocking) when there is no
  * journal socket or [alert] journal is off; an entry journald does not
  * accept is counted as lost in j and summarised once it accepts again.
- * Updates STATUS=, with the count of lost entries when there are any.
  * Returns 0 when it went to (or was meant for) the journal, 1 when to
  * stderr. Never fails the caller. */
 int alert_emit(struct journal_sender *j, const struct config *c, const struct alert *a);
+
+/* The STATUS= line after the event: alert_format_status, with the count
+ * of entries j lost when there are any; "" when the event has none. */
+void alert_status_line(const struct alert *a, const struct journal_sender *j, char *buf,
+                       size_t size);

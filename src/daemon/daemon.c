@@ -15,7 +15,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
-#include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
 #include "act/action.h"
@@ -23,6 +22,7 @@
 #include "observe/cgroup.h"
 #include "config/config.h"
 #include "daemon/freeze-keeper.h"
+#include "daemon/notify.h"
 #include "observe/fsroot.h"
 #include "act/journal-send.h"
 #include "base/log.h"
@@ -362,6 +362,7 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
 {
         struct action_result res;
         struct alert a = {.d = d, .snap = cur, .top = ctx->ranked};
+        char status[512];
         int r;
 
         switch (d->kind) {
@@ -374,7 +375,8 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
                  * freeze must not leave it frozen for ever. */
                 if (d->kind == DECISION_FREEZE)
                         (void)freeze_keeper_before_freeze(&ctx->keeper, ctx->config, d);
-                r = action_execute(observer_layout(ctx->observer), ctx->config, d, cur, &res);
+                r = action_run(observer_layout(ctx->observer), ctx->config, d, cur,
+                               notify_keepalive, &res);
                 policy_record_outcome(ctx->config, &ctx->policy, d, r, res.tasks_killed,
                                       clock_monotonic_usec());
                 freeze_keeper_after_action(&ctx->keeper, d, r, &res);
@@ -392,6 +394,9 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
         }
         a.event = alert_event_of(d, a.result);
         (void)alert_emit(&ctx->journal, ctx->config, &a);
+        alert_status_line(&a, &ctx->journal, status, sizeof status);
+        if (status[0])
+                notify_status(status);
 }
 
 static void tick(struct context *ctx)
@@ -412,9 +417,7 @@ static void tick(struct context *ctx)
                          * appears when the kubelet starts, which is ordered
                          * after us). Starting must not wait for it. */
                         ctx->ready = true;
-                        (void)sd_notifyf(false,
-                                         "READY=1\nSTATUS=no scope readable yet (%s), retrying",
-                                         strerror(-r));
+                        notify_ready("no scope readable yet (%s), retrying", strerror(-r));
                 }
                 return;
         }
@@ -435,9 +438,8 @@ static void tick(struct context *ctx)
 
         if (!ctx->ready || ctx->n_taken == 1) {
                 ctx->ready = true;
-                (void)sd_notifyf(false, "READY=1\nSTATUS=watching %u scope(s), %zu group(s)%s",
-                                 cur->n_scopes, cur->n_candidates,
-                                 ctx->config->daemon.dry_run ? " (dry-run)" : "");
+                notify_ready("watching %u scope(s), %zu group(s)%s", cur->n_scopes,
+                             cur->n_candidates, ctx->config->daemon.dry_run ? " (dry-run)" : "");
                 log_info("First snapshot: %u scope(s), %zu candidate group(s)", cur->n_scopes,
                          cur->n_candidates);
         }
@@ -495,9 +497,8 @@ static void log_summary(const struct context *ctx, const char *what)
 
 static int load_config(const struct run_options *o, bool reloading, struct config *ret)
 {
-        struct config_error err = {{0}};
-        int r = (reloading ? config_reload_all : config_load_all)(ret, o->config_path, o->sets,
-                                                                  o->n_sets, &err);
+        struct config_error err;
+        int r = run_options_load_config(o, reloading, ret, &err);
         if (r < 0)
                 return log_error_errno(
                     r, "%s", err.message[0] ? err.message : "Cannot load the configuration");
@@ -510,22 +511,19 @@ static int load_config(const struct run_options *o, bool reloading, struct confi
  * when the daemon that would kill it goes away or forgets it. */
 static void thaw_pending(struct context *ctx, const char *why)
 {
-        for (unsigned i = 0; i < CONFIG_MAX_SCOPES; i++) {
-                struct policy_scope_state *st = &ctx->policy.scopes[i];
-                struct decision d = {.kind = DECISION_THAW, .rule = st->frozen_rule, .scope = i};
-                struct action_result res;
+        struct decision thaws[CONFIG_MAX_SCOPES];
+        size_t n = policy_release_frozen(&ctx->policy, thaws, ARRAY_SIZE(thaws));
 
-                if (!st->frozen_pending)
-                        continue;
-                strcpy_bounded(d.cgroup, sizeof d.cgroup, st->frozen_cgroup);
-                d.cgroup_id = st->frozen_cgroup_id;
-                int r = action_execute(observer_layout(ctx->observer), ctx->config, &d, NULL, &res);
-                freeze_keeper_after_action(&ctx->keeper, &d, r, &res);
+        for (size_t i = 0; i < n; i++) {
+                const struct decision *d = &thaws[i];
+                struct action_result res;
+                int r = action_run(observer_layout(ctx->observer), ctx->config, d, NULL,
+                                   notify_keepalive, &res);
+                freeze_keeper_after_action(&ctx->keeper, d, r, &res);
                 if (r < 0)
-                        log_error_errno(r, "Cannot thaw %s (%s): %s", d.cgroup, why, res.detail);
+                        log_error_errno(r, "Cannot thaw %s (%s): %s", d->cgroup, why, res.detail);
                 else if (!res.dry_run && !res.already_gone)
-                        log_notice("Thawed %s, frozen pending a kill (%s)", d.cgroup, why);
-                st->frozen_pending = false;
+                        log_notice("Thawed %s, frozen pending a kill (%s)", d->cgroup, why);
         }
 }
 
@@ -564,13 +562,13 @@ static void reload(struct context *ctx)
 
         if (!fresh) {
                 log_error("Reload: out of memory, keeping the running configuration");
-                (void)sd_notify(false, "READY=1");
+                notify_ready(NULL);
                 return;
         }
         if (load_config(ctx->opts, true, fresh) < 0) {
                 log_error("Reload failed, keeping the running configuration");
                 free(fresh);
-                (void)sd_notify(false, "READY=1");
+                notify_ready(NULL);
                 return;
         }
         r = observer_new(&ctx->root, fresh, &obs);
@@ -578,7 +576,7 @@ static void reload(struct context *ctx)
                 log_error_errno(r, "Reload failed (cannot observe with the new configuration), "
                                    "keeping the running configuration");
                 free(fresh);
-                (void)sd_notify(false, "READY=1");
+                notify_ready(NULL);
                 return;
         }
         /* Thawed under the configuration that froze them (ctx->config is
@@ -597,7 +595,7 @@ static void reload(struct context *ctx)
         ctx->observer = obs;
         triggers_setup(ctx);
         log_summary(ctx, "Configuration reloaded");
-        (void)sd_notify(false, "READY=1");
+        notify_ready(NULL);
         schedule_tick(ctx, clock_monotonic_usec());
 }
 
@@ -606,13 +604,13 @@ static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo 
         struct context *ctx = userdata;
 
         if (si->ssi_signo == SIGHUP) {
-                (void)sd_notify(false, "RELOADING=1");
+                notify_reloading();
                 log_info("SIGHUP: reloading the configuration");
                 reload(ctx);
                 return 0;
         }
         log_info("Received %s, stopping", si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-        (void)sd_notify(false, "STOPPING=1");
+        notify_stopping();
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 

@@ -226,14 +226,6 @@ void freeze_keeper_resolve(struct freeze_keeper *k, const struct cgroup_layout *
                 (void)save(k);
 }
 
-static bool pending_in_policy(const struct policy_state *st, uint64_t cgroup_id)
-{
-        for (unsigned i = 0; i < CONFIG_MAX_SCOPES; i++)
-                if (st->scopes[i].frozen_pending && st->scopes[i].frozen_cgroup_id == cgroup_id)
-                        return true;
-        return false;
-}
-
 void freeze_keeper_reconcile(struct freeze_keeper *k, const struct cgroup_layout *l,
                              const struct policy_state *st)
 {
@@ -244,7 +236,7 @@ void freeze_keeper_reconcile(struct freeze_keeper *k, const struct cgroup_layout
                 const char *why;
 
                 if (rec->mode == ACTION_MODE_FREEZE_KILL) {
-                        if (pending_in_policy(st, rec->cgroup_id)) {
+                        if (policy_holds_frozen(st, rec->cgroup_id)) {
                                 i++;
                                 continue;
                         }
@@ -275,8 +267,8 @@ void freeze_keeper_reconcile(struct freeze_keeper *k, const struct cgroup_layout
 static int open_layout(const struct run_options *o, struct config *c, struct fsroot *root,
                        struct cgroup_layout *ret)
 {
-        struct config_error err = {{0}};
-        int r = config_load_all(c, o->config_path, o->sets, o->n_sets, &err);
+        struct config_error err;
+        int r = run_options_load_config(o, false, c, &err);
         if (r < 0) {
                 log_error("%s", err.message[0] ? err.message : "Cannot load the configuration");
                 return r;

@@ -961,6 +961,33 @@ int policy_restore_frozen(const struct config *c, struct policy_state *st, unsig
         return 0;
 }
 
+size_t policy_release_frozen(struct policy_state *st, struct decision *ret, size_t cap)
+{
+        size_t n = 0;
+
+        for (unsigned i = 0; i < CONFIG_MAX_SCOPES && n < cap; i++) {
+                struct policy_scope_state *sc = &st->scopes[i];
+                struct decision *d = &ret[n];
+
+                if (!sc->frozen_pending)
+                        continue;
+                *d = (struct decision){.kind = DECISION_THAW, .rule = sc->frozen_rule, .scope = i};
+                strcpy_bounded(d->cgroup, sizeof d->cgroup, sc->frozen_cgroup);
+                d->cgroup_id = sc->frozen_cgroup_id;
+                sc->frozen_pending = false;
+                n++;
+        }
+        return n;
+}
+
+bool policy_holds_frozen(const struct policy_state *st, uint64_t cgroup_id)
+{
+        for (unsigned i = 0; i < CONFIG_MAX_SCOPES; i++)
+                if (st->scopes[i].frozen_pending && st->scopes[i].frozen_cgroup_id == cgroup_id)
+                        return true;
+        return false;
+}
+
 bool policy_is_warming(const struct policy_state *st)
 {
         return st->warming;

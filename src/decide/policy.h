@@ -116,6 +116,16 @@ int policy_restore_frozen(const struct config *c, struct policy_state *st, unsig
                           const char *scope_path, const char *cgroup, uint64_t cgroup_id,
                           enum rule rule, uint64_t frozen_at_usec, bool pending);
 
+/* Hands out the groups frozen pending a kill (freeze-kill's grace) that the
+ * policy is to let go of, when the daemon that would kill them stops or
+ * forgets them (reload): one THAW decision per scope that holds one,
+ * written to ret[cap], and the policy waits for them no more. Returns the
+ * number written. */
+size_t policy_release_frozen(struct policy_state *st, struct decision *ret, size_t cap);
+
+/* True when the policy holds the group cgroup_id frozen pending a kill. */
+bool policy_holds_frozen(const struct policy_state *st, uint64_t cgroup_id);
+
 /* True while some rule holds but has not reached its duration, a freeze
  * grace is running or a cooldown is active (as of the last tick): the
  * daemon then samples at [daemon] interval instead of idle_interval. */
