@@ -743,6 +743,22 @@ int identity_read_pod_names(const struct fsroot *root, struct identity *id)
         return 0;
 }
 
+/* A service of the node's own systemd: not in a pod, and not one of a
+ * user's, whose manager (user@UID.service) lets the user create and name
+ * groups and processes at will. Only there may a process name protect. */
+bool identity_is_system_service(const char *path, const struct identity *id)
+{
+        if (id->kind != IDENTITY_SERVICE || id->pod_uid[0])
+                return false;
+        for (const char *p = strstr(path, "/user@"); p; p = strstr(p + 1, "/user@")) {
+                const char *end = strchrnul(p + 1, '/');
+                if ((size_t)(end - p) > strlen("/user@.service") &&
+                    memcmp(end - strlen(".service"), ".service", strlen(".service")) == 0)
+                        return false;
+        }
+        return true;
+}
+
 const char *identity_kind_to_string(enum identity_kind k)
 {
         static const char *const table[] = {

@@ -65,6 +65,12 @@ bool identity_refine_from_child(struct identity *id, const char *child_name);
  * themselves: *.slice, kubepods, kubepods/burstable, pod<UID>, ... */
 bool identity_is_intermediate(const char *cgroup_path);
 
+/* A service of the node's own systemd (path classified as id): not in a
+ * pod, and not one of a user's, whose manager (user@UID.service) lets the
+ * user create and name groups and processes at will. Only there may a
+ * process name protect. */
+bool identity_is_system_service(const char *path, const struct identity *id);
+
 /* Fills pod_namespace, pod_name and container_name of a Kubernetes pod's
  * group from /var/log/pods/<ns>_<pod>_<uid>/ (the pod, by pod_uid) and
  * /var/log/containers/<pod>_<ns>_<container>-<id>.log (the container of an

@@ -2,6 +2,7 @@
  * and no allocation while the set of groups is unchanged. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -24,3 +25,7 @@ const struct cgroup_layout *observer_layout(const struct observer *o);
  * array. */
 int observer_take(struct observer *o, const struct config *c, uint64_t now_usec,
                   struct snapshot *ret);
+
+/* For bench/snapshot-cost: every visit reads every file of a candidate, as
+ * when every group shows activity (the cost under load). Off by default. */
+void observer_set_always_full(struct observer *o, bool on);
