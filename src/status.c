@@ -1,6 +1,6 @@
 /* `thrashguard status`: two snapshots one [daemon] interval apart (so that
  * stall shares and refault rates exist), each scope's candidates ranked by
- * policy_rank(), printed as an aligned table or as one JSON object. A
+ * rank_scope(), printed as an aligned table or as one JSON object. A
  * one-shot command: it may allocate freely. */
 #include "status.h"
 
@@ -14,6 +14,7 @@
 #include "observe/fsroot.h"
 #include "base/log.h"
 #include "decide/policy.h"
+#include "decide/rank.h"
 #include "observe/observer.h"
 #include "observe/snapshot.h"
 #include "base/util.h"
@@ -406,7 +407,7 @@ int status_run(const struct run_options *o, bool json, FILE *out)
                         r = -ENOMEM;
                         goto finish;
                 }
-                rk[i].n = policy_rank(&c, &a, &b, i, rk[i].r, cap);
+                rk[i].n = rank_scope(&c, &a, &b, i, rk[i].r, cap);
         }
 
         if (freeze_records_dir(o->runtime_dir, held->dir, sizeof held->dir) >= 0)

@@ -26,7 +26,7 @@
 #include <time.h>
 
 #include "base/log.h"
-#include "decide/score.h"
+#include "decide/protect.h"
 #include "base/util.h"
 #include "observe/proc.h"
 
@@ -350,7 +350,7 @@ static int revalidate(struct work *w, const struct decision *d)
                          "the group matches [protect] cgroups");
                 return -EPERM;
         }
-        if (score_match_pod(&w->c->protect.pods, &d->id)) {
+        if (protect_match_pod(&w->c->protect.pods, &d->id)) {
                 snprintf(w->res->detail, sizeof w->res->detail, "the pod matches [protect] pods");
                 return -EPERM;
         }

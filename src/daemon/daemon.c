@@ -27,6 +27,7 @@
 #include "act/journal-send.h"
 #include "base/log.h"
 #include "decide/policy.h"
+#include "decide/rank.h"
 #include "observe/observer.h"
 #include "observe/snapshot.h"
 #include "base/util.h"
@@ -354,7 +355,7 @@ static size_t rank_top(struct context *ctx, const struct snapshot *prev, const s
                 top = ALERT_MAX_TOP;
         if (top == 0 || scope >= cur->n_scopes)
                 return 0;
-        return policy_rank(ctx->config, prev, cur, scope, ctx->ranked, top);
+        return rank_scope(ctx->config, prev, cur, scope, ctx->ranked, top);
 }
 
 static void handle_decision(struct context *ctx, const struct snapshot *prev,

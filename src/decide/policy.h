@@ -1,7 +1,8 @@
 /* The decide layer: pure. Snapshots and the time come in as arguments; a
  * ranking and a decision with its reasons come out. No I/O, no clock, no
  * logging above debug. The rules, the scoring formula and the policy are
- * written down at the top of policy.c and score.c. */
+ * stated in thrashguard(8) (RULES, Victim ranking); the ranking a decision
+ * comes from is rank.h's. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,22 +10,8 @@
 
 #include "config/config.h"
 #include "decide/decision.h"
+#include "decide/window.h"
 #include "observe/snapshot.h"
-
-/* Counter samples of one scope or group, newest last, for stall shares and
- * rates over a window that spans several ticks. Windows longer than
- * POLICY_WINDOW_SAMPLES - 1 ticks are measured over the ticks kept. */
-#define POLICY_WINDOW_SAMPLES 32
-
-struct policy_sample {
-        uint64_t time_usec;
-        uint64_t v[3]; /* scope: some, full total_usec; group: + refaults+majfaults */
-};
-
-struct policy_window {
-        unsigned n, next;
-        struct policy_sample samples[POLICY_WINDOW_SAMPLES];
-};
 
 /* Everything the policy remembers between ticks. Plain data, owned by the
  * daemon's context; policy_state_init() gives the initial state. */
@@ -73,15 +60,6 @@ struct policy_state {
 };
 
 void policy_state_init(struct policy_state *st);
-
-/* Ranks the candidates of scope `scope` of cur (prev, one interval
- * earlier, gives the rates; NULL on the first tick: rates are 0). Writes at
- * most cap entries to ret, sorted by rank: eligible candidates by score,
- * then last-resort ones, then protected ones; ties by usage (larger first),
- * then path. Returns the number of entries written. Allocates nothing;
- * deterministic for equal inputs. */
-size_t policy_rank(const struct config *c, const struct snapshot *prev, const struct snapshot *cur,
-                   unsigned scope, struct ranked *ret, size_t cap);
 
 /* Advances the rules by one tick at now_usec and decides. Returns the
  * decision in ret (kind NONE when there is nothing to do); at most one per

@@ -15,6 +15,7 @@
 #include "testutil.h"
 
 #include "decide/policy.h"
+#include "decide/rank.h"
 #include "snapshot_builder.h"
 
 #define MAXC 8
@@ -345,7 +346,7 @@ static void check_ranking(struct sim *sim, const struct snapshot *prev, const st
         struct ranked r[MAXC];
 
         for (unsigned k = 0; k < sim->n_scopes; k++) {
-                size_t n = policy_rank(&sim->c, prev, cur, k, r, MAXC);
+                size_t n = rank_scope(&sim->c, prev, cur, k, r, MAXC);
                 for (size_t j = 0; j < n; j++) {
                         const struct candidate *cand = &cur->candidates[r[j].index];
                         double max = 0;
@@ -1638,8 +1639,8 @@ static void test_hostile(void **state)
         sb_add(&s, "/x", CONFIG_MAX_SCOPES + 3, 1); /* a scope that does not exist */
         policy_decide(&m->c, &m->st, NULL, &s, s.time_usec, &d);
         assert_int_equal(d.kind, DECISION_NONE);
-        assert_int_equal(policy_rank(&m->c, NULL, &s, CONFIG_MAX_SCOPES + 3, r, 2), 0);
-        assert_int_equal(policy_rank(&m->c, NULL, &s, 0, r, 0), 0);
+        assert_int_equal(rank_scope(&m->c, NULL, &s, CONFIG_MAX_SCOPES + 3, r, 2), 0);
+        assert_int_equal(rank_scope(&m->c, NULL, &s, 0, r, 0), 0);
 
         d = (struct decision){.kind = DECISION_RECOVERED, .scope = 0, .cgroup_id = 7};
         policy_record_outcome(&m->c, &m->st, &d, -EIO, 0, m->t);
