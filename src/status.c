@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/format.h"
+#include "observe/who.h"
 #include "daemon/freeze-keeper.h"
 #include "observe/fsroot.h"
 #include "base/log.h"
@@ -262,28 +263,12 @@ static void sanitize(char *dst, size_t size, const char *src)
         dst[i] = 0;
 }
 
-/* Who a candidate is, in a few words: "ns/pod/container" for Kubernetes,
- * "docker 0123456789ab" for containers, the path for groups and services. */
+/* Who a candidate is, in a few words (who.h), safe for a terminal. */
 static void format_who(char *buf, size_t size, const struct candidate *c)
 {
-        const struct identity *id = &c->id;
         char tmp[1024];
 
-        if ((id->kind == IDENTITY_POD_CONTAINER || id->kind == IDENTITY_POD_SANDBOX) &&
-            id->pod_name[0])
-                snprintf(tmp, sizeof tmp, "%s/%s/%s", id->pod_namespace, id->pod_name,
-                         id->kind == IDENTITY_POD_SANDBOX ? "(sandbox)"
-                         : id->container_name[0]          ? id->container_name
-                                                          : "?");
-        else if (id->kind == IDENTITY_POD_CONTAINER || id->kind == IDENTITY_POD_SANDBOX)
-                snprintf(tmp, sizeof tmp, "pod %.8s %s %.12s", id->pod_uid,
-                         id->kind == IDENTITY_POD_SANDBOX ? "sandbox" : "container",
-                         id->container_id);
-        else if (id->container_id[0])
-                snprintf(tmp, sizeof tmp, "%s %.12s", id->runtime[0] ? id->runtime : "container",
-                         id->container_id);
-        else
-                snprintf(tmp, sizeof tmp, "%s", c->path);
+        who_format(c->path, &c->id, WHO_SHORT, tmp, sizeof tmp);
         sanitize(buf, size, tmp);
 }
 

@@ -10,6 +10,7 @@
 
 #include "act/journal-send.h"
 #include "base/format.h"
+#include "observe/who.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -80,35 +81,6 @@ static const char *scope_path(const struct alert *a)
         return "?";
 }
 
-/* "/path (pod ns/name, container c, BestEffort)" and the like. */
-static void format_who(const struct decision *d, char *buf, size_t size)
-{
-        const struct identity *id = &d->id;
-        const char *qos = qos_class_to_string(id->qos);
-
-        snprintf(buf, size, "%s", d->cgroup);
-        /* A Podman container's pod_uid is its Podman pod's id: it is named
-         * with the container, not as a Kubernetes pod. */
-        if (id->kind != IDENTITY_PODMAN && (id->pod_uid[0] || id->pod_name[0])) {
-                if (id->pod_name[0])
-                        str_appendf(buf, size, " (pod %s/%s",
-                                    id->pod_namespace[0] ? id->pod_namespace : "?", id->pod_name);
-                else
-                        str_appendf(buf, size, " (pod uid %s", id->pod_uid);
-                if (id->container_name[0])
-                        str_appendf(buf, size, ", container %s", id->container_name);
-                if (qos)
-                        str_appendf(buf, size, ", %s", qos);
-                str_appendf(buf, size, ")");
-        } else if (id->container_id[0]) {
-                str_appendf(buf, size, " (%s %.12s", id->runtime[0] ? id->runtime : "container",
-                            id->container_id);
-                if (id->pod_uid[0])
-                        str_appendf(buf, size, ", pod %.12s", id->pod_uid);
-                str_appendf(buf, size, ")");
-        }
-}
-
 static const char *verb_of(enum decision_kind k, bool past)
 {
         switch (k) {
@@ -132,7 +104,7 @@ void alert_format_message(const struct alert *a, char *buf, size_t size)
         if (size == 0)
                 return;
         buf[0] = 0;
-        format_who(d, who, sizeof who);
+        who_format(d->cgroup, &d->id, WHO_SENTENCE, who, sizeof who);
         switch (a->event) {
         case ALERT_ACTED:
                 if (r && r->already_gone) {

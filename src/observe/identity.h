@@ -5,8 +5,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct fsroot;
-
 enum identity_kind {
         IDENTITY_GROUP,         /* a plain leaf group holding processes */
         IDENTITY_SERVICE,       /* a systemd *.service */
@@ -70,17 +68,6 @@ bool identity_is_intermediate(const char *cgroup_path);
  * user create and name groups and processes at will. Only there may a
  * process name protect. */
 bool identity_is_system_service(const char *path, const struct identity *id);
-
-/* Fills pod_namespace, pod_name and container_name of a Kubernetes pod's
- * group from /var/log/pods/<ns>_<pod>_<uid>/ (the pod, by pod_uid) and
- * /var/log/containers/<pod>_<ns>_<container>-<id>.log (the container of an
- * IDENTITY_POD_CONTAINER, by container_id; it may also give the UID). Names
- * that are not valid Kubernetes names are refused. A container log counts
- * only when it is a symlink into the one pod directory of the same pod.
- * Returns 0 when the pod's names were found (container_name may stay "");
- * -ENOENT when nothing is found; -ENOTUNIQ when two pod directories carry
- * the UID (neither is trusted). Names stay "" on failure. */
-int identity_read_pod_names(const struct fsroot *root, struct identity *id);
 
 const char *identity_kind_to_string(enum identity_kind k); /* "pod-container", ... */
 const char *qos_class_to_string(enum qos_class q);         /* NULL for QOS_NONE */

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "observe/identity.h"
+#include "observe/pod-names.h"
 #include "observe/proc.h"
 
 /* Usage moved by more than usage >> USAGE_MOVE_SHIFT (or USAGE_MOVE_MIN). */
@@ -205,7 +206,7 @@ static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_u
             (id->pod_name[0] && id->container_name[0]) ||
             (g->names_retry_usec && now_usec < g->names_next_usec))
                 return;
-        if (identity_read_pod_names(o->root, id) >= 0) {
+        if (pod_names_read(o->root, id) >= 0) {
                 id->kind = id->container_name[0] ? IDENTITY_POD_CONTAINER : IDENTITY_POD_SANDBOX;
                 if (id->kind == IDENTITY_POD_CONTAINER)
                         return;
