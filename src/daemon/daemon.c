@@ -2,321 +2,20 @@
  * on PSI triggers (EPOLLPRI), a timer (fast while a rule is warming or
  * pressure was seen recently, slow otherwise) and signals (TERM/INT stop,
  * HUP reloads). Each tick: observe -> decide -> act -> record -> alert.
- *
- * Self-protection: memory locked (mlockall), oom_score_adj -1000, the
- * stack pre-faulted, files kept open by the observer, no allocation in the
- * steady-state tick. */
-#include "daemon/daemon.h"
+ * PSI triggers are triggers.c's, self-protection self-protect.c's, the
+ * context (context.h) what they share. */
+#include "daemon/context.h"
 
-#include <fcntl.h>
-#include <link.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
 
 #include <systemd/sd-event.h>
 
 #include "act/action.h"
 #include "act/alert.h"
-#include "observe/cgroup.h"
-#include "config/config.h"
-#include "daemon/freeze-keeper.h"
-#include "daemon/notify.h"
-#include "observe/fsroot.h"
-#include "act/journal-send.h"
 #include "base/log.h"
-#include "decide/policy.h"
+#include "daemon/notify.h"
 #include "decide/rank.h"
-#include "observe/observer.h"
-#include "observe/snapshot.h"
-#include "base/util.h"
-
-#define MAX_TRIGGERS (CONFIG_MAX_SCOPES + 1)
-/* Stack touched once at start so that, locked, it never faults later (the
- * act layer's work area is ~115 KiB). */
-#define STACK_PREFAULT_BYTES (256 * 1024)
-/* Trigger threshold: this share of the window, or half of the lowest
- * configured stall threshold if that is lower: a wake-up, not a decision. */
-#define TRIGGER_MAX_PCT 15.0
-
-/* Windows tried in order: the kernel accepts sub-2 s windows only from a
- * writer with CAP_SYS_RESOURCE. */
-static const uint64_t trigger_windows_usec[] = {1 * USEC_PER_SEC, 2 * USEC_PER_SEC};
-
-struct trigger {
-        char path[CGROUP_PATH_MAX + 64]; /* relative to the root */
-        int fd;                          /* -EBADF while not armed */
-        sd_event_source *source;
-};
-
-struct context {
-        const struct run_options *opts;
-        struct fsroot root;
-        struct config *config;
-        struct observer *observer;
-
-        struct snapshot snaps[2];
-        unsigned cur;     /* snaps[cur] is the latest */
-        unsigned n_taken; /* snapshots taken with this observer (0: no prev) */
-        struct policy_state policy;
-
-        sd_event *event;
-        sd_event_source *timer;
-        sd_event_source *sig_term, *sig_int, *sig_hup;
-
-        struct trigger triggers[MAX_TRIGGERS];
-        unsigned n_triggers;
-        uint64_t window_usec; /* accepted trigger window; 0 until one is armed */
-        bool polling;         /* no trigger could be armed */
-        bool logged_window_fallback, logged_polling, logged_take_error;
-        uint64_t last_trigger_usec;
-
-        bool ready;
-        struct ranked ranked[ALERT_MAX_TOP];
-        struct journal_sender journal;
-        struct freeze_keeper keeper;
-};
-
-/* --- self-protection --- */
-
-static void __attribute__((noinline)) prefault_stack(void)
-{
-        volatile char buf[STACK_PREFAULT_BYTES];
-        for (size_t i = 0; i < sizeof buf; i += 4096)
-                buf[i] = 0;
-}
-
-#if defined(__SANITIZE_ADDRESS__)
-/* ASan's shadow is terabytes of NORESERVE mappings: locking it would try to
- * make all of it resident. */
-static int lock_memory(void)
-{
-        log_notice("Built with AddressSanitizer: memory not locked");
-        return 0;
-}
-#else
-/* dl_iterate_phdr callback: mlock (populated) every loadable segment of
- * the first object, the program itself; stop there. */
-static int lock_program_segments(struct dl_phdr_info *info, size_t size, void *userdata)
-{
-        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-        int *ret = userdata;
-
-        (void)size;
-        for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-                uintptr_t start, end;
-
-                if (ph->p_type != PT_LOAD)
-                        continue;
-                start = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
-                end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-                if (mlock((const void *)start, end - start) < 0 && *ret == 0)
-                        *ret = -errno;
-        }
-        return 1;
-}
-
-/* Lock what the daemon uses, not everything it maps. libsystemd brings
- * libgcrypt, zstd, lzma and lz4, which the daemon never calls: locking
- * them whole made 6 of its 7.6 MiB resident. So: the program's own
- * segments (the act path included, which first runs under pressure) are
- * locked and populated now; library and heap pages are locked as they are
- * first touched (MCL_ONFAULT), which the first ticks and the start-up log
- * do for the paths that matter. Kernels before 4.4 lack MCL_ONFAULT:
- * everything is locked then. */
-static int lock_memory(void)
-{
-        int r = 0;
-
-        if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0) {
-                if (errno != EINVAL)
-                        return -errno;
-                return mlockall(MCL_CURRENT | MCL_FUTURE) < 0 ? -errno : 0;
-        }
-        (void)dl_iterate_phdr(lock_program_segments, &r);
-        return r;
-}
-#endif
-
-static void protect_self(struct context *ctx)
-{
-        int r;
-
-        r = lock_memory();
-        if (r < 0)
-                log_warning_errno(r, "Cannot lock memory (needs CAP_IPC_LOCK or a higher "
-                                     "RLIMIT_MEMLOCK)");
-        prefault_stack();
-
-        r = fsroot_write_str(&ctx->root, FSROOT_PROC "/self/oom_score_adj", "-1000");
-        if (r < 0)
-                log_warning_errno(r, "Cannot set own oom_score_adj to -1000 (needs "
-                                     "CAP_SYS_RESOURCE, or OOMScoreAdjust= in the unit)");
-}
-
-/* --- PSI triggers --- */
-
-static double trigger_pct(const struct config *c)
-{
-        double lowest = c->shortage.some_pct;
-        if (c->shortage.full_pct < lowest)
-                lowest = c->shortage.full_pct;
-        if (c->thrash.enabled && c->thrash.full_pct < lowest)
-                lowest = c->thrash.full_pct;
-        double pct = lowest / 2;
-        if (pct > TRIGGER_MAX_PCT)
-                pct = TRIGGER_MAX_PCT;
-        return pct < 1 ? 1 : pct;
-}
-
-static int on_trigger(sd_event_source *s, int fd, uint32_t revents, void *userdata);
-static void schedule_tick(struct context *ctx, uint64_t when);
-
-static void trigger_disarm(struct trigger *t)
-{
-        t->source = sd_event_source_disable_unref(t->source);
-        t->fd = safe_close(t->fd);
-}
-
-/* Opens and arms one trigger. Returns 0, -EINVAL when no window was
- * accepted, other negative errno (-ENOENT: the group is gone). */
-static int trigger_arm(struct context *ctx, struct trigger *t)
-{
-        double pct = trigger_pct(ctx->config);
-        int r = -EINVAL;
-
-        for (size_t i = 0; i < ARRAY_SIZE(trigger_windows_usec); i++) {
-                uint64_t w = trigger_windows_usec[i];
-                char spec[64];
-                int fd;
-
-                /* Once a window was refused, do not try it again elsewhere. */
-                if (ctx->window_usec && w < ctx->window_usec)
-                        continue;
-                fd = fsroot_openat(&ctx->root, t->path, O_RDWR | O_NONBLOCK);
-                if (fd < 0)
-                        return fd;
-                snprintf(spec, sizeof spec, "some %llu %llu",
-                         (unsigned long long)((double)w * pct / 100), (unsigned long long)w);
-                /* The kernel wants the terminating NUL in the write. */
-                if (write(fd, spec, strlen(spec) + 1) < 0) {
-                        r = -errno;
-                        close(fd);
-                        if (r == -EINVAL)
-                                continue;
-                        return r;
-                }
-                r = sd_event_add_io(ctx->event, &t->source, fd, EPOLLPRI, on_trigger, ctx);
-                if (r < 0) {
-                        close(fd);
-                        return r;
-                }
-                t->fd = fd;
-                if (ctx->window_usec && w > ctx->window_usec)
-                        log_warning("PSI trigger window raised to %llu ms on %s",
-                                    (unsigned long long)(w / USEC_PER_MSEC), t->path);
-                if (!ctx->window_usec || w > ctx->window_usec) {
-                        if (i > 0 && !ctx->logged_window_fallback) {
-                                log_notice("PSI trigger windows below %llu s refused by the "
-                                           "kernel (no CAP_SYS_RESOURCE): using %llu s windows",
-                                           (unsigned long long)(w / USEC_PER_SEC),
-                                           (unsigned long long)(w / USEC_PER_SEC));
-                                ctx->logged_window_fallback = true;
-                        }
-                        ctx->window_usec = w;
-                }
-                return 0;
-        }
-        return r;
-}
-
-static void triggers_close(struct context *ctx)
-{
-        for (unsigned i = 0; i < ctx->n_triggers; i++)
-                trigger_disarm(&ctx->triggers[i]);
-        ctx->n_triggers = 0;
-}
-
-static void trigger_add_path(struct context *ctx, const char *path)
-{
-        for (unsigned i = 0; i < ctx->n_triggers; i++)
-                if (streq(ctx->triggers[i].path, path))
-                        return;
-        if (ctx->n_triggers >= MAX_TRIGGERS)
-                return;
-        struct trigger *t = &ctx->triggers[ctx->n_triggers++];
-        *t = (struct trigger){.fd = -EBADF};
-        strcpy_bounded(t->path, sizeof t->path, path);
-}
-
-/* (Re)arms every trigger that is not armed. Quiet about groups that do not
- * exist (yet); says once when none at all works. */
-static void triggers_arm_missing(struct context *ctx)
-{
-        unsigned armed = 0;
-        int first_error = 0;
-
-        for (unsigned i = 0; i < ctx->n_triggers; i++) {
-                struct trigger *t = &ctx->triggers[i];
-                if (t->fd < 0) {
-                        int r = trigger_arm(ctx, t);
-                        if (r < 0 && !first_error)
-                                first_error = r;
-                        if (r < 0 && r != -ENOENT)
-                                log_debug_errno(r, "Cannot arm a PSI trigger on %s", t->path);
-                }
-                armed += t->fd >= 0;
-        }
-        ctx->polling = armed == 0;
-        if (ctx->polling && !ctx->logged_polling) {
-                log_full(LOG_LEVEL_NOTICE, first_error,
-                         "No PSI trigger could be armed, polling every %llu ms instead",
-                         (unsigned long long)(ctx->config->daemon.interval_usec / USEC_PER_MSEC));
-                ctx->logged_polling = true;
-        } else if (!ctx->polling && ctx->logged_polling) {
-                log_notice("PSI triggers armed again, polling stopped");
-                ctx->logged_polling = false;
-        }
-}
-
-static void triggers_setup(struct context *ctx)
-{
-        const struct cgroup_layout *l = observer_layout(ctx->observer);
-        const struct pattern_list *scopes = &ctx->config->daemon.scopes;
-
-        /* One trigger per scope, on the scope's own pressure ("/" maps to
-         * /proc/pressure/memory): node-wide PSI is noisy on a busy host and
-         * would keep a daemon that guards only a group ticking fast. */
-        triggers_close(ctx);
-        for (unsigned i = 0; i < scopes->n; i++) {
-                char p[CGROUP_PATH_MAX + 64];
-                if (cgroup_pressure_path(l, scopes->items[i], p, sizeof p) >= 0)
-                        trigger_add_path(ctx, p);
-        }
-        triggers_arm_missing(ctx);
-}
-
-static int on_trigger(sd_event_source *s _unused_, int fd _unused_, uint32_t revents,
-                      void *userdata)
-{
-        struct context *ctx = userdata;
-        uint64_t now = clock_monotonic_usec();
-
-        if (revents & (EPOLLERR | EPOLLHUP)) {
-                /* The group behind it was removed; re-armed on a later tick. */
-                for (unsigned i = 0; i < ctx->n_triggers; i++)
-                        if (ctx->triggers[i].source == s) {
-                                log_debug("PSI trigger on %s went away", ctx->triggers[i].path);
-                                trigger_disarm(&ctx->triggers[i]);
-                        }
-                return 0;
-        }
-        ctx->last_trigger_usec = now;
-        schedule_tick(ctx, now);
-        return 0;
-}
 
 /* --- timer --- */
 
@@ -332,7 +31,7 @@ static bool fast_mode(const struct context *ctx, uint64_t now)
         return ctx->last_trigger_usec && now - ctx->last_trigger_usec < recent;
 }
 
-static void schedule_tick(struct context *ctx, uint64_t when)
+void daemon_schedule_tick(struct context *ctx, uint64_t when)
 {
         int r;
 
@@ -458,8 +157,9 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         if (ctx->polling || ctx->n_triggers)
                 triggers_arm_missing(ctx);
         now = clock_monotonic_usec();
-        schedule_tick(ctx, now + (fast_mode(ctx, now) ? ctx->config->daemon.interval_usec
-                                                      : ctx->config->daemon.idle_interval_usec));
+        daemon_schedule_tick(ctx,
+                             now + (fast_mode(ctx, now) ? ctx->config->daemon.interval_usec
+                                                        : ctx->config->daemon.idle_interval_usec));
         return 0;
 }
 
@@ -490,7 +190,7 @@ static void log_summary(const struct context *ctx, const char *what)
                          "at some %.1f%% of %llu ms windows, interval %llu ms / idle %llu ms",
                          what, cgroup_mode_to_string(l->mode), scopes,
                          action_mode_to_string(c->action.mode), c->daemon.dry_run ? "yes" : "no",
-                         ctx->n_triggers, trigger_pct(c),
+                         ctx->n_triggers, triggers_pct(c),
                          (unsigned long long)(ctx->window_usec / USEC_PER_MSEC),
                          (unsigned long long)(c->daemon.interval_usec / USEC_PER_MSEC),
                          (unsigned long long)(c->daemon.idle_interval_usec / USEC_PER_MSEC));
@@ -597,7 +297,7 @@ static void reload(struct context *ctx)
         triggers_setup(ctx);
         log_summary(ctx, "Configuration reloaded");
         notify_ready(NULL);
-        schedule_tick(ctx, clock_monotonic_usec());
+        daemon_schedule_tick(ctx, clock_monotonic_usec());
 }
 
 static int on_signal(sd_event_source *s _unused_, const struct signalfd_siginfo *si, void *userdata)
@@ -665,7 +365,7 @@ int daemon_run(const struct run_options *o)
                 log_error_errno(r, "Cannot open root %s", o->root_dir ? o->root_dir : "/");
                 goto finish_nomask;
         }
-        protect_self(ctx);
+        self_protect(&ctx->root);
         r = observer_new(&ctx->root, ctx->config, &ctx->observer);
         if (r < 0)
                 goto finish_nomask;
@@ -706,7 +406,7 @@ int daemon_run(const struct run_options *o)
         }
         triggers_setup(ctx);
         log_summary(ctx, "Starting");
-        schedule_tick(ctx, clock_monotonic_usec());
+        daemon_schedule_tick(ctx, clock_monotonic_usec());
 
         r = sd_event_loop(ctx->event);
         if (r < 0)
