@@ -94,3 +94,43 @@ void config_format_scalar(const struct key_def *k, const struct config *c, char 
 /* What a key accepts, for messages: "a duration such as 500ms or 2s
  * (100ms..1min)". */
 void config_describe_accepted(const struct key_def *k, char *buf, size_t size);
+
+#define USEC_PER_MIN  (60 * USEC_PER_SEC)
+#define USEC_PER_HOUR (60 * USEC_PER_MIN)
+
+#define MSG_MAX 400
+
+/* Where each key got its value, for messages about contradictions. */
+struct origin {
+        const char *file; /* with line */
+        unsigned line;
+        const char *set; /* the --set assignment */
+        unsigned order;  /* 0: the default; larger: assigned later */
+};
+
+struct origins {
+        struct origin key[N_KEYS];
+        unsigned n;
+};
+
+/* Fills err (which may be NULL). Messages are truncated quietly: the
+ * location and the key come first. */
+_printf_(2, 3) void config_error_set(struct config_error *err, const char *fmt, ...);
+
+/* Checks one key's current value in c: range, list length, items. With
+ * partial, a list may still be too short (more lines may follow). */
+int config_check_value(const struct key_def *k, const struct config *c, bool partial, char *msg,
+                       size_t size);
+
+/* Parses value into k's field of c, then checks it. On failure msg says
+ * why (without the location) and the field may hold the bad value: c is
+ * always a scratch copy. */
+int config_apply(struct config *c, const struct key_def *k, const char *value, bool append_items,
+                 bool partial, char *msg, size_t size);
+
+void config_origin_set(struct origins *o, const struct key_def *k, const char *file, unsigned line,
+                       const char *set);
+
+/* Loads path into c (a scratch copy: on failure it is half-loaded). */
+int config_load_file_into(struct config *c, const char *path, struct origins *origins,
+                          struct config_error *err);

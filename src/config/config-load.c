@@ -1,33 +1,17 @@
-/* Reading a configuration: each value parsed into its field and checked,
- * the INI file through inih with a reader that counts lines (and refuses what
- * inih would get wrong), --set overrides, the checks across keys, and
- * config_load_all. What each key is comes from the table in config.c. */
+/* Loading a configuration: each value parsed into its field and checked,
+ * --set overrides, the checks across keys, and config_load_all; the INI
+ * file itself is config-file.c's. What each key is comes from the table in
+ * config.c. */
 #include "config/config-internal.h"
 
-#include <ini.h>
 #include <stdarg.h>
 
 #include "base/util.h"
 #include "config/value.h"
 
-#define MSG_MAX 400
-
-/* Where each key got its value, for messages about contradictions. */
-struct origin {
-        const char *file; /* with line */
-        unsigned line;
-        const char *set; /* the --set assignment */
-        unsigned order;  /* 0: the default; larger: assigned later */
-};
-
-struct origins {
-        struct origin key[N_KEYS];
-        unsigned n;
-};
-
 /* Fills err (which may be NULL). Messages are truncated quietly: the
  * location and the key come first. */
-_printf_(2, 3) static void error_set(struct config_error *err, const char *fmt, ...)
+_printf_(2, 3) void config_error_set(struct config_error *err, const char *fmt, ...)
 {
         va_list ap;
 
@@ -80,7 +64,7 @@ static int check_item_text(const char *item, char *msg, size_t size)
 
 /* Checks one key's current value in c: range, list length, items. With
  * partial, a list may still be too short (more lines may follow). */
-static int check_value(const struct key_def *k, const struct config *c, bool partial, char *msg,
+int config_check_value(const struct key_def *k, const struct config *c, bool partial, char *msg,
                        size_t size)
 {
         const void *p = cfield_of(c, k);
@@ -194,7 +178,7 @@ static int list_parse(const char *value, bool append_items, struct pattern_list 
 /* Parses value into k's field of c, then checks it. On failure msg says
  * why (without the location) and the field may hold the bad value: c is
  * always a scratch copy. */
-static int apply(struct config *c, const struct key_def *k, const char *value, bool append_items,
+int config_apply(struct config *c, const struct key_def *k, const char *value, bool append_items,
                  bool partial, char *msg, size_t size)
 {
         void *p = field_of(c, k);
@@ -251,282 +235,7 @@ static int apply(struct config *c, const struct key_def *k, const char *value, b
                 }
                 return -EINVAL;
         }
-        return check_value(k, c, partial, msg, size);
-}
-
-/* State of one file load. inih's handler gets no line number in Debian's
- * build (INI_HANDLER_LINENO is 0), so lines are fed through our reader,
- * which counts them, and which also refuses what inih would get wrong:
- * over-long lines (split silently) and unknown empty sections (never
- * reported). */
-struct loader {
-        struct config *c;
-        const char *path;
-        FILE *f;
-        char *raw;
-        size_t raw_size;
-        unsigned line;
-        bool indented;              /* the current line starts with whitespace */
-        bool saw_section;           /* a [section] line was read */
-        const struct key_def *prev; /* the key an indented line continues */
-        unsigned set_line[N_KEYS];  /* where this file set each key */
-        struct origins *origins;    /* NULL: not tracked */
-        int r;
-        unsigned error_line;
-        struct config_error *err;
-};
-
-_printf_(2, 3) static void loader_fail(struct loader *l, const char *fmt, ...)
-{
-        char body[MSG_MAX];
-        va_list ap;
-
-        if (l->r < 0)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(body, sizeof body, fmt, ap);
-        va_end(ap);
-        error_set(l->err, "%s:%u: %s", l->path, l->line, body);
-        l->r = -EINVAL;
-        l->error_line = l->line;
-}
-
-/* "[name]" with a known name, then only blanks or a comment. */
-static bool is_section_header(const char *p)
-{
-        char name[64], msg[MSG_MAX];
-        const char *end = strchr(p, ']');
-        size_t len;
-
-        if (!end)
-                return false;
-        len = (size_t)(end - p - 1);
-        end += 1 + strspn(end + 1, " \t");
-        if (len >= sizeof name || (*end && *end != ';' && *end != '#'))
-                return false;
-        memcpy(name, p + 1, len);
-        name[len] = 0;
-        return config_section_check(name, msg, sizeof msg) == 0;
-}
-
-static char *reader(char *str, int num, void *stream)
-{
-        struct loader *l = stream;
-        char msg[MSG_MAX];
-        ssize_t n;
-        size_t len;
-        char *p;
-
-        if (l->r < 0)
-                return NULL;
-        errno = 0;
-        n = getline(&l->raw, &l->raw_size, l->f);
-        if (n < 0) {
-                if (ferror(l->f)) {
-                        int e = errno > 0 ? errno : EIO;
-                        error_set(l->err, "%s: read error: %s", l->path, strerror(e));
-                        l->r = -e;
-                        l->error_line = l->line + 1;
-                }
-                return NULL;
-        }
-        l->line++;
-        len = (size_t)n;
-        if (memchr(l->raw, 0, len)) {
-                loader_fail(l, "line contains a NUL byte");
-                return NULL;
-        }
-        /* What an editor or a configuration tool writes ends with a newline;
-         * a last line without one is most likely cut short by a write still
-         * under way (or one that failed), and its value may be a prefix. */
-        if (l->raw[len - 1] != '\n') {
-                loader_fail(l, "the file ends inside this line (no newline at its end): an "
-                               "incomplete write?");
-                return NULL;
-        }
-        while (len > 0 && (l->raw[len - 1] == '\n' || l->raw[len - 1] == '\r'))
-                l->raw[--len] = 0;
-        if (num < 3 || len > (size_t)num - 3) {
-                loader_fail(l,
-                            "line is %zu characters long, at most %d fit; continue a long "
-                            "list on indented lines",
-                            len, num - 3);
-                return NULL;
-        }
-
-        p = l->raw;
-        if (l->line == 1 && startswith(p, "\xEF\xBB\xBF"))
-                p += 3;
-        l->indented = *p == ' ' || *p == '\t';
-        p += strspn(p, " \t");
-        /* inih reads an indented line after a key as a continuation before
-         * it looks for a '[': so does this reader for a list, where an item
-         * may start with '[' (a pattern), unless the line is exactly the
-         * header of a known section, which is a misplaced header. */
-        if (*p == '[' &&
-            !(l->indented && l->prev && l->prev->type == KEY_LIST && !is_section_header(p))) {
-                char *end = strchr(p, ']');
-                const char *rest;
-                if (l->indented) {
-                        loader_fail(l, "a section header must start at the beginning of its line");
-                        return NULL;
-                }
-                if (!end) {
-                        loader_fail(l, "expected ']' after the section name");
-                        return NULL;
-                }
-                rest = end + 1 + strspn(end + 1, " \t");
-                if (*rest && *rest != ';' && *rest != '#') {
-                        loader_fail(l, "unexpected text after the section header");
-                        return NULL;
-                }
-                *end = 0;
-                if (config_section_check(p + 1, msg, sizeof msg) < 0) {
-                        loader_fail(l, "%s", msg);
-                        return NULL;
-                }
-                *end = ']';
-                l->prev = NULL;
-                l->saw_section = true;
-        } else if (*p && !strchr(";#", *p) && !(l->indented && l->prev) && !strpbrk(p, "=:")) {
-                loader_fail(l, "expected 'key = value' or '[section]', not '%.64s'", p);
-                return NULL;
-        }
-
-        memcpy(str, l->raw, len);
-        str[len] = '\n';
-        str[len + 1] = 0;
-        return str;
-}
-
-static void origin_set(struct origins *o, const struct key_def *k, const char *file, unsigned line,
-                       const char *set)
-{
-        if (o)
-                o->key[k - config_keys] =
-                    (struct origin){.file = file, .line = line, .set = set, .order = ++o->n};
-}
-
-static int handler(void *user, const char *section, const char *name, const char *value)
-{
-        struct loader *l = user;
-        const struct key_def *k;
-        char msg[MSG_MAX];
-        size_t idx;
-        bool cont = l->indented && l->prev;
-
-        if (l->r < 0)
-                return 0;
-        if (cont) {
-                k = l->prev;
-                if (k->type != KEY_LIST) {
-                        loader_fail(l,
-                                    "[%s] %s: an indented line continues the previous key, and "
-                                    "only lists take several lines; start keys at the beginning "
-                                    "of the line",
-                                    k->section, k->key);
-                        return 0;
-                }
-                if (strchr(value, '=')) {
-                        loader_fail(l,
-                                    "[%s] %s: an indented line continues this list; start keys "
-                                    "at the beginning of the line",
-                                    k->section, k->key);
-                        return 0;
-                }
-        } else {
-                if (config_key_lookup(section, name, &k, msg, sizeof msg) < 0) {
-                        loader_fail(l, "%s", msg);
-                        return 0;
-                }
-                idx = (size_t)(k - config_keys);
-                if (l->set_line[idx]) {
-                        loader_fail(l, "[%s] %s: already set on line %u", k->section, k->key,
-                                    l->set_line[idx]);
-                        return 0;
-                }
-                l->set_line[idx] = l->line;
-                l->prev = k;
-                origin_set(l->origins, k, l->path, l->line, NULL);
-        }
-        if (apply(l->c, k, value, cont, true, msg, sizeof msg) < 0) {
-                loader_fail(l, "[%s] %s: %s", k->section, k->key, msg);
-                return 0;
-        }
-        return 1;
-}
-
-/* Loads path into c (a scratch copy: on failure it is half-loaded). */
-static int load_file(struct config *c, const char *path, struct origins *origins,
-                     struct config_error *err)
-{
-        _cleanup_fclose_ FILE *f = NULL;
-        struct loader *l;
-        char msg[MSG_MAX];
-        int r;
-
-        f = fopen(path, "re");
-        if (!f) {
-                r = -errno;
-                error_set(err, "%s: %s", path, strerror(-r));
-                return r;
-        }
-        l = calloc(1, sizeof *l);
-        if (!l)
-                return -ENOMEM;
-        *l = (struct loader){.c = c, .path = path, .f = f, .origins = origins, .err = err};
-
-        r = ini_parse_stream(reader, l, handler, l);
-        if (r < 0 && l->r == 0) {
-                l->r = -ENOMEM;
-                error_set(err, "%s: out of memory", path);
-        } else if (r > 0 && (l->r == 0 || (unsigned)r < l->error_line)) {
-                /* A line inih refused that our reader let through. */
-                l->r = -EINVAL;
-                error_set(err, "%s:%d: expected 'key = value' or '[section]'", path, r);
-        }
-        /* A file truncated to nothing (or to its comments) would otherwise
-         * load as the built-in defaults: a different scope, live kills. */
-        if (l->r == 0 && !l->saw_section) {
-                l->r = -EINVAL;
-                if (l->line == 0)
-                        error_set(err,
-                                  "%s:1: the file is empty; a configuration has at least one "
-                                  "[section] (an incomplete write?)",
-                                  path);
-                else
-                        error_set(err,
-                                  "%s:%u: no [section] in the file, only comments and blank "
-                                  "lines (an incomplete write?)",
-                                  path, l->line);
-        }
-        /* Lists may span lines: their length is final only at the end. */
-        for (size_t i = 0; l->r == 0 && i < N_KEYS; i++) {
-                if (!l->set_line[i] || check_value(&config_keys[i], c, false, msg, sizeof msg) >= 0)
-                        continue;
-                l->r = -EINVAL;
-                error_set(err, "%s:%u: [%s] %s: %s", path, l->set_line[i], config_keys[i].section,
-                          config_keys[i].key, msg);
-        }
-        r = l->r;
-        free(l->raw);
-        free(l);
-        return r;
-}
-
-int config_load_file(struct config *c, const char *path, struct config_error *err)
-{
-        _cleanup_free_ struct config *copy = malloc(sizeof *copy);
-        int r;
-
-        if (!copy)
-                return -ENOMEM;
-        *copy = *c;
-        r = load_file(copy, path, NULL, err);
-        if (r < 0)
-                return r;
-        *c = *copy;
-        return 0;
+        return config_check_value(k, c, partial, msg, size);
 }
 
 static char *strip(char *s)
@@ -549,8 +258,17 @@ _printf_(3, 4) static int set_fail(struct config_error *err, const char *assignm
         va_start(ap, fmt);
         vsnprintf(body, sizeof body, fmt, ap);
         va_end(ap);
-        error_set(err, "--set %.80s%s: %s", assignment, strlen(assignment) > 80 ? "..." : "", body);
+        config_error_set(err, "--set %.80s%s: %s", assignment, strlen(assignment) > 80 ? "..." : "",
+                         body);
         return -EINVAL;
+}
+
+void config_origin_set(struct origins *o, const struct key_def *k, const char *file, unsigned line,
+                       const char *set)
+{
+        if (o)
+                o->key[k - config_keys] =
+                    (struct origin){.file = file, .line = line, .set = set, .order = ++o->n};
 }
 
 static int set_one(struct config *c, const char *assignment, struct origins *origins,
@@ -579,10 +297,10 @@ static int set_one(struct config *c, const char *assignment, struct origins *ori
         if (!copy)
                 return -ENOMEM;
         *copy = *c;
-        if (apply(copy, k, value, false, false, msg, sizeof msg) < 0)
+        if (config_apply(copy, k, value, false, false, msg, sizeof msg) < 0)
                 return set_fail(err, assignment, "[%s] %s: %s", k->section, k->key, msg);
         *c = *copy;
-        origin_set(origins, k, NULL, 0, assignment);
+        config_origin_set(origins, k, NULL, 0, assignment);
         return 0;
 }
 
@@ -651,11 +369,11 @@ static int validate(const struct config *c, const struct origins *origins, struc
         char msg[MSG_MAX], where[128], va[32], vb[32];
 
         for (size_t i = 0; i < N_KEYS; i++) {
-                if (check_value(&config_keys[i], c, false, msg, sizeof msg) >= 0)
+                if (config_check_value(&config_keys[i], c, false, msg, sizeof msg) >= 0)
                         continue;
                 origin_prefix(origins, &config_keys[i], where, sizeof where);
-                error_set(err, "%s[%s] %s: %s", where, config_keys[i].section, config_keys[i].key,
-                          msg);
+                config_error_set(err, "%s[%s] %s: %s", where, config_keys[i].section,
+                                 config_keys[i].key, msg);
                 return -EINVAL;
         }
 
@@ -671,8 +389,8 @@ static int validate(const struct config *c, const struct origins *origins, struc
                 origin_prefix(origins, origin_latest(origins, a, b), where, sizeof where);
                 config_format_scalar(a, c, va, sizeof va);
                 config_format_scalar(b, c, vb, sizeof vb);
-                error_set(err, "%s[%s] %s = %s is longer than [%s] %s = %s: %s", where, a->section,
-                          a->key, va, b->section, b->key, vb, rel->why);
+                config_error_set(err, "%s[%s] %s = %s is longer than [%s] %s = %s: %s", where,
+                                 a->section, a->key, va, b->section, b->key, vb, rel->why);
                 return -EINVAL;
         }
 
@@ -680,10 +398,10 @@ static int validate(const struct config *c, const struct origins *origins, struc
                 const struct key_def *mode = key_get("action", "mode");
                 const struct key_def *grace = key_get("action", "freeze_grace");
                 origin_prefix(origins, origin_latest(origins, mode, grace), where, sizeof where);
-                error_set(err,
-                          "%s[action] mode = freeze-kill with freeze_grace = 0s: the "
-                          "group would be killed at once; use mode = kill",
-                          where);
+                config_error_set(err,
+                                 "%s[action] mode = freeze-kill with freeze_grace = 0s: the "
+                                 "group would be killed at once; use mode = kill",
+                                 where);
                 return -EINVAL;
         }
         return 0;
@@ -705,7 +423,7 @@ static int load_all(struct config *ret, const char *path, bool reloading, const 
                 return -ENOMEM;
         config_init(c);
 
-        r = load_file(c, path ?: CONFIG_DEFAULT_PATH, origins, err);
+        r = config_load_file_into(c, path ?: CONFIG_DEFAULT_PATH, origins, err);
         if (r == -ENOENT && !path && !reloading) {
                 /* No file at the default path: the built-in defaults. */
                 config_init(c);
