@@ -131,10 +131,12 @@ int kill_read_usage(const struct cgroup_layout *l, const char *path, uint64_t *r
         return 0;
 }
 
-int kill_group(struct work *w, uint64_t t0)
+/* Marks the re-validated tasks as seen and writes cgroup.kill where it
+ * reaches exactly them. True when the group is already gone. */
+static bool start_kill(struct work *w)
 {
         struct action_result *res = w->res;
-        int r, n;
+        int r;
 
         for (size_t i = 0; i < w->n_pids; i++)
                 revalidate_seen_add(w, w->pids[i]);
@@ -144,52 +146,95 @@ int kill_group(struct work *w, uint64_t t0)
                 res->used_cgroup_kill = true;
         else if (r == -ENOENT || r == -ENODEV) {
                 res->already_gone = true;
-                return 0;
+                return true;
         } else if (r != -EOPNOTSUPP)
                 log_debug_errno(r, "%s: cgroup.kill failed, killing task by task", w->path);
         else if (!w->cgroup_kill_ok)
                 log_debug("%s: the unified mirror holds other tasks than the memory group, "
                           "killing task by task",
                           w->path);
+        return false;
+}
 
-        for (unsigned round = 0;; round++) {
-                bool froze = false;
+/* Collects what the group still holds; 0 when nothing (or the group is
+ * gone), with the time it took to empty since t0. */
+static int collect_left(struct work *w, uint64_t t0)
+{
+        int n = revalidate_collect(w);
 
-                n = revalidate_collect(w);
-                if (n == -ENOENT || n == -ENODEV || n == 0) {
-                        res->time_to_empty_usec = clock_monotonic_usec() - t0;
-                        return 0;
+        if (n == -ENOENT || n == -ENODEV || n == 0) {
+                w->res->time_to_empty_usec = clock_monotonic_usec() - t0;
+                return 0;
+        }
+        return n;
+}
+
+/* One round over the n tasks collected: freeze, look again, signal, thaw.
+ * Returns what the last look gave. */
+static int signal_round(struct work *w, unsigned round, int n)
+{
+        struct action_result *res = w->res;
+        int r;
+
+        /* cgroup.kill already stopped forks in what it covers; every later
+         * round, and every round without it, freezes first so that a fork
+         * storm cannot outrun the signals, then looks again. */
+        if (!res->used_cgroup_kill || round > 0) {
+                r = cgroup_set_frozen(w->l, w->path, true);
+                if (r >= 0) {
+                        uint64_t until = clock_monotonic_usec() + ROUND_FREEZE_WAIT_USEC;
+                        (void)action_wait_frozen(
+                            w, true, until < w->deadline_usec ? until : w->deadline_usec);
+                        n = revalidate_collect(w);
                 }
+        }
+        if (n > 0) {
+                signal_collected(w, round > 0);
+                /* Not through a mirror: its tasks are only known to match as
+                 * of re-validation. */
+                if (res->used_cgroup_kill && round > 0 && !w->has_mirror)
+                        (void)cgroup_kill(w->l, w->path);
+        }
+        /* Thaw on every path, also when we did not freeze: a group frozen
+         * before (freeze-kill) must thaw for its tasks to die under the v1
+         * freezer. */
+        r = cgroup_set_frozen(w->l, w->path, false);
+        if (r < 0 && r != -EOPNOTSUPP && r != -ENOENT && r != -ENODEV)
+                log_warning_errno(r, "%s: could not thaw", w->path);
+        res->rounds = round + 1;
+        return n;
+}
+
+/* Waits a growing slice for the victims after round; false when the
+ * deadline or the round limit is reached. */
+static bool wait_next_round(struct work *w, unsigned round)
+{
+        keepalive(w);
+        uint64_t now = clock_monotonic_usec();
+        if (now >= w->deadline_usec || round + 1 >= ACTION_MAX_ROUNDS)
+                return false;
+        uint64_t slice = ROUND_WAIT_USEC * (round + 1);
+        if (slice > ROUND_WAIT_MAX_USEC)
+                slice = ROUND_WAIT_MAX_USEC;
+        uint64_t until = now + slice < w->deadline_usec ? now + slice : w->deadline_usec;
+        wait_victims(w, until);
+        return true;
+}
+
+int kill_group(struct work *w, uint64_t t0)
+{
+        struct action_result *res = w->res;
+        int n;
+
+        if (start_kill(w))
+                return 0;
+        for (unsigned round = 0;; round++) {
+                n = collect_left(w, t0);
+                if (n == 0)
+                        return 0;
                 if (n < 0)
                         goto fail;
-                /* cgroup.kill already stopped forks in what it covers; every
-                 * later round, and every round without it, freezes first so
-                 * that a fork storm cannot outrun the signals, then looks
-                 * again. */
-                if (!res->used_cgroup_kill || round > 0) {
-                        r = cgroup_set_frozen(w->l, w->path, true);
-                        froze = r >= 0;
-                        if (froze) {
-                                uint64_t until = clock_monotonic_usec() + ROUND_FREEZE_WAIT_USEC;
-                                (void)action_wait_frozen(
-                                    w, true, until < w->deadline_usec ? until : w->deadline_usec);
-                                n = revalidate_collect(w);
-                        }
-                }
-                if (n > 0) {
-                        signal_collected(w, round > 0);
-                        /* Not through a mirror: its tasks are only known
-                         * to match as of re-validation. */
-                        if (res->used_cgroup_kill && round > 0 && !w->has_mirror)
-                                (void)cgroup_kill(w->l, w->path);
-                }
-                /* Thaw on every path, also when we did not freeze: a group
-                 * frozen before (freeze-kill) must thaw for its tasks to die
-                 * under the v1 freezer. */
-                r = cgroup_set_frozen(w->l, w->path, false);
-                if (r < 0 && r != -EOPNOTSUPP && r != -ENOENT && r != -ENODEV)
-                        log_warning_errno(r, "%s: could not thaw", w->path);
-                res->rounds = round + 1;
+                n = signal_round(w, round, n);
                 if (n < 0 && n != -ENOENT && n != -ENODEV)
                         goto fail;
                 /* process_mrelease reaps synchronously (tens of ms for a
@@ -197,16 +242,8 @@ int kill_group(struct work *w, uint64_t t0)
                  * only for victims that have not exited by themselves. */
                 wait_victims(w, 0);
                 release_memory(w);
-
-                keepalive(w);
-                uint64_t now = clock_monotonic_usec();
-                if (now >= w->deadline_usec || round + 1 >= ACTION_MAX_ROUNDS)
+                if (!wait_next_round(w, round))
                         break;
-                uint64_t slice = ROUND_WAIT_USEC * (round + 1);
-                if (slice > ROUND_WAIT_MAX_USEC)
-                        slice = ROUND_WAIT_MAX_USEC;
-                uint64_t until = now + slice < w->deadline_usec ? now + slice : w->deadline_usec;
-                wait_victims(w, until);
         }
 
         /* Deadline or round limit. The signals of the last round get one
@@ -214,11 +251,9 @@ int kill_group(struct work *w, uint64_t t0)
          * slow to take cgroup.kill), then what is left is counted,
          * honestly. */
         wait_victims(w, clock_monotonic_usec() + ROUND_WAIT_MAX_USEC);
-        n = revalidate_collect(w);
-        if (n == -ENOENT || n == -ENODEV || n == 0) {
-                res->time_to_empty_usec = clock_monotonic_usec() - t0;
+        n = collect_left(w, t0);
+        if (n == 0)
                 return 0;
-        }
         if (n < 0)
                 goto fail;
         res->tasks_left = (unsigned)n;

@@ -217,6 +217,49 @@ static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_u
         g->names_next_usec = now_usec + g->names_retry_usec;
 }
 
+/* Opens what a group whose files are not all open needs: every file of a
+ * container; for a plain group cgroup.procs alone until it holds a task,
+ * then every file. Returns < 0 on failure, 0 when the group is empty (its
+ * probe recorded), 1 to read on; the pids it read, if any, are in o->pids
+ * (*ret_n of them, *ret_have_pids set). */
+static int open_files(struct observer *o, struct group *g, uint64_t now_usec, int *ret_n,
+                      bool *ret_have_pids)
+{
+        const struct cgroup_layout *l = &o->layout;
+        struct cgroup_files f;
+        int r, n;
+
+        if (g->type == GROUP_CONTAINER) {
+                r = cgroup_files_open(l, g->c.path, &g->f);
+                if (r < 0)
+                        return r;
+                g->full = true;
+                return 1;
+        }
+        if (!g->subtree && g->f.procs < 0) {
+                r = g->f.procs = cgroup_procs_open(l, g->c.path);
+                if (r < 0)
+                        return r;
+        }
+        r = n = read_pids(o, g);
+        if (r < 0)
+                return r;
+        *ret_n = n;
+        *ret_have_pids = true;
+        if (n == 0) {
+                g->empty = true;
+                g->probe_usec = now_usec;
+                return 0;
+        }
+        r = cgroup_files_open(l, g->c.path, &f);
+        if (r < 0)
+                return r;
+        cgroup_files_close(&g->f);
+        g->f = f;
+        g->full = true;
+        return 1;
+}
+
 /* Fills g->c from its files; sets g->candidate, or g->gone. */
 static void group_read(struct observer *o, const struct config *cfg, struct group *g,
                        unsigned scope, uint64_t now_usec)
@@ -225,34 +268,12 @@ static void group_read(struct observer *o, const struct config *cfg, struct grou
         bool have_pids = false;
         int r, n = 0;
 
-        if (!g->full && g->type == GROUP_CONTAINER) {
-                r = cgroup_files_open(l, g->c.path, &g->f);
+        if (!g->full) {
+                r = open_files(o, g, now_usec, &n, &have_pids);
                 if (r < 0)
                         goto fail;
-                g->full = true;
-        } else if (!g->full) {
-                /* A plain group: cgroup.procs alone until it holds a task. */
-                if (!g->subtree && g->f.procs < 0) {
-                        r = g->f.procs = cgroup_procs_open(l, g->c.path);
-                        if (r < 0)
-                                goto fail;
-                }
-                r = n = read_pids(o, g);
-                if (r < 0)
-                        goto fail;
-                have_pids = true;
-                if (n == 0) {
-                        g->empty = true;
-                        g->probe_usec = now_usec;
+                if (r == 0)
                         return;
-                }
-                struct cgroup_files f;
-                r = cgroup_files_open(l, g->c.path, &f);
-                if (r < 0)
-                        goto fail;
-                cgroup_files_close(&g->f);
-                g->f = f;
-                g->full = true;
         }
 
         struct cgroup_sample brief = g->c.s;
