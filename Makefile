@@ -36,15 +36,18 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 B       ?= build
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/ is one folder per layer (base, config, observe, decide, act, daemon)
+# with main.c and status.c on top; objects mirror the folders.
+LAYERS    := base config observe decide act daemon
+LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c $(LAYERS:%=src/%/*.c)))
 LIB_OBJ   := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC))
-HDRS      := $(wildcard src/*.h)
+HDRS      := $(wildcard src/*.h $(LAYERS:%=src/%/*.h))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps deps-test deps-fuzz deps-package deb check-package tools unit unit-asan check check-unit check-fixtures \
+.PHONY: all deps deps-test deps-fuzz deps-package deb check-package tools unit unit-asan check check-unit check-layers check-fixtures \
         check-e2e check-vm check-vm-node check-fuzz fuzz fuzz-bins run demo bench bench-quick install uninstall clean format
 
 all: deps $(B)/thrashguard
@@ -96,6 +99,10 @@ unit-bins-only: $(UNIT_BIN)
 
 check-unit: unit unit-asan
 
+# Which layer may include which (tests/layers.sh says the rules).
+check-layers:
+	@tests/layers.sh
+
 # libFuzzer harnesses (tests/fuzz/), built with clang under ASan and UBSan
 # apart from the rest. `make check-fuzz` runs each briefly (FUZZ_SECONDS,
 # default 15), `make fuzz` for longer (default 300 s each).
@@ -104,7 +111,7 @@ FB           := build-fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN)
 FUZZ_PARSERS := psi meminfo vmstat memstat_v2 memstat_v1 memevents oom_control cgroup_events \
-                proc_cgroup proc_stat u64 count oom_score_adj
+                proc_cgroup u64 count oom_score_adj
 FUZZ_BIN     := $(patsubst %,$(FB)/fuzz_%,$(FUZZ_PARSERS) value config identity)
 FUZZ_OBJ     := $(patsubst src/%.c,$(FB)/obj/%.o,$(LIB_SRC))
 FUZZ_HDRS    := $(HDRS) $(wildcard tests/fuzz/*.h) tests/unit/config-equal.h
@@ -213,7 +220,7 @@ check-package: deps-package
 	@tests/package.sh
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h \
+	clang-format -i $(LIB_SRC) src/main.c $(HDRS) tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h \
 		tests/fuzz/*.c tests/fuzz/*.h
 
 clean:

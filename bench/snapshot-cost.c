@@ -1,6 +1,6 @@
 /* snapshot-cost: CPU time of one observer_take() on this machine.
  *
- *   snapshot-cost [--root DIR] [--scope PATH]... [--snapshots K] [--interval-ms N]
+ *   snapshot-cost [--root DIR] [--scope PATH]... [--snapshots K] [--interval-ms N] [--busy]
  *
  * Takes 2 warm-up snapshots (the first discovers the groups and opens their
  * files), then K more, and prints one line of key=value figures: the CPU
@@ -9,16 +9,19 @@
  * snapshots are taken back to back, but each is given the time it would
  * have in the daemon's loop, N ms (default 500, [daemon] interval) after
  * the previous one, so that what the observer does every few seconds is
- * counted at its real share. */
+ * counted at its real share. With --busy every file of every group is read
+ * on every snapshot (observer_set_always_full), as when all groups are
+ * active: the worst case. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <sys/resource.h>
 #include <time.h>
 
-#include "config.h"
-#include "fsroot.h"
-#include "snapshot.h"
-#include "util.h"
+#include "config/config.h"
+#include "observe/fsroot.h"
+#include "observe/observer.h"
+#include "observe/snapshot.h"
+#include "base/util.h"
 
 static uint64_t cpu_usec(void)
 {
@@ -35,6 +38,7 @@ int main(int argc, char **argv)
             {"scope", required_argument, NULL, 's'},
             {"snapshots", required_argument, NULL, 'k'},
             {"interval-ms", required_argument, NULL, 'i'},
+            {"busy", no_argument, NULL, 'b'},
             {},
         };
         const char *root_dir = "/";
@@ -44,7 +48,7 @@ int main(int argc, char **argv)
         struct fsroot root;
         struct observer *o;
         struct snapshot s;
-        struct rlimit rl;
+        bool busy = false;
         int opt, r;
 
         config_init(&c);
@@ -68,9 +72,12 @@ int main(int argc, char **argv)
                 case 'i':
                         interval_usec = strtoull(optarg, NULL, 10) * USEC_PER_MSEC;
                         break;
+                case 'b':
+                        busy = true;
+                        break;
                 default:
                         fprintf(stderr, "usage: snapshot-cost [--root DIR] [--scope PATH]... "
-                                        "[--snapshots K] [--interval-ms N]\n");
+                                        "[--snapshots K] [--interval-ms N] [--busy]\n");
                         return 2;
                 }
         if (c.daemon.scopes.n == 0) {
@@ -79,20 +86,16 @@ int main(int argc, char **argv)
         }
         if (k == 0)
                 k = 1;
-        /* Several kept files per group. */
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-                rl.rlim_cur = rl.rlim_max;
-                setrlimit(RLIMIT_NOFILE, &rl);
-        }
-
         r = fsroot_open(root_dir, &root);
         if (r < 0) {
                 fprintf(stderr, "cannot open %s: %s\n", root_dir, strerror(-r));
                 return 1;
         }
+        /* observer_new raises RLIMIT_NOFILE for the kept files itself. */
         r = observer_new(&root, &c, &o);
         if (r < 0)
                 return 1;
+        observer_set_always_full(o, busy);
         snapshot_init(&s);
 
         uint64_t t = clock_monotonic_usec();

@@ -22,16 +22,15 @@
 # previous one; CPU time from getrusage, user + system, divided by K):
 #   idle  the real observer: quiet groups cost their usage and
 #         memory.pressure per tick; their other counters and cgroup.procs
-#         are re-read only on activity or every 5-10 s (src/snapshot.c);
-#   busy  the same code built with SNAPSHOT_ALWAYS_FULL: every file of
-#         every group on every tick, as when all groups are active (the
-#         worst case, e.g. node-wide pressure).
+#         are re-read only on activity or every 5-10 s (src/observe/);
+#   busy  the same program with --busy (observer_set_always_full): every
+#         file of every group on every tick, as when all groups are active
+#         (the worst case, e.g. node-wide pressure).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 BENCH=$TOP/build/bench/snapshot-cost
-BENCH_BUSY=$TOP/build/bench/snapshot-cost-busy
 POPULATED_MAX=1000
 
 one_case() {
@@ -69,7 +68,7 @@ one_case() {
 	e2e_poll 120 all_joined || e2e_die "the sleep processes did not all join their groups"
 	local idle busy
 	idle=$("$BENCH" --scope "/$E2E_NAME" --snapshots "$k")
-	busy=$("$BENCH_BUSY" --scope "/$E2E_NAME" --snapshots "$k")
+	busy=$("$BENCH" --busy --scope "/$E2E_NAME" --snapshots "$k")
 	echo "groups=$n populated=$populated idle: $idle"
 	echo "groups=$n populated=$populated busy: $busy"
 }
@@ -92,10 +91,6 @@ main() {
 	libs=$(pkg-config --libs libsystemd inih)
 	# shellcheck disable=SC2086
 	cc "${flags[@]}" -o "$BENCH" "$HERE/snapshot-cost.c" "$TOP/build/libthrashguard.a" $libs -lm
-	# snapshot.c built again, ahead of the library: it replaces its copy.
-	# shellcheck disable=SC2086
-	cc "${flags[@]}" -DSNAPSHOT_ALWAYS_FULL -o "$BENCH_BUSY" "$HERE/snapshot-cost.c" \
-		"$TOP/src/snapshot.c" "$TOP/build/libthrashguard.a" $libs -lm
 	local f='%-7s %-9s %-6s %-11s %-13s %-13s %-14s\n'
 	# shellcheck disable=SC2059
 	printf "$f" groups populated kind candidates "cpu ms/snap" "wall ms/snap" "first snap ms"

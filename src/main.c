@@ -3,12 +3,12 @@
 #include <getopt.h>
 #include <stdarg.h>
 
-#include "config.h"
-#include "daemon.h"
-#include "freeze-keeper.h"
-#include "log.h"
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "daemon/freeze-keeper.h"
+#include "base/log.h"
 #include "status.h"
-#include "util.h"
+#include "base/util.h"
 
 #ifndef VERSION
 #define VERSION "0.1.0"
@@ -263,12 +263,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 /* Loads and validates the configuration the way the command will; the
  * daemon and status load it again themselves (the daemon on every
  * SIGHUP), this load only decides between exit codes 0 and 2 up front. */
-static int load_config(const struct args *a, struct config *ret)
+static int load_config(const struct args *a, const struct run_options *o, struct config *ret)
 {
-        struct config_error err = {};
+        struct config_error err;
         int r;
 
-        r = config_load_all(ret, a->config_path, a->sets, a->n_sets, &err);
+        r = run_options_load_config(o, false, ret, &err);
         if (r >= 0)
                 return 0;
         if (!err.message[0])
@@ -287,7 +287,6 @@ static int dispatch(const struct args *a)
         _cleanup_free_ struct config *c = malloc(sizeof *c);
         struct run_options o = {
             .config_path = a->config_path,
-            .config_path_given = a->config_path != NULL,
             .root_dir = a->root_dir ?: "/",
             .sets = a->sets,
             .n_sets = a->n_sets,
@@ -300,7 +299,7 @@ static int dispatch(const struct args *a)
                 log_error_errno(-ENOMEM, "cannot start");
                 return EXIT_RUNTIME;
         }
-        r = load_config(a, c);
+        r = load_config(a, &o, c);
         if (r < 0)
                 return r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 

@@ -1,6 +1,6 @@
 /* `thrashguard status`: two snapshots one [daemon] interval apart (so that
  * stall shares and refault rates exist), each scope's candidates ranked by
- * policy_rank(), printed as an aligned table or as one JSON object. A
+ * rank_scope(), printed as an aligned table or as one JSON object. A
  * one-shot command: it may allocate freely. */
 #include "status.h"
 
@@ -9,12 +9,16 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "freeze-keeper.h"
-#include "fsroot.h"
-#include "log.h"
-#include "policy.h"
-#include "snapshot.h"
-#include "util.h"
+#include "base/format.h"
+#include "observe/who.h"
+#include "daemon/freeze-keeper.h"
+#include "observe/fsroot.h"
+#include "base/log.h"
+#include "decide/policy.h"
+#include "decide/rank.h"
+#include "observe/observer.h"
+#include "observe/snapshot.h"
+#include "base/util.h"
 
 static void sleep_until(uint64_t usec)
 {
@@ -22,16 +26,6 @@ static void sleep_until(uint64_t usec)
                               .tv_nsec = (long)(usec % USEC_PER_SEC) * 1000};
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
                 ;
-}
-
-/* The observer keeps several files open per group. */
-/* Share of the interval spent stalled, from two cumulative PSI totals. */
-static double stall_pct(uint64_t before_usec, uint64_t now_usec_, uint64_t dt_usec)
-{
-        if (dt_usec == 0)
-                return 0;
-        double pct = 100.0 * (double)counter_delta(now_usec_, before_usec) / (double)dt_usec;
-        return pct > 100 ? 100 : pct;
 }
 
 struct scope_view {
@@ -50,9 +44,11 @@ static void scope_view(const struct snapshot *a, const struct snapshot *b, unsig
         if (!x->ok || !y->ok || !x->has_psi || !y->has_psi)
                 return;
         ret->has_pct = true;
-        ret->some_pct = stall_pct(x->psi.some.total_usec, y->psi.some.total_usec, dt);
+        ret->some_pct =
+            stall_pct(counter_delta(y->psi.some.total_usec, x->psi.some.total_usec), dt);
         if (x->psi.has_full && y->psi.has_full)
-                ret->full_pct = stall_pct(x->psi.full.total_usec, y->psi.full.total_usec, dt);
+                ret->full_pct =
+                    stall_pct(counter_delta(y->psi.full.total_usec, x->psi.full.total_usec), dt);
 }
 
 /* ---- JSON ---- */
@@ -267,45 +263,12 @@ static void sanitize(char *dst, size_t size, const char *src)
         dst[i] = 0;
 }
 
-static void format_bytes(char *buf, size_t size, uint64_t v)
-{
-        static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double d = (double)v;
-        unsigned u = 0;
-
-        if (v == BYTES_UNLIMITED) {
-                snprintf(buf, size, "max");
-                return;
-        }
-        while (d >= 1024 && u + 1 < ARRAY_SIZE(unit)) {
-                d /= 1024;
-                u++;
-        }
-        snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", d, unit[u]);
-}
-
-/* Who a candidate is, in a few words: "ns/pod/container" for Kubernetes,
- * "docker 0123456789ab" for containers, the path for groups and services. */
+/* Who a candidate is, in a few words (who.h), safe for a terminal. */
 static void format_who(char *buf, size_t size, const struct candidate *c)
 {
-        const struct identity *id = &c->id;
         char tmp[1024];
 
-        if ((id->kind == IDENTITY_POD_CONTAINER || id->kind == IDENTITY_POD_SANDBOX) &&
-            id->pod_name[0])
-                snprintf(tmp, sizeof tmp, "%s/%s/%s", id->pod_namespace, id->pod_name,
-                         id->kind == IDENTITY_POD_SANDBOX ? "(sandbox)"
-                         : id->container_name[0]          ? id->container_name
-                                                          : "?");
-        else if (id->kind == IDENTITY_POD_CONTAINER || id->kind == IDENTITY_POD_SANDBOX)
-                snprintf(tmp, sizeof tmp, "pod %.8s %s %.12s", id->pod_uid,
-                         id->kind == IDENTITY_POD_SANDBOX ? "sandbox" : "container",
-                         id->container_id);
-        else if (id->container_id[0])
-                snprintf(tmp, sizeof tmp, "%s %.12s", id->runtime[0] ? id->runtime : "container",
-                         id->container_id);
-        else
-                snprintf(tmp, sizeof tmp, "%s", c->path);
+        who_format(c->path, &c->id, WHO_SHORT, tmp, sizeof tmp);
         sanitize(buf, size, tmp);
 }
 
@@ -347,8 +310,8 @@ static void print_table(FILE *f, const struct cgroup_layout *l, const struct sna
                                 v.full_pct);
                 else
                         fputs("memory pressure n/a", f);
-                format_bytes(head, sizeof head, v.s->headroom_bytes);
-                format_bytes(lim, sizeof lim, v.s->limit_bytes);
+                fmt_bytes_iec(v.s->headroom_bytes, "max", head, sizeof head);
+                fmt_bytes_iec(v.s->limit_bytes, "max", lim, sizeof lim);
                 fprintf(f, ", headroom %s of %s\n", head, lim);
                 if (rk[i].n == 0) {
                         fputs("  no candidates\n", f);
@@ -363,7 +326,7 @@ static void print_table(FILE *f, const struct cgroup_layout *l, const struct sna
                         const char *qos = qos_class_to_string(c->id.qos);
                         char why[sizeof r->why], full[16];
                         format_who(who, sizeof who, c);
-                        format_bytes(mem, sizeof mem, c->s.usage_bytes);
+                        fmt_bytes_iec(c->s.usage_bytes, "max", mem, sizeof mem);
                         sanitize(why, sizeof why, r->why);
                         if (c->s.has_psi)
                                 snprintf(full, sizeof full, "%.2f", r->full_pct);
@@ -382,7 +345,7 @@ static void print_table(FILE *f, const struct cgroup_layout *l, const struct sna
 int status_run(const struct run_options *o, bool json, FILE *out)
 {
         struct config c;
-        struct config_error err = {{0}};
+        struct config_error err;
         struct fsroot root = {.dirfd = -EBADF};
         struct observer *obs = NULL;
         struct snapshot a, b;
@@ -395,7 +358,7 @@ int status_run(const struct run_options *o, bool json, FILE *out)
         snapshot_init(&a);
         snapshot_init(&b);
 
-        r = config_load_all(&c, o->config_path, o->sets, o->n_sets, &err);
+        r = run_options_load_config(o, false, &c, &err);
         if (r < 0) {
                 log_error("%s", err.message[0] ? err.message : "Cannot load the configuration");
                 return r;
@@ -429,7 +392,7 @@ int status_run(const struct run_options *o, bool json, FILE *out)
                         r = -ENOMEM;
                         goto finish;
                 }
-                rk[i].n = policy_rank(&c, &a, &b, i, rk[i].r, cap);
+                rk[i].n = rank_scope(&c, &a, &b, i, rk[i].r, cap);
         }
 
         if (freeze_records_dir(o->runtime_dir, held->dir, sizeof held->dir) >= 0)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "daemon.h"
+#include "config/config.h"
+#include "daemon/options.h"
 
 int status_run(const struct run_options *o, bool json, FILE *out);

@@ -39,6 +39,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 2
 fi
 
+run_tier layers tests/layers.sh
 run_tier unit $make_ --no-print-directory unit
 run_tier unit-asan $make_ --no-print-directory unit-asan
 run_tier config tests/config-check.sh build/thrashguard

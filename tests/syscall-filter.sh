@@ -107,7 +107,7 @@ denied() {
 
 # ---------------------------------------------------------------- 2. static
 
-named=$(grep -ho 'SYS_[a-z_0-9]\+' "$ROOT"/src/*.c | sed 's/^SYS_//' | sort -u)
+named=$(grep -ho 'SYS_[a-z_0-9]\+' "$ROOT"/src/*.c "$ROOT"/src/*/*.c | sed 's/^SYS_//' | sort -u)
 echo "  the code calls by number: $(tr '\n' ' ' <<<"$named")" >&2
 bad=$(denied <<<"$named")
 act_check "every system call the code names is allowed ${bad:+(denied: $bad)}" test -z "$bad"

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "config-equal.h"
-#include "config.h"
+#include "config/config.h"
 #include "fuzz.h"
 
 /* Loads size bytes of text over the defaults; the result of the load. */

@@ -1,9 +1,9 @@
 /* Cgroup path -> identity: any path is classified without a memory error,
- * into NUL-terminated fields, the same way twice. identity_read_pod_names is not fuzzed
+ * into NUL-terminated fields, the same way twice. pod_names_read is not fuzzed
  * here: it reads a directory tree, which a fuzzer input would have to be
  * written into first. */
 #include "fuzz.h"
-#include "identity.h"
+#include "observe/identity.h"
 
 #define TERMINATED(a) (memchr((a), 0, sizeof(a)) != NULL)
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "observe/parse.h"
 
 #define STR2(x) #x
 #define STR(x)  STR2(x)
@@ -21,7 +21,6 @@ union out {
         struct memevents memevents;
         struct oom_control oom_control;
         struct cgroup_events cgroup_events;
-        struct proc_stat proc_stat;
         uint64_t u64;
         int i;
         char path[512];
@@ -53,7 +52,6 @@ WRAP(memstat_v1, memstat_parse_v1, struct memstat)
 WRAP(memevents, memevents_parse_v2, struct memevents)
 WRAP(oom_control, oom_control_parse, struct oom_control)
 WRAP(cgroup_events, cgroup_events_parse, struct cgroup_events)
-WRAP(proc_stat, proc_stat_parse, struct proc_stat)
 WRAP(u64, u64_parse, uint64_t)
 WRAP(count, count_parse, uint64_t)
 WRAP(oom_score_adj, oom_score_adj_parse, int)
@@ -71,7 +69,6 @@ static const struct {
     {"oom_control", oom_control},
     {"cgroup_events", cgroup_events},
     {"proc_cgroup", proc_cgroup},
-    {"proc_stat", proc_stat},
     {"u64", u64},
     {"count", count},
     {"oom_score_adj", oom_score_adj},
@@ -107,9 +104,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(r == 0 || memcmp(&a, &untouched, sizeof a) == 0, "ret written on failure %d", r);
         if (r == 0 && strcmp(STR(FUZZ_TARGET), "oom_score_adj") == 0)
                 FUZZ_CHECK(a.i >= -1000 && a.i <= 1000, "%d", a.i);
-        if (r == 0 && strcmp(STR(FUZZ_TARGET), "proc_stat") == 0)
-                FUZZ_CHECK(memchr(a.proc_stat.comm, 0, sizeof a.proc_stat.comm),
-                           "comm unterminated");
         memset(&b, 0xa5, sizeof b);
         r2 = parse(buf, &b);
         FUZZ_CHECK(r2 == r && memcmp(&a, &b, sizeof a) == 0, "not deterministic");

@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "value.h"
+#include "config/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

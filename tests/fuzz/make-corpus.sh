@@ -49,7 +49,6 @@ seed memstat_v1 $(few $cg/memory -maxdepth 3 -name memory.stat) $(few $fx/v1-* $
 seed memevents $(few $cg $fx -name memory.events)
 seed oom_control $(few $cg/memory $fx -name memory.oom_control)
 seed cgroup_events $(few $cg $fx -name cgroup.events)
-seed proc_stat /proc/self/stat /proc/1/stat $(few $fx -path '*/proc/*' -name stat)
 seed u64 $(few $cg $fx -maxdepth 4 -name memory.max -o -name memory.current -o -name memory.high \
 	-o -name memory.limit_in_bytes -o -name memory.usage_in_bytes -o -name memory.failcnt)
 seed count $(few $cg $fx -maxdepth 4 -name memory.current -o -name memory.usage_in_bytes \

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define CONFIG_FIELD_DIFF(a, b, field)                                                             \
         do {                                                                                       \

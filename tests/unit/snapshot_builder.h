@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
-#include "util.h"
+#include "observe/snapshot.h"
+#include "base/util.h"
 
 #define MIB ((uint64_t)1024 * 1024)
 

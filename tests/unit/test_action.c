@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "action.h"
-#include "cgroup.h"
-#include "config.h"
-#include "fsroot.h"
+#include "act/action.h"
+#include "observe/cgroup.h"
+#include "config/config.h"
+#include "observe/fsroot.h"
 
 struct fixture {
         char dir[64];

@@ -4,7 +4,7 @@
 
 #include <ctype.h>
 
-#include "alert.h"
+#include "act/alert.h"
 #include "snapshot_builder.h"
 
 static void fill_decision(struct decision *d, enum decision_kind kind)

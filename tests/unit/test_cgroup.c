@@ -10,8 +10,8 @@
 
 #include "testutil.h"
 
-#include "cgroup.h"
-#include "fsroot.h"
+#include "observe/cgroup.h"
+#include "observe/fsroot.h"
 
 #define V1_UNLIMITED "9223372036854771712\n"
 
@@ -827,6 +827,9 @@ static void test_pid_group(void **state)
         put("proc/14/cgroup", "garbage without colons\n4:memory:/ok\n");
         put("proc/15/cgroup", "4:memory:relative\n");
         put("proc/16/cgroup", "4:memory:/\n");
+        /* A group name holding a newline could forge a line: two memory
+         * lines are refused, never the first taken. */
+        put("proc/17/cgroup", "12:pids:/a\n4:memory:/forged\n4:memory:/real\n");
         r = open_root();
         assert_int_equal(cgroup_detect(&r, CGROUP_MODE_AUTO, &hy), 0);
         assert_int_equal(hy.mode, CGROUP_MODE_HYBRID);
@@ -836,11 +839,12 @@ static void test_pid_group(void **state)
         assert_string_equal(out, "/joint");
         assert_int_equal(cgroup_pid_group(&hy, 12, out, sizeof out), -ENODATA);
         assert_int_equal(cgroup_pid_group(&hy, 13, out, sizeof out), -ENODATA);
-        assert_int_equal(cgroup_pid_group(&hy, 14, out, sizeof out), 0);
-        assert_string_equal(out, "/ok");
+        /* A malformed line makes the whole file untrusted (proc_cgroup_parse). */
+        assert_int_equal(cgroup_pid_group(&hy, 14, out, sizeof out), -EINVAL);
         assert_int_equal(cgroup_pid_group(&hy, 15, out, sizeof out), -EINVAL);
         assert_int_equal(cgroup_pid_group(&hy, 16, out, sizeof out), 0);
         assert_string_equal(out, "/");
+        assert_int_equal(cgroup_pid_group(&hy, 17, out, sizeof out), -EINVAL);
         assert_int_equal(cgroup_pid_group(&hy, 99, out, sizeof out), -ENOENT);
         assert_int_equal(cgroup_pid_group(&hy, 0, out, sizeof out), -EINVAL);
         assert_int_equal(cgroup_pid_group(&hy, 10, out, 5), -ENAMETOOLONG);

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "config-equal.h"
-#include "config.h"
+#include "config/config.h"
 
 /* Paths relative to this source file, so that the test runs from the top of
  * the tree (make) or with an absolute __FILE__ alike. */

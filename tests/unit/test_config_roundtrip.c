@@ -7,8 +7,8 @@
 #include <inttypes.h>
 
 #include "config-equal.h"
-#include "config-internal.h"
-#include "config.h"
+#include "config/config-internal.h"
+#include "config/config.h"
 
 struct rng {
         uint64_t s;

@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "freeze-record.h"
+#include "act/freeze-record.h"
 
 static struct freeze_record rec(uint64_t id, const char *path, enum action_mode m, enum rule r)
 {

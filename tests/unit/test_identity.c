@@ -8,8 +8,9 @@
 
 #include "testutil.h"
 
-#include "fsroot.h"
-#include "identity.h"
+#include "observe/fsroot.h"
+#include "observe/identity.h"
+#include "observe/pod-names.h"
 
 #define ID1  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define ID2  "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
@@ -586,7 +587,7 @@ static void test_names_full(void **state)
         struct tree *t = *state;
         struct identity id = pod_container(UID, ID1);
 
-        assert_int_equal(identity_read_pod_names(&t->root, &id), 0);
+        assert_int_equal(pod_names_read(&t->root, &id), 0);
         assert_string_equal(id.pod_namespace, NS);
         assert_string_equal(id.pod_name, POD);
         assert_string_equal(id.container_name, CTR);
@@ -602,7 +603,7 @@ static void test_names_from_path(void **state)
         struct identity id;
 
         assert_true(identity_from_path(PB "/cri-containerd-" ID1 ".scope", &id));
-        assert_int_equal(identity_read_pod_names(&t->root, &id), 0);
+        assert_int_equal(pod_names_read(&t->root, &id), 0);
         assert_string_equal(id.pod_namespace, NS);
         assert_string_equal(id.pod_name, POD);
         assert_string_equal(id.container_name, CTR);
@@ -615,7 +616,7 @@ static void test_names_pod_only(void **state)
         struct tree *t = *state;
         struct identity id = pod_container(UID2, ID2);
 
-        assert_int_equal(identity_read_pod_names(&t->root, &id), 0);
+        assert_int_equal(pod_names_read(&t->root, &id), 0);
         assert_string_equal(id.pod_namespace, "kube-system");
         assert_string_equal(id.pod_name, "coredns-abc");
         assert_string_equal(id.container_name, "");
@@ -628,7 +629,7 @@ static void test_names_sandbox(void **state)
 
         /* A sandbox has no log of its own: its id is not looked up. */
         id.kind = IDENTITY_POD_SANDBOX;
-        assert_int_equal(identity_read_pod_names(&t->root, &id), 0);
+        assert_int_equal(pod_names_read(&t->root, &id), 0);
         assert_string_equal(id.pod_namespace, NS);
         assert_string_equal(id.pod_name, POD);
         assert_string_equal(id.container_name, "");
@@ -640,7 +641,7 @@ static void test_names_pod_level(void **state)
         struct identity id;
 
         assert_false(identity_from_path(PB, &id));
-        assert_int_equal(identity_read_pod_names(&t->root, &id), 0);
+        assert_int_equal(pod_names_read(&t->root, &id), 0);
         assert_string_equal(id.pod_namespace, NS);
         assert_string_equal(id.pod_name, POD);
         assert_string_equal(id.container_name, "");
@@ -652,7 +653,7 @@ static void test_names_by_id_only(void **state)
         struct identity id;
 
         assert_true(identity_from_path("/k8s.io/" ID4, &id));
-        assert_int_equal(identity_read_pod_names(&t->root, &id), 0);
+        assert_int_equal(pod_names_read(&t->root, &id), 0);
         assert_string_equal(id.pod_namespace, "batch");
         assert_string_equal(id.pod_name, "job-1");
         assert_string_equal(id.container_name, "worker");
@@ -664,7 +665,7 @@ static void test_names_stale_log(void **state)
         struct tree *t = *state;
         struct identity id = pod_container(UID, ID3);
 
-        assert_int_equal(identity_read_pod_names(&t->root, &id), 0);
+        assert_int_equal(pod_names_read(&t->root, &id), 0);
         assert_string_equal(id.pod_namespace, NS);
         assert_string_equal(id.pod_name, POD);
         assert_string_equal(id.container_name, "");
@@ -690,7 +691,7 @@ static void test_names_not_found(void **state)
                 struct identity id = pod_container(cases[i].uid, cases[i].cid);
 
                 id.kind = cases[i].kind;
-                if (identity_read_pod_names(&t->root, &id) != -ENOENT) {
+                if (pod_names_read(&t->root, &id) != -ENOENT) {
                         print_error("not-found case %zu\n", i);
                         fail();
                 }
@@ -708,7 +709,7 @@ static void test_names_no_logs(void **state)
 
         assert_non_null(mkdtemp(dir));
         assert_int_equal(fsroot_open(dir, &root), 0);
-        assert_int_equal(identity_read_pod_names(&root, &id), -ENOENT);
+        assert_int_equal(pod_names_read(&root, &id), -ENOENT);
         assert_identity_empty_names(&id);
         fsroot_close(&root);
         assert_int_equal(rmdir(dir), 0);
@@ -905,7 +906,7 @@ static void test_names_hostile(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(names_cases); i++) {
                 const struct names_case *c = &names_cases[i];
                 struct identity id = pod_container(c->uid, c->cid);
-                int r = identity_read_pod_names(&t->root, &id);
+                int r = pod_names_read(&t->root, &id);
 
                 if (r != c->ret || !streq(id.pod_namespace, c->ns) || !streq(id.pod_name, c->pod) ||
                     !streq(id.container_name, c->ctr)) {
@@ -925,7 +926,7 @@ static void test_names_podman(void **state)
         struct identity id;
 
         assert_true(identity_from_path(PPOD "/libpod-" ID1 ".scope", &id));
-        assert_int_equal(identity_read_pod_names(&t->root, &id), -ENOENT);
+        assert_int_equal(pod_names_read(&t->root, &id), -ENOENT);
         assert_identity_empty_names(&id);
 }
 

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "journal-send.h"
+#include "act/journal-send.h"
 
 #define IOV(s) ((struct iovec){.iov_base = (void *)(s), .iov_len = strlen(s)})
 

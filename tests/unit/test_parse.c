@@ -5,8 +5,8 @@
 #include <math.h>
 
 #include "testutil.h"
-#include "parse.h"
-#include "value.h"
+#include "observe/parse.h"
+#include "config/value.h"
 
 #define U64_OVERFLOW "18446744073709551616"
 #define U64_MAX_STR  "18446744073709551615"
@@ -173,11 +173,6 @@ static int wrap_oom_score_adj(const char *b, void *r)
 {
         return oom_score_adj_parse(b, r);
 }
-static bool proc_stat_eq(const void *x, const void *y);
-static int wrap_proc_stat(const char *b, void *r)
-{
-        return proc_stat_parse(b, r);
-}
 
 static const struct parser psi_parser = {"psi", wrap_psi, psi_eq, sizeof(struct psi)};
 static const struct parser meminfo_parser = {"meminfo", wrap_meminfo, u64s_eq_meminfo,
@@ -198,8 +193,6 @@ static const struct parser u64_parser = {"u64", wrap_u64, u64_eq, sizeof(uint64_
 static const struct parser count_parser = {"count", wrap_count, u64_eq, sizeof(uint64_t)};
 static const struct parser oom_score_adj_parser = {"oom_score_adj", wrap_oom_score_adj, int_eq,
                                                    sizeof(int)};
-static const struct parser proc_stat_parser = {"proc_stat", wrap_proc_stat, proc_stat_eq,
-                                               sizeof(struct proc_stat)};
 
 #define RUN(parser, cases) run_cases(&(parser), (cases), ARRAY_SIZE(cases))
 
@@ -681,71 +674,6 @@ static void test_oom_score_adj(void **state)
         RUN(oom_score_adj_parser, oom_score_adj_cases);
 }
 
-/* ---- /proc/PID/stat ---- */
-
-static bool proc_stat_eq(const void *x, const void *y)
-{
-        const struct proc_stat *a = x, *b = y;
-        return a->pid == b->pid && streq(a->comm, b->comm) && a->state == b->state &&
-               a->ppid == b->ppid && a->start_time_ticks == b->start_time_ticks;
-}
-
-/* Fields 5..21 of a real line: pgrp through itrealvalue, tty_nr -1 included. */
-#define STAT_MID  "10016 6633 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0"
-#define STAT_TAIL " 3133440 389 18446744073709551615 94605382049792 0 0 17 1 0 0\n"
-
-static const struct parse_case proc_stat_cases[] = {
-    {"real", "10021 (cat) R 10016 " STAT_MID " 41606" STAT_TAIL, 0,
-     &(struct proc_stat){10021, "cat", 'R', 10016, 41606}},
-    {"exactly 22 fields, no newline", "7 (sh) S 1 " STAT_MID " 5", 0,
-     &(struct proc_stat){7, "sh", 'S', 1, 5}},
-    {"kernel thread, ppid 0", "2 (kthreadd) S 0 " STAT_MID " 0\n", 0,
-     &(struct proc_stat){2, "kthreadd", 'S', 0, 0}},
-    {"comm with spaces and parens", "42 (a) b (c)) D 1 " STAT_MID " 9\n", 0,
-     &(struct proc_stat){42, "a) b (c)", 'D', 1, 9}},
-    {"comm with newline", "42 (x\ny) Z 1 " STAT_MID " 9\n", 0,
-     &(struct proc_stat){42, "x\ny", 'Z', 1, 9}},
-    {"comm of 15 chars", "42 (123456789012345) I 2 " STAT_MID " 9\n", 0,
-     &(struct proc_stat){42, "123456789012345", 'I', 2, 9}},
-    {"comm too long: truncated", "42 (12345678901234567890) S 2 " STAT_MID " 9\n", 0,
-     &(struct proc_stat){42, "123456789012345", 'S', 2, 9}},
-    {"empty comm", "42 () S 2 " STAT_MID " 9\n", 0, &(struct proc_stat){42, "", 'S', 2, 9}},
-    {"comm forging fields: last ')' rules", "5 (x) S 1 " STAT_MID " 999) R 7 " STAT_MID " 11\n", 0,
-     &(struct proc_stat){5, "x) S 1 10016 66", 'R', 7, 11}},
-    {"start time u64 max", "7 (sh) S 1 " STAT_MID " " U64_MAX_STR, 0,
-     &(struct proc_stat){7, "sh", 'S', 1, UINT64_MAX}},
-    {"pid int max", "2147483647 (sh) S 1 " STAT_MID " 5", 0,
-     &(struct proc_stat){2147483647, "sh", 'S', 1, 5}},
-    {"empty", "", -EINVAL, NULL},
-    {"no ')'", "7 (sh S 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"no '('", "7 sh) S 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"truncated in comm", "7 (s", -EINVAL, NULL},
-    {"truncated before start time", "7 (sh) S 1 " STAT_MID, -EINVAL, NULL},
-    {"truncated after state", "7 (sh) S", -EINVAL, NULL},
-    {"missing field", "7 (sh) S 1 10016 6633 0 -1 4194304 5", -EINVAL, NULL},
-    {"pid 0", "0 (sh) S 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"negative pid", "-7 (sh) S 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"pid beyond int", "2147483648 (sh) S 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"pid overflow", U64_OVERFLOW " (sh) S 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"ppid beyond int", "7 (sh) S 2147483648 " STAT_MID " 5", -EINVAL, NULL},
-    {"negative ppid", "7 (sh) S -1 " STAT_MID " 5", -EINVAL, NULL},
-    {"no blank after comm", "7 (sh)xS 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"state not a letter", "7 (sh) 3 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"state two letters", "7 (sh) SS 1 " STAT_MID " 5", -EINVAL, NULL},
-    {"double blank", "7 (sh) S 1  " STAT_MID " 5", -EINVAL, NULL},
-    {"non-numeric start time", "7 (sh) S 1 " STAT_MID " soon", -EINVAL, NULL},
-    {"negative start time", "7 (sh) S 1 " STAT_MID " -5", -EINVAL, NULL},
-    {"start time overflow", "7 (sh) S 1 " STAT_MID " " U64_OVERFLOW, -EINVAL, NULL},
-    {"start time trailing garbage", "7 (sh) S 1 " STAT_MID " 5x 6", -EINVAL, NULL},
-    {"binary junk", "\x01(\x02)\x03", -EINVAL, NULL},
-};
-
-static void test_proc_stat(void **state)
-{
-        (void)state;
-        RUN(proc_stat_parser, proc_stat_cases);
-}
-
 /* ---- /proc/PID/cgroup ---- */
 
 #define CGROUP_HYBRID                                                                              \
@@ -1109,7 +1037,6 @@ static const struct sample samples[] = {
     {&memevents_parser, "low 0\nhigh 12\nmax 3\noom 1\noom_kill 1\n"},
     {&oom_control_parser, "oom_kill_disable 0\nunder_oom 1\noom_kill 2\n"},
     {&cgroup_events_parser, "populated 1\nfrozen 0\n"},
-    {&proc_stat_parser, "10021 (cat) R 10016 " STAT_MID " 41606" STAT_TAIL},
     {&u64_parser, "123\n"},
     {&oom_score_adj_parser, "-1000\n"},
 };
@@ -1159,7 +1086,7 @@ static void test_overlong_lines(void **state)
                 _cleanup_free_ char *after = malloc(len + OVERLONG + 1);
                 outbuf want, got;
 
-                if (p == &u64_parser || p == &oom_score_adj_parser || p == &proc_stat_parser)
+                if (p == &u64_parser || p == &oom_score_adj_parser)
                         continue; /* one-line files: covered below */
                 assert_non_null(before);
                 assert_non_null(after);
@@ -1203,20 +1130,12 @@ static void test_overlong_values(void **state)
                 assert_int_equal(parse_exact(parsers[i], buf, n + OVERLONG, &out), -EINVAL);
         }
 
-        /* A megabyte-long comm and cgroup path. */
+        /* A megabyte-long cgroup path. */
         {
                 _cleanup_free_ char *buf = malloc(OVERLONG + 128);
                 char path[64];
-                struct proc_stat st;
 
                 assert_non_null(buf);
-                strcpy(buf, "7 (");
-                memset(buf + 3, 'c', OVERLONG);
-                strcpy(buf + 3 + OVERLONG, ") S 1 " STAT_MID " 5\n");
-                assert_int_equal(proc_stat_parse(buf, &st), 0);
-                assert_string_equal(st.comm, "ccccccccccccccc");
-                assert_int_equal(st.start_time_ticks, 5);
-
                 strcpy(buf, "0::/");
                 memset(buf + 4, 'p', OVERLONG);
                 buf[4 + OVERLONG] = '\0';
@@ -1285,7 +1204,6 @@ int main(void)
             cmocka_unit_test(test_cgroup_events),
             cmocka_unit_test(test_u64),
             cmocka_unit_test(test_oom_score_adj),
-            cmocka_unit_test(test_proc_stat),
             cmocka_unit_test(test_proc_cgroup),
             cmocka_unit_test(test_size),
             cmocka_unit_test(test_duration),

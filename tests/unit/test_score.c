@@ -5,8 +5,13 @@
 
 #include "testutil.h"
 
-#include "policy.h"
-#include "score.h"
+#include "base/format.h"
+#include "decide/policy.h"
+#include "decide/protect.h"
+#include "decide/rank.h"
+#include "decide/score.h"
+#include "decide/signals.h"
+#include "decide/window.h"
 #include "snapshot_builder.h"
 
 #define MAXC 8
@@ -276,7 +281,7 @@ static void test_rank_case(void **state)
         set_pattern(&c.protect.comms, rc->protect_comm);
         build_pair(p, rc->cands);
 
-        size_t got = policy_rank(&c, &p->prev, &p->cur, 0, r, MAXC);
+        size_t got = rank_scope(&c, &p->prev, &p->cur, 0, r, MAXC);
         assert_int_equal(got, n);
         for (size_t i = 0; i < got; i++) {
                 const char *path = p->cur.candidates[r[i].index].path;
@@ -362,7 +367,7 @@ static void test_signals(void **state)
 
         build_pair(p, d);
         x = &p->cur.candidates[0];
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_true(sig.has_rates && sig.has_psi);
         assert_near(sig.refault_per_s, 5000, 1e-6);
         assert_near(sig.full_pct, 20, 1e-6);
@@ -371,24 +376,24 @@ static void test_signals(void **state)
          * own read times; not read again since: no stat rates, PSI still. */
         p->prev.candidates[0].stat_usec = p->prev.time_usec - 4 * USEC_PER_SEC;
         x->stat_usec = p->cur.time_usec;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_near(sig.refault_per_s, 1000, 1e-3);
         assert_near(sig.full_pct, 20, 1e-3);
         x->stat_usec = p->prev.candidates[0].stat_usec;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_true(sig.has_rates && sig.refault_per_s == 0);
         assert_near(sig.full_pct, 20, 1e-3);
         x->stat_usec = p->prev.candidates[0].stat_usec = 0;
 
         /* First sample. */
-        score_signals(NULL, &p->cur, x, &sig);
+        signals_compute(NULL, &p->cur, x, &sig);
         assert_false(sig.has_rates);
         assert_true(sig.refault_per_s == 0 && sig.full_pct == 0 && sig.growth_bytes_per_s == 0);
 
         /* Recreated under the same path, its counters already past the old ones. */
         x->cgroup_id++;
         x->s.stat.refault_file += 1000000000;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_false(sig.has_rates);
         assert_true(sig.refault_per_s == 0);
         x->cgroup_id--;
@@ -398,35 +403,35 @@ static void test_signals(void **state)
         x->s.stat.refault_file = 5;
         x->s.psi.full.total_usec = 5;
         x->s.stat.anon_bytes = 0;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_true(sig.has_rates);
         assert_true(sig.refault_per_s == 0 && sig.full_pct == 0);
         assert_true(sig.growth_bytes_per_s < 0); /* shrinking is real, and allowed */
 
         /* No time passed, or time went back. */
         p->cur.time_usec = p->prev.time_usec;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_false(sig.has_rates);
         p->cur.time_usec = p->prev.time_usec - 1;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_false(sig.has_rates);
         p->cur.time_usec = p->prev.time_usec + USEC_PER_SEC;
 
         /* PSI in one sample only: rates, but no stall. */
         p->prev.candidates[0].s.has_psi = false;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_true(sig.has_rates);
         assert_false(sig.has_psi);
 
         /* A stall share over 100% (hostile totals) is clamped. */
         p->prev.candidates[0].s.has_psi = true;
         x->s.psi.full.total_usec = p->prev.candidates[0].s.psi.full.total_usec + 5 * USEC_PER_SEC;
-        score_signals(&p->prev, &p->cur, x, &sig);
+        signals_compute(&p->prev, &p->cur, x, &sig);
         assert_near(sig.full_pct, 100, 1e-9);
         free(p);
 }
 
-/* policy_rank keeps the best cap entries, and on the first tick says so. */
+/* rank_scope keeps the best cap entries, and on the first tick says so. */
 static void test_rank_cap_and_first_tick(void **state)
 {
         (void)state;
@@ -441,13 +446,13 @@ static void test_rank_cap_and_first_tick(void **state)
         config_init(&c);
         build_pair(p, d);
         r[2].rank = 12345; /* a sentinel just past cap */
-        assert_int_equal(policy_rank(&c, &p->prev, &p->cur, 0, r, 2), 2);
+        assert_int_equal(rank_scope(&c, &p->prev, &p->cur, 0, r, 2), 2);
         assert_int_equal(r[2].rank, 12345);
         assert_string_equal(p->cur.candidates[r[0].index].path, "/scope/b");
         assert_string_equal(p->cur.candidates[r[1].index].path, "/scope/e");
         assert_int_equal(r[1].rank, 2);
 
-        assert_int_equal(policy_rank(&c, NULL, &p->cur, 0, r, 3), 3);
+        assert_int_equal(rank_scope(&c, NULL, &p->cur, 0, r, 3), 3);
         assert_string_equal(p->cur.candidates[r[2].index].path, "/scope/c");
         assert_false(r[0].has_rates);
         assert_non_null(strstr(r[0].why, "no rates yet"));
@@ -457,7 +462,7 @@ static void test_rank_cap_and_first_tick(void **state)
         p->cur.n_scopes = 2;
         p->cur.scopes[1] = p->cur.scopes[0];
         strcpy_bounded(p->cur.scopes[1].path, CGROUP_PATH_MAX, "/other");
-        assert_int_equal(policy_rank(&c, &p->prev, &p->cur, 0, r, 3), 3);
+        assert_int_equal(rank_scope(&c, &p->prev, &p->cur, 0, r, 3), 3);
         for (size_t i = 0; i < 3; i++)
                 assert_string_not_equal(p->cur.candidates[r[i].index].path, "/scope/b");
         free(p);
@@ -480,16 +485,16 @@ static void test_protect_hostile_comms(void **state)
         memcpy(x->comms[0], "systemd-journald", 16); /* no NUL */
         x->n_comms = 200;
         x->comm_protects = true;
-        assert_int_equal(score_protect(&c, &p->cur, x, &comm), PROTECT_COMM);
+        assert_int_equal(protect_check(&c, &p->cur, x, &comm), PROTECT_COMM);
         assert_non_null(comm);
 
         set_pattern(&c.protect.comms, "sshd");
         memcpy(x->comms[SNAPSHOT_MAX_COMMS - 1], "sshd", 5);
-        assert_int_equal(score_protect(&c, &p->cur, x, NULL), PROTECT_COMM);
+        assert_int_equal(protect_check(&c, &p->cur, x, NULL), PROTECT_COMM);
 
         /* Anything but a system service names its processes as it likes. */
         x->comm_protects = false;
-        assert_int_equal(score_protect(&c, &p->cur, x, NULL), PROTECT_NONE);
+        assert_int_equal(protect_check(&c, &p->cur, x, NULL), PROTECT_NONE);
         free(p);
 }
 
@@ -518,7 +523,7 @@ static void test_why_fits(void **state)
         set_pattern(&c.rank.prefer, "*");
         set_pattern(&c.rank.avoid, "*");
         build_pair(p, d);
-        assert_int_equal(policy_rank(&c, &p->prev, &p->cur, 0, r, 1), 1);
+        assert_int_equal(rank_scope(&c, &p->prev, &p->cur, 0, r, 1), 1);
         assert_true(strlen(r[0].why) < sizeof(r[0].why));
         assert_non_null(strstr(r[0].why, "last resort (oom_score_adj); refaults 250k/s"));
         free(p);
@@ -549,9 +554,9 @@ static void test_window_span(void **state)
                 const struct policy_sample *from, *to;
 
                 for (size_t k = 0; k < 8 && cases[i].times[k] > 0; k++)
-                        signal_window_push(&w, (uint64_t)(cases[i].times[k] * 1e6),
-                                           (uint64_t[3]){k, k, k});
-                bool ok = signal_window_span(&w, (uint64_t)(cases[i].window * 1e6), &from, &to);
+                        window_push(&w, (uint64_t)(cases[i].times[k] * 1e6),
+                                    (uint64_t[3]){k, k, k});
+                bool ok = window_span(&w, (uint64_t)(cases[i].window * 1e6), &from, &to);
                 if (cases[i].want_from < 0) {
                         assert_false(ok);
                         continue;
@@ -565,17 +570,17 @@ static void test_window_span(void **state)
         struct policy_window w = {0};
         const struct policy_sample *from, *to;
         for (uint64_t k = 1; k <= 3 * POLICY_WINDOW_SAMPLES; k++)
-                signal_window_push(&w, k * USEC_PER_SEC, (uint64_t[3]){k, 2 * k, 0});
+                window_push(&w, k * USEC_PER_SEC, (uint64_t[3]){k, 2 * k, 0});
         assert_int_equal(w.n, POLICY_WINDOW_SAMPLES);
-        assert_true(signal_window_span(&w, 1000 * USEC_PER_SEC, &from, &to));
+        assert_true(window_span(&w, 1000 * USEC_PER_SEC, &from, &to));
         assert_int_equal(to->time_usec - from->time_usec,
                          (POLICY_WINDOW_SAMPLES - 1) * USEC_PER_SEC);
-        assert_near(signal_span_rate(from, to, 1), 2, 1e-9);
-        signal_window_push(&w, 3 * POLICY_WINDOW_SAMPLES * USEC_PER_SEC, (uint64_t[3]){0});
+        assert_near(window_span_rate(from, to, 1), 2, 1e-9);
+        window_push(&w, 3 * POLICY_WINDOW_SAMPLES * USEC_PER_SEC, (uint64_t[3]){0});
         assert_int_equal(w.n, POLICY_WINDOW_SAMPLES);
-        signal_window_push(&w, USEC_PER_SEC, (uint64_t[3]){0});
+        window_push(&w, USEC_PER_SEC, (uint64_t[3]){0});
         assert_int_equal(w.n, 1);
-        assert_false(signal_window_span(&w, USEC_PER_SEC, &from, &to));
+        assert_false(window_span(&w, USEC_PER_SEC, &from, &to));
 }
 
 static void test_fmt(void **state)

@@ -12,9 +12,10 @@
 
 #include "testutil.h"
 
-#include "config.h"
-#include "daemon.h"
-#include "snapshot.h"
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "observe/observer.h"
+#include "observe/snapshot.h"
 #include "status.h"
 
 #define PATHF(buf, ...) assert_true((size_t)snprintf(buf, sizeof buf, __VA_ARGS__) < sizeof buf)
@@ -887,11 +888,8 @@ static char *run_status(bool json)
         static const char *const sets[] = {"daemon.interval=100ms", "daemon.scopes=/ /batch"};
         PATHF(conf, "%s/empty.conf", tmp_root);
         put("empty.conf", "[daemon]\n");
-        struct run_options o = {.config_path = conf,
-                                .config_path_given = true,
-                                .root_dir = tmp_root,
-                                .sets = sets,
-                                .n_sets = 2};
+        struct run_options o = {
+            .config_path = conf, .root_dir = tmp_root, .sets = sets, .n_sets = 2};
         char *out = NULL;
         size_t n = 0;
         FILE *f = open_memstream(&out, &n);

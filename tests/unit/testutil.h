@@ -8,4 +8,4 @@
 
 #include <cmocka.h>
 
-#include "util.h"
+#include "base/util.h"
