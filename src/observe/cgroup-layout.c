@@ -196,7 +196,12 @@ int cgroup_pressure_path(const struct cgroup_layout *l, const char *path, char *
         r = cgroup_file_path(p, sizeof p, l->unified_dir, path, "memory.pressure");
         if (r < 0)
                 return r;
-        if (faccessat(l->root->dirfd, p, F_OK, 0) < 0)
+        /* A scope that is not there yet (its slice appears when its
+         * service starts) gets the path its file will have, so that its
+         * trigger is armed once it appears; a group that is there without
+         * the file has none to give. */
+        if (faccessat(l->root->dirfd, p, F_OK, 0) < 0 &&
+            (errno != ENOENT || cgroup_exists(l, l->memory_dir, path)))
                 return errno == ENOENT ? -ENODATA : -errno;
         return copy_out(ret, size, p);
 }

@@ -157,6 +157,7 @@ int cgroup_is_frozen(const struct cgroup_layout *l, const char *path);
 int cgroup_is_populated(const struct cgroup_layout *l, const char *path);
 
 /* The pressure file of the scope "/" is /proc/pressure/memory, of any other
- * group its memory.pressure; -ENODATA in v1 (none). Writes the path
- * relative to the root. Used for PSI triggers. */
+ * group its memory.pressure, also while the group does not exist yet;
+ * -ENODATA in v1 and for a group without one. Writes the path relative to
+ * the root. Used for PSI triggers. */
 int cgroup_pressure_path(const struct cgroup_layout *l, const char *path, char *ret, size_t size);

@@ -32,8 +32,9 @@
  *
  * The path alone cannot tell a pod's sandbox (pause) container from its
  * workload containers: both are <rt>-<id>.scope. identity_from_path() says
- * IDENTITY_POD_CONTAINER for both; the observer, which sees the process comm
- * "pause", turns it into IDENTITY_POD_SANDBOX. */
+ * IDENTITY_POD_CONTAINER for both; the observer, which reads the kubelet's
+ * logs (observer-visit.c, lookup_pod_names), turns it into
+ * IDENTITY_POD_SANDBOX. */
 #include "observe/identity.h"
 
 #include <limits.h>
@@ -225,6 +226,9 @@ static bool parse_pod_container(struct span c, const struct pod *pod, enum ident
             {"cri-containerd-", "containerd"},
             {"crio-", "crio"},
             {"docker-", "docker"},
+            /* Podman run with --cgroup-parent into a pod slice, as a test
+             * node or a hand-made pod places it. */
+            {"libpod-", "podman"},
         };
 
         *ret_kind = IDENTITY_POD_CONTAINER;

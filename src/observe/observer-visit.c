@@ -197,7 +197,11 @@ static bool is_quiet(const struct group *g, const struct cgroup_sample *brief, u
  * The kubelet makes a container's log link before it starts the container,
  * and never one for the pod's sandbox: a container of a pod whose log
  * directory is known, with no log of its own, is the sandbox. A process
- * name says nothing (any container can call itself "pause"). */
+ * name says nothing (any container can call itself "pause"). A sandbox
+ * holds one small process: a group past SANDBOX_MAX_BYTES is a workload
+ * whose log link is missing, and is not protected as a sandbox. */
+#define SANDBOX_MAX_BYTES ((uint64_t)32 << 20)
+
 static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_usec)
 {
         struct identity *id = &g->c.id;
@@ -313,6 +317,11 @@ static void group_read(struct observer *o, const struct config *cfg, struct grou
         } else
                 g->c.s = brief;
         lookup_pod_names(o, g, now_usec);
+        if (g->c.id.kind == IDENTITY_POD_SANDBOX && g->c.s.usage_bytes > SANDBOX_MAX_BYTES)
+                g->c.id.kind = IDENTITY_POD_CONTAINER;
+        else if (g->c.id.kind == IDENTITY_POD_CONTAINER && g->c.id.pod_name[0] &&
+                 !g->c.id.container_name[0] && g->c.s.usage_bytes <= SANDBOX_MAX_BYTES)
+                g->c.id.kind = IDENTITY_POD_SANDBOX;
         if (have_pids && (members || now_usec - g->tasks_read_usec >= g->refresh_usec)) {
                 read_tasks(o, cfg, g, o->pids, (size_t)n);
                 g->procs_hash = h;

@@ -1000,6 +1000,9 @@ static void test_kill_freeze_hybrid(void **state)
         assert_int_equal(cgroup_pressure_path(&l, "/m", out, sizeof out), 0);
         assert_string_equal(out, "sys/fs/cgroup/unified/m/memory.pressure");
         assert_int_equal(cgroup_pressure_path(&l, "/v1only", out, sizeof out), -ENODATA);
+        /* Not there yet: the path it will have, for its trigger. */
+        assert_int_equal(cgroup_pressure_path(&l, "/later", out, sizeof out), 0);
+        assert_string_equal(out, "sys/fs/cgroup/unified/later/memory.pressure");
         fsroot_close(&r);
 }
 

@@ -95,6 +95,8 @@ static const struct path_case path_cases[] = {
      false},
     {PG "/docker-" ID1 ".scope", IDENTITY_POD_CONTAINER, QOS_GUARANTEED, "docker", ID1, UID, true,
      false},
+    {PE "/libpod-" ID1 ".scope", IDENTITY_POD_CONTAINER, QOS_BESTEFFORT, "podman", ID1, UID, true,
+     false},
     {PG "/cri-containerd-" ID2 ".scope/", IDENTITY_POD_CONTAINER, QOS_GUARANTEED, "containerd", ID2,
      UID, true, false},
     {"/tg-e2e-x/node" PB "/cri-containerd-" ID1 ".scope", IDENTITY_POD_CONTAINER, QOS_BURSTABLE,

@@ -8,16 +8,15 @@
 # neighbour pod and a BestEffort thrasher pod, one container each.
 #
 # Asserts (node_podman_incident, lib-node.sh): status --json gives both
-# the pod's UID and QoS from the slice names; the thrasher's container
+# the pod's UID and QoS from the slice names, kind pod-container, runtime
+# podman and the container id; the thrasher's container
 # scope is killed whole, named in the journal by POD_UID and QoS; the
 # neighbour pod's container is still running.
 #
-# Not asserted, because the daemon does not do it (seen December 2026):
-# a libpod-<id>.scope below a kubelet pod slice is reported as kind
-# "group" with no runtime and no container id (a cri-containerd- or crio-
-# scope there is a "pod-container"); the kind, runtime and container id it
-# reports are recorded (status_nb, status_th).  Podman does not run below
-# real kubelets, so this is a layout the tests make, not one operators have.
+# Also asserted: each libpod-<id>.scope below a pod slice is a pod
+# container of runtime podman with its container id (Podman does not run
+# below real kubelets; this is the layout a test node makes with
+# --cgroup-parent).
 
 VM_WHERE=node
 VM_DISK=1
@@ -33,5 +32,6 @@ scenario() {
 	NODE_SCOPE_SLICE=kubepods.slice
 	node_podman_incident "kubepods-burstable-pod$(echo "$nb_uid" | tr - _).slice" \
 		"kubepods-besteffort-pod$(echo "$POD_UID" | tr - _).slice" kubepods.slice \
-		"* * * $nb_uid burstable" '* * * $POD_UID besteffort' 'POD_UID=$POD_UID THRASHGUARD_QOS=besteffort'
+		"pod-container podman \$NB_CID $nb_uid burstable" 'pod-container podman $TH_CID $POD_UID besteffort' \
+		'POD_UID=$POD_UID THRASHGUARD_QOS=besteffort CONTAINER_ID=$TH_CID'
 }

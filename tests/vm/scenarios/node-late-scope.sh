@@ -7,11 +7,10 @@
 # ExecStart; the shipped unit is otherwise unchanged) so that a failed
 # re-arm says why.
 #
-# Only when named (VM_DEFAULT=0): seen failing in December 2026 (no
-# re-arm within 60 s), a daemon matter left to its owners.
+# It failed before the scope's pressure file got its path while the scope
+# was not there yet (cgroup_pressure_path): no trigger was ever set up.
 
 VM_WHERE=node
-VM_DEFAULT=0
 VM_TIMEOUT=90
 
 scenario() {
