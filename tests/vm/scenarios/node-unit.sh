@@ -45,14 +45,17 @@ scenario() {
 		node_daemon_log_has '^Starting: .* [1-9][0-9]* PSI trigger\(s\) at some .* of 1000 ms windows'
 	tg_check no_window_fallback "no window fallback line" node_daemon_log_lacks 'refused by the kernel'
 
-	# 2. a bad file is refused, the daemon keeps running
+	# 2. a bad file is refused before the daemon is signalled (ExecReload
+	# runs check-config first): `systemctl reload` fails, the journal has
+	# the file's line, the daemon keeps running
 	printf '[daemon]\nscopes = /tg.slice/tg-test.slice\n[action]\nmode = obliterate\n' >"$TG_CONF"
 	systemctl reload "$TG_UNIT" >"$TG_DIR/reload-bad.out" 2>&1
 	rc=$?
-	tg_wait 10 node_daemon_log_has 'Reload failed, keeping the running configuration'
-	tg_check reload_bad_refused "a bad file is refused (systemctl reload rc $rc; 'Reload failed' logged with the reason)" \
-		node_daemon_log_has 'Reload failed, keeping the running configuration'
-	tg_result reload_bad reason "$(node_journal -u "$TG_UNIT" -o cat | grep -B2 -m1 'Reload failed' | tr '\n' ' ')"
+	tg_check reload_bad_fails "systemctl reload fails on a bad file (rc $rc)" test "$rc" != 0
+	tg_wait 10 node_daemon_log_has 'thrashguard.conf:4: \[action\] mode' || true
+	tg_check reload_bad_refused "... and the journal names the file's line ($TG_CONF:4, [action] mode)" \
+		node_daemon_log_has 'thrashguard.conf:4: \[action\] mode'
+	tg_result reload_bad reason "$(node_journal -u "$TG_UNIT" -o cat | grep -m1 -A2 'thrashguard.conf:4' | tr '\n' ' ')"
 	tg_wait 10 node_is_active
 	pid2=$(node_unit_prop "$TG_UNIT" MainPID)
 	tg_check reload_bad_running "... and it keeps running (active, MainPID $TG_MAINPID -> $pid2)" \
