@@ -47,6 +47,7 @@ struct context {
         bool polling;         /* no trigger could be armed */
         bool logged_window_fallback, logged_polling, logged_take_error;
         uint64_t last_trigger_usec;
+        bool probe_due; /* a trigger woke the loop: measure again shortly */
 
         bool ready;
         struct ranked ranked[ALERT_MAX_TOP];

@@ -31,6 +31,24 @@ static bool fast_mode(const struct context *ctx, uint64_t now)
         return ctx->last_trigger_usec && now - ctx->last_trigger_usec < recent;
 }
 
+/* After a wake-up by a PSI trigger, the last sample may be an idle
+ * interval old: a stall share over that gap understates a stall that began
+ * inside it. A second tick soon after measures the stall as it is now (the
+ * policy counts its start back from what accumulated since). */
+#define PROBE_USEC (100 * USEC_PER_MSEC)
+
+static uint64_t next_tick_usec(struct context *ctx, uint64_t now)
+{
+        const struct config *c = ctx->config;
+        uint64_t next =
+            fast_mode(ctx, now) ? c->daemon.interval_usec : c->daemon.idle_interval_usec;
+
+        if (ctx->probe_due && next > PROBE_USEC)
+                next = PROBE_USEC;
+        ctx->probe_due = false;
+        return next;
+}
+
 void daemon_schedule_tick(struct context *ctx, uint64_t when)
 {
         int r;
@@ -157,9 +175,7 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         if (ctx->polling || ctx->n_triggers)
                 triggers_arm_missing(ctx);
         now = clock_monotonic_usec();
-        daemon_schedule_tick(ctx,
-                             now + (fast_mode(ctx, now) ? ctx->config->daemon.interval_usec
-                                                        : ctx->config->daemon.idle_interval_usec));
+        daemon_schedule_tick(ctx, now + next_tick_usec(ctx, now));
         return 0;
 }
 

@@ -171,6 +171,7 @@ static int on_trigger(sd_event_source *s _unused_, int fd _unused_, uint32_t rev
                 return 0;
         }
         ctx->last_trigger_usec = now;
+        ctx->probe_due = true;
         daemon_schedule_tick(ctx, now);
         return 0;
 }

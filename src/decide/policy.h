@@ -21,6 +21,8 @@ struct policy_scope_state {
         bool has_signal;              /* a window was measured (not on the first tick) */
         double some_pct, full_pct;    /* stall share over the last window */
         uint64_t span_usec;           /* the span those shares were measured over */
+        uint64_t lead_span_usec;      /* back to a duration ago, or the oldest sample */
+        uint64_t full_lead_usec;      /* `full` stall over that span (shortage_start) */
         uint64_t unreadable_at_usec;  /* the last tick that could not read the scope */
         uint64_t headroom_bytes;      /* what the shortage rule weighs (shortage_headroom) */
         uint64_t shortage_since_usec; /* 0: rule not holding */

@@ -38,22 +38,23 @@ uint64_t shortage_min_headroom_bytes(const struct config *c, const struct scope_
         return (uint64_t)((double)s->limit_bytes * c->shortage.min_headroom.pct / 100.0);
 }
 
-/* When the shortage was first seen: the `full` stall measured at this
- * tick began no later than that much time before now, since the scope
- * cannot be stalled for longer than the wall time. Counting the duration
- * from there, not from the tick, gives back the time the stall built up
- * unseen: up to a window on a fast tick, and up to the idle interval on the
- * first tick after an idle sleep, whose PSI trigger the kernel may report
- * seconds late (trigger windows of 2 s and more are evaluated every 2 s).
+/* When the shortage was first seen: the `full` stall accumulated since a
+ * duration ago (or since the oldest sample kept, an idle tick's) began no
+ * later than that much time before now, since the scope cannot be stalled
+ * for longer than the wall time. Counting the duration from there, not
+ * from the tick, gives back the time the stall built up unseen: up to the
+ * idle interval on the first ticks after an idle sleep, whose PSI trigger
+ * the kernel may report seconds late (trigger windows of 2 s and more are
+ * evaluated every 2 s), and whose share is measured over a short probe.
  * `full` only: `some` is noisy node-wide (doc/internals.md).
  * The headroom is known only now; the stall alone is counted back, and
  * never over a tick that could not read the scope (a blind stretch
  * restarts the duration). */
 uint64_t shortage_start(const struct policy_scope_state *sc, uint64_t now_usec)
 {
-        uint64_t lead = (uint64_t)((double)sc->span_usec * sc->full_pct / 100.0);
+        uint64_t lead = sc->full_lead_usec;
 
-        if (sc->unreadable_at_usec != 0 && now_usec - sc->unreadable_at_usec <= sc->span_usec)
+        if (sc->unreadable_at_usec != 0 && now_usec - sc->unreadable_at_usec <= sc->lead_span_usec)
                 lead = 0;
 
         return now_usec > lead ? now_usec - lead : 1;
@@ -141,9 +142,15 @@ void shortage_update_scope(const struct config *c, struct policy_scope_state *sc
                 sc->some_pct = window_span_pct(from, to, 0);
                 sc->full_pct = window_span_pct(from, to, 1);
                 sc->span_usec = to->time_usec - from->time_usec;
+                const struct policy_sample *since =
+                    window_since(&sc->psi, c->shortage.duration_usec);
+                sc->lead_span_usec = to->time_usec - since->time_usec;
+                sc->full_lead_usec = counter_delta(to->v[1], since->v[1]);
+                if (sc->full_lead_usec > sc->lead_span_usec)
+                        sc->full_lead_usec = sc->lead_span_usec;
         } else {
                 sc->some_pct = sc->full_pct = 0;
-                sc->span_usec = 0;
+                sc->span_usec = sc->lead_span_usec = sc->full_lead_usec = 0;
         }
 }
 

@@ -57,6 +57,17 @@ bool window_span(const struct policy_window *w, uint64_t window_usec,
         return true;
 }
 
+const struct policy_sample *window_since(const struct policy_window *w, uint64_t age_usec)
+{
+        if (w->n < 2)
+                return NULL;
+        const struct policy_sample *to = window_at(w, w->n - 1);
+        for (int i = (int)w->n - 2; i > 0; i--)
+                if (to->time_usec - window_at(w, (unsigned)i)->time_usec >= age_usec)
+                        return window_at(w, (unsigned)i);
+        return window_at(w, 0);
+}
+
 double window_span_pct(const struct policy_sample *from, const struct policy_sample *to, int k)
 {
         return stall_pct(counter_delta(to->v[k], from->v[k]), to->time_usec - from->time_usec);

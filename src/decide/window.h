@@ -31,6 +31,9 @@ void window_push(struct policy_window *w, uint64_t time_usec, const uint64_t v[3
  * is none, the whole gap. False when there is no earlier sample. */
 bool window_span(const struct policy_window *w, uint64_t window_usec,
                  const struct policy_sample **ret_from, const struct policy_sample **ret_to);
+/* The newest sample at least age_usec older than the newest one, or the
+ * oldest kept; NULL when there are fewer than two samples. */
+const struct policy_sample *window_since(const struct policy_window *w, uint64_t age_usec);
 /* Share of time (0..100) and rate per second of counter k over a span;
  * a counter that went backwards counts 0. */
 double window_span_pct(const struct policy_sample *from, const struct policy_sample *to, int k);

@@ -212,6 +212,24 @@ static void test_idle_gap_counts_back_stall(void **state)
         manual_tick(m, 35, 30, SHORT, &d);
         assert_int_equal(d.kind, DECISION_KILL);
 
+        /* Woken by a trigger after an idle sleep, then a probe 100 ms
+         * later: over the whole gap the stall is diluted below the
+         * thresholds (8 % full); the probe shows it as it is (60 %), and
+         * its start is counted back over all that accumulated since the
+         * idle tick (0.4 s + 0.06 s), not over the probe alone. */
+        config_init(&m->c);
+        policy_state_init(&m->st);
+        manual_tick_after(m, idle, 0, 0, PLENTY, &d);
+        manual_tick_after(m, idle, 20, 8, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        assert_int_equal(m->st.scopes[0].shortage_since_usec, 0);
+        manual_tick_after(m, 100 * USEC_PER_MSEC, 70, 60, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        assert_true(near_usec(m->st.scopes[0].shortage_since_usec, m->t - 460 * USEC_PER_MSEC));
+        manual_tick(m, 70, 60, SHORT, &d);
+        manual_tick(m, 70, 60, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_KILL);
+
         /* Without low headroom, the same stall starts nothing. */
         policy_state_init(&m->st);
         manual_tick_after(m, idle, 0, 0, PLENTY, &d);
