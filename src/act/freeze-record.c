@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "base/atomic-file.h"
 #include "base/decimal.h"
 #include "base/util.h"
 
@@ -246,44 +247,15 @@ int freeze_records_load(int dir_fd, struct freeze_records *ret, unsigned *ret_ba
 
 int freeze_records_save(int dir_fd, const struct freeze_records *s, uint64_t *ret_ino)
 {
-        static const char tmp[] = "." FREEZE_RECORD_FILE ".tmp";
         _cleanup_free_ char *buf = malloc(FILE_MAX);
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-        int n, r = 0;
+        int n;
 
         if (!buf)
                 return -ENOMEM;
         n = freeze_records_format(s, buf, FILE_MAX);
         if (n < 0)
                 return n;
-        (void)unlinkat(dir_fd, tmp, 0);
-        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        /* A regular file on tmpfs: the write does not wait on anyone, and
-         * no fsync is needed (the file does not outlive a reboot). */
-        for (size_t off = 0; off < (size_t)n;) {
-                ssize_t w = write(fd, buf + off, (size_t)n - off);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0) {
-                        r = w < 0 ? -errno : -EIO;
-                        break;
-                }
-                off += (size_t)w;
-        }
-        if (r >= 0 && fstat(fd, &st) < 0)
-                r = -errno;
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, FREEZE_RECORD_FILE) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void)unlinkat(dir_fd, tmp, 0);
-                return r;
-        }
-        if (ret_ino)
-                *ret_ino = (uint64_t)st.st_ino;
-        return 0;
+        return atomic_file_write(dir_fd, FREEZE_RECORD_FILE, buf, (size_t)n, ret_ino);
 }
 
 int freeze_records_inode(int dir_fd, uint64_t *ret)
