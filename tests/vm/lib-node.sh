@@ -272,6 +272,124 @@ node_podman_incident() {
 	return 0
 }
 
+# ---- story 5: node-wide, as it happens (node-story5, node-story5-baseline) ---
+#
+# Scope "/" on the whole node (1 GiB, no swap): the node's pressure is
+# /proc/pressure/memory, its headroom MemAvailable.  A neighbour service
+# whose working set is file-backed (tg-reach.service: reach.c, run from the
+# data disk, reading one byte of every page of a 64 MiB file on that disk
+# per request) answers the reachability probe timed by the host
+# (reach_timer.py through the virtio-serial port tg.probe).  Then "a
+# database gets a big task" (tg-db.service, in system.slice): thrasher's
+# anonymous memory grows to a plateau S5_MARGIN_MIB under what MemAvailable
+# said at launch and stays there, while it keeps sweeping the data disk's
+# 300 MiB file: the node's page cache is squeezed to a few tens of MiB, the
+# form in which the kernel OOM killer comes minutes late or never (page
+# cache is always reclaimable), and every file page anyone needs (the
+# neighbour's text and data, sshd's, journald's) is read back from the disk
+# again and again.
+S5_MARGIN_MIB=${TG_S5_MARGIN:-30}
+S5_DB=system.slice/tg-db.service
+S5_REACH_LOG=/run/tg/reach.log
+
+# s5_port: the node's end of the probe's port (udev's symlink, or the
+# port whose name is tg.probe)
+s5_port() {
+	local d
+	[ -e /dev/virtio-ports/tg.probe ] && { echo /dev/virtio-ports/tg.probe; return; }
+	for d in /sys/class/virtio-ports/*; do
+		[ "$(cat "$d/name" 2>/dev/null)" = tg.probe ] && [ -e "/dev/${d##*/}" ] && { echo "/dev/${d##*/}"; return; }
+	done
+	return 1
+}
+
+# s5_setup: the node's sampler, the neighbour's files on the data disk
+# (cold in the page cache), the agent as a service answering the host.
+# Sets S5_OOM0, REACH_PID, S5_T_READY (from then on the host's requests
+# are answered as they come: the first one may have waited in the port
+# for the agent).
+s5_setup() {
+	local port
+	tg_wait 15 s5_port || tg_fatal reach_port "the virtio-serial port tg.probe exists"
+	port=$(s5_port)
+	mkdir -p /mnt/data/bin
+	cp /tg/bin/reach /mnt/data/bin/ &&
+		head -c $((64 << 20)) /mnt/data/big.dat >/mnt/data/nb.dat && sync ||
+		tg_fatal disk_files "copy the agent and its 64 MiB file to the data disk"
+	vmmon evict /mnt/data/bin/reach /mnt/data/nb.dat /mnt/data/big.dat
+	tg_sampler_start node /
+	S5_OOM0=$(sed -n 's/^oom_kill //p' /proc/vmstat)
+	rm -f "$S5_REACH_LOG"
+	systemd-run --quiet --unit=tg-reach -p MemorySwapMax=0 \
+		/mnt/data/bin/reach serve "$port" /mnt/data/nb.dat "$S5_REACH_LOG" ||
+		tg_fatal reach_start "systemd-run starts the agent (tg-reach.service)"
+	# answered at least twice: the host's timer is connected and measuring
+	tg_wait 30 sh -c '[ "$(grep -c "^R " "$1" 2>/dev/null)" -ge 2 ]' - "$S5_REACH_LOG" ||
+		tg_fatal reach_answers "the host's probe gets answers from the agent within 30 s"
+	REACH_PID=$(node_unit_prop tg-reach.service MainPID)
+	S5_T_READY=$(tg_now_ms)
+}
+
+# s5_db_start: the database's big task; waits for the node's pressure
+# (full > 10 % over 500 ms, within 40 s).  Sets T_LAUNCH, T_PRESSURE
+# (empty if none), DB_PID, S5_ANON_MIB.
+s5_db_start() {
+	local avail
+	avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+	S5_ANON_MIB=$((avail - S5_MARGIN_MIB))
+	tg_result story5 mem_available_mib "$avail" margin_mib "$S5_MARGIN_MIB" anon_mib "$S5_ANON_MIB" \
+		mem_total_mib "$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
+	T_LAUNCH=$(tg_now_ms)
+	systemd-run --quiet --unit=tg-db -p MemorySwapMax=0 -p KillMode=control-group \
+		thrasher --anon "$S5_ANON_MIB" --file /mnt/data/big.dat --file-size 300 --procs 2 --duration 150 ||
+		tg_fatal db_start "systemd-run starts the database's task (tg-db.service)"
+	DB_PID=$(node_unit_prop tg-db.service MainPID)
+	T_PRESSURE=
+	if tg_wait_pstart node 10 40 "$T_LAUNCH"; then
+		T_PRESSURE=$TG_PSTART
+		tg_info "node-wide pressure started $((T_PRESSURE - T_LAUNCH)) ms after the launch"
+	fi
+}
+
+# s5_probe_stats FROM_MS TO_MS: the host's view of the probe for the
+# replies the agent sent in [FROM, TO) (the node's ms): their round trips'
+# p50/p99/max and the longest silence (the host's time between two
+# replies, or, when the node stopped answering, TO less the last reply),
+# as JSON; nearest-rank percentiles.
+s5_probe_stats() {
+	awk -v from="$1" -v to="$2" '
+		$1 == "A" { at[$2] = $3; next }
+		$1 == "R" && ($2 in at) && at[$2] >= from && at[$2] < to {
+			v[n++] = $3 / 1000; g = $4 / 1000; if (n > 1 && g > gap) gap = g
+			if (at[$2] > last) last = at[$2]
+		}
+		END {
+			if (n == 0) { printf "{\"replies\":0,\"longest_silence_ms\":%d}\n", to - from; exit }
+			if (to - last > gap) gap = to - last
+			for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+			i50 = int(0.50 * n + 0.999999) - 1; i99 = int(0.99 * n + 0.999999) - 1
+			printf "{\"replies\":%d,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,\"longest_silence_ms\":%.0f}\n", n, v[i50], v[i99], v[n - 1], gap
+		}' "$S5_REACH_LOG"
+}
+
+# s5_figures END_MS: the probe before the launch (from S5_T_READY) and from pressure start
+# to END, the node's stall, the kernel OOM kills (S5_OOM), the sampler's
+# longest gap, MemAvailable's low; sets S5_WINDOW (the window's probe JSON).
+s5_figures() {
+	local end=$1 from=${T_PRESSURE:-$T_LAUNCH}
+	S5_WINDOW=$(s5_probe_stats "$from" "$end")
+	S5_OOM=$(($(sed -n 's/^oom_kill //p' /proc/vmstat) - S5_OOM0))
+	tg_result probe before_json "$(s5_probe_stats "$S5_T_READY" "$T_LAUNCH")" window_json "$S5_WINDOW" \
+		window_ms $((end - from)) kernel_oom_kills "$S5_OOM" \
+		pressure_after_launch_ms "$([ -n "$T_PRESSURE" ] && echo $((T_PRESSURE - T_LAUNCH)) || echo null)" \
+		node_full_pct_window "$(tg_stall_pct node "$from" "$end")" \
+		node_some_pct_window "$(tg_stall_pct node "$from" "$end" some)" \
+		sampler_max_gap_ms "$(tg_max_gap node "$T_LAUNCH" "$end")" \
+		min_mem_available_mib "$(awk -v from="$from" -v to="$end" -v t="$(awk '/^MemTotal:/ { print $2 * 1024 }' /proc/meminfo)" '
+			$4 != "-" && $1 >= from && $1 <= to { a = t - $4; if (!s || a < m) m = a; s = 1 }
+			END { print s ? int(m / 1048576) : "null" }' "$TG_DIR/s.node")"
+}
+
 # ---- between scenarios -----------------------------------------------------
 
 # node_cleanup: the daemon stopped and disabled, its configuration as the
@@ -294,7 +412,7 @@ node_cleanup() {
 		timeout 120 podman rm -f -a -t 0 >/dev/null 2>&1 || rc=1
 		rm -f /run/tg/containers
 	fi
-	systemctl stop "$TG_SLICE" kubepods.slice >/dev/null 2>&1
+	systemctl stop "$TG_SLICE" kubepods.slice tg-db.service tg-reach.service >/dev/null 2>&1
 	systemctl revert kubepods.slice >/dev/null 2>&1
 	systemctl reset-failed >/dev/null 2>&1
 	for g in "$TG_SLICE_CG" kubepods.slice; do

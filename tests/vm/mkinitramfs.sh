@@ -85,9 +85,10 @@ if [ -d "$tools" ]; then
 fi
 
 # The harness's own small programs, static, rebuilt when they change:
-# vmload (a workload, see vmload.c) and vmmon (clock, stamps and samples,
-# see vmmon.c).  Built under a temporary name: concurrent builds may race.
-for p in vmload vmmon; do
+# vmload (a workload, see vmload.c), vmmon (clock, stamps and samples,
+# see vmmon.c) and reach (the node's reachability agent, see reach.c).
+# Built under a temporary name: concurrent builds may race.
+for p in vmload vmmon reach; do
 	if [ ! -x "$vm/bin/$p" ] || [ "tests/vm/$p.c" -nt "$vm/bin/$p" ]; then
 		${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -static -o "$vm/bin/$p.$$" "tests/vm/$p.c"
 		mv -f "$vm/bin/$p.$$" "$vm/bin/$p"

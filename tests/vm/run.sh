@@ -248,7 +248,7 @@ fi
 # run_vm LIST LOG HOST_T BOOT_TIMEOUT: one boot running the scenarios of
 # LIST (comma-separated) in order.
 run_vm() {
-	local list=$1 log=$2 host_t=$3 btimeout=$4 append
+	local list=$1 log=$2 host_t=$3 btimeout=$4 append reach_pid= reach_sock=
 	append="console=ttyS0 panic=-1 cgroup_no_v1=all quiet tg.scenarios=$list tg.timeout=$btimeout tg.scn_timeout=$timeout$extra"
 	local accel_opt="$accel" kern=$vm/kernel/vmlinuz
 	[ "$accel" = tcg ] && accel_opt="tcg,tb-size=256"
@@ -272,6 +272,16 @@ run_vm() {
 			-drive "file=build/node/node.img,if=virtio,format=raw,snapshot=on"
 			-drive "file=$runimg,if=virtio,format=raw,readonly=on"
 			-drive "file=$disk,if=virtio,format=raw,snapshot=on")
+		# The reachability probe (story 5): a virtio-serial port tg.probe,
+		# answered inside the node by a scenario's agent (reach.c), timed
+		# here on the host (reach_timer.py), whose clock a stalled node
+		# cannot stop; its replies go to boot.FIRST.reach.
+		reach_sock=$vm/reach.$$.sock
+		rm -f "$reach_sock"
+		boot+=(-chardev "socket,id=tgreach,path=$reach_sock,server=on,wait=off"
+			-device virtio-serial-pci -device "virtserialport,chardev=tgreach,name=tg.probe")
+		python3 tests/vm/reach_timer.py "$reach_sock" "${log%.log}.reach" &
+		reach_pid=$!
 	fi
 	# The wrapper joins the host group (if any) and leaves its pid, which
 	# becomes timeout's, for cleanup: timeout passes a TERM on to QEMU.
@@ -295,7 +305,13 @@ run_vm() {
 				fi
 			done
 		}
-	return "${PIPESTATUS[0]}"
+	local rc=${PIPESTATUS[0]}
+	if [ -n "${reach_pid:-}" ]; then
+		# it ends when QEMU closes the socket, or gives up connecting
+		wait "$reach_pid" 2>/dev/null
+		rm -f "$reach_sock"
+	fi
+	return "$rc"
 }
 
 # The plan: the scenarios that may share a boot, in one boot, in the order
