@@ -201,8 +201,11 @@ PY
 # the identity, one kill of the thrasher's scope, whole (cgroup.kill, not
 # partial, no task left, podman says exited 137), named in the journal, nothing else acted on,
 # the neighbour running, no kernel OOM kill in the scope, the daemon never
-# restarted.
+# restarted.  NODE_RUNTIME: the OCI runtime of both containers (crun, the
+# default, or runc: podman --runtime); crun puts a container's processes
+# in libpod-<id>.scope/container, runc in the scope itself.
 TH_DELAY_S=20
+NODE_RUNTIME=crun
 
 node_glob() {
 	case "$1" in
@@ -215,7 +218,7 @@ node_podman_incident() {
 	local nb_parent=$1 th_parent=$2 scope_cg=$3 nb_want=$4 th_want=$5 th_fields=$6
 	local v t_launch t_empty cond st n
 	node_daemon_up || exit 1
-	node_podman NB tg-nb "$nb_parent" -- /usr/local/bin/steady --anon 32 --duration 900 ||
+	node_podman NB tg-nb "$nb_parent" --runtime "$NODE_RUNTIME" -- /usr/local/bin/steady --anon 32 --duration 900 ||
 		tg_fatal podman_nb "podman runs the neighbour container"
 	v=$(node_status_of "$NB_CG")
 	tg_result status_nb line "$v"
@@ -224,7 +227,7 @@ node_podman_incident() {
 
 	# The thrash begins TH_DELAY_S after the container starts: time for
 	# podman to return (seconds under emulation) and for status --json.
-	node_podman TH tg-th "$th_parent" -- /bin/sh -c "sleep $TH_DELAY_S; exec /usr/local/bin/thrasher --anon 280 \
+	node_podman TH tg-th "$th_parent" --runtime "$NODE_RUNTIME" -- /bin/sh -c "sleep $TH_DELAY_S; exec /usr/local/bin/thrasher --anon 280 \
 		--file /mnt/data/big.dat --file-size 300 --procs 2 --duration 120" ||
 		tg_fatal podman_th "podman runs the thrasher container"
 	t_launch=$(tg_now_ms)
@@ -233,8 +236,15 @@ node_podman_incident() {
 	tg_result status_th line "$v"
 	tg_check th_identity "status --json: the thrasher's container $TH_CID: kind runtime id pod_uid qos = $(eval echo "\"$th_want\"") ($v)" \
 		node_glob "$v" "$(eval echo "\"$th_want\"")"
-	tg_check th_in_container_group "crun put the thrasher in libpod-<id>.scope/container" \
-		test -n "$(cat "$CG/$TH/container/cgroup.procs" 2>/dev/null)"
+	v=$(podman inspect -f '{{.OCIRuntime}}' tg-th 2>/dev/null)
+	tg_check th_runtime "podman ran the thrasher with $NODE_RUNTIME ($v)" tg_eq "$v" "$NODE_RUNTIME"
+	if [ "$NODE_RUNTIME" = crun ]; then
+		tg_check th_in_container_group "crun put the thrasher in libpod-<id>.scope/container" \
+			test -n "$(cat "$CG/$TH/container/cgroup.procs" 2>/dev/null)"
+	else
+		tg_check th_in_scope "runc put the thrasher in libpod-<id>.scope itself" \
+			test -n "$(cat "$CG/$TH/cgroup.procs" 2>/dev/null)"
+	fi
 
 	if node_wait_gone "$TH" $((TH_DELAY_S + 60)); then
 		t_empty=$(tg_now_ms)
