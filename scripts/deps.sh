@@ -6,7 +6,10 @@
 set -eu
 
 build="gcc make pkg-config libsystemd-dev libinih-dev"
-test_pkgs="$build libcmocka-dev systemd util-linux python3 python3-yaml"
+# prometheus for promtool, prometheus-node-exporter for the metrics e2e test
+# (tests/e2e/act-metrics.sh starts its own on 127.0.0.1): their services are
+# never left running or enabled (see below).
+test_pkgs="$build libcmocka-dev systemd util-linux python3 python3-yaml prometheus prometheus-node-exporter curl"
 # clang with the libFuzzer and sanitizer runtimes (Debian 12: clang 14).
 fuzz="$build clang libclang-rt-14-dev"
 vm="$test_pkgs qemu-system-x86 busybox-static cpio e2fsprogs"
@@ -49,6 +52,29 @@ fi
 echo "deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Packages with services (prometheus, its node exporter) must not start
+# them: a policy-rc.d that refuses every start holds for this install
+# unless the machine has its own.
+own_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	own_policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$own_policy"
+	chmod 755 "$own_policy"
+	trap 'rm -f "$own_policy"' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+[ -n "$own_policy" ] && rm -f "$own_policy"
+# ... and they stay off at the next boot too: the tests start their own.
+for unit in prometheus.service prometheus-node-exporter.service; do
+	case " $missing " in
+	*" ${unit%.service} "*)
+		if [ -d /run/systemd/system ]; then
+			systemctl disable --now "$unit" >/dev/null 2>&1 || true
+		else
+			systemctl disable "$unit" >/dev/null 2>&1 || true
+		fi
+		;;
+	esac
+done
 echo "deps.sh: installed:$missing"

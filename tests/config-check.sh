@@ -120,6 +120,12 @@ expect "--set bad value" 2 \
 	check-config -c conf/thrashguard.conf --set shortage.window=abc
 expect "--set out of range" 2 "--set alert.top=1000: [alert] top: value 1000 is out of range" -- \
 	check-config -c conf/thrashguard.conf --set alert.top=1000
+expect "--set relative metrics_dir" 2 \
+	"--set alert.metrics_dir=prom: [alert] metrics_dir: 'prom' is not an absolute path" -- \
+	check-config -c conf/thrashguard.conf --set alert.metrics_dir=prom
+expect "--set two metrics_dirs" 2 \
+	"[alert] metrics_dir: 2 items; at most 1 are allowed" -- \
+	check-config -c conf/thrashguard.conf --set "alert.metrics_dir=/a /b"
 expect "--set unknown key" 2 \
 	"--set daemon.intervl=1s: unknown key 'intervl' in [daemon]; did you mean 'interval'?" -- \
 	check-config --set daemon.intervl=1s -c conf/thrashguard.conf

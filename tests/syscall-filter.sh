@@ -136,9 +136,11 @@ act_thrash node/victim 150 2 120
 
 ACT_STRACE=$E2E_DIR/strace.txt
 # The installed file, as the unit's daemon reads its own: a reload of the
-# default path would fail on a host that has none.
+# default path would fail on a host that has none. Metrics on, so that
+# their writes are checked against the filter too.
+mkdir -p "$E2E_DIR/metrics"
 act_start_daemon -c "$TMP/etc/thrashguard/thrashguard.conf" --set "daemon.scopes=$ACT_NODE" --set action.mode=freeze-kill \
-	--set action.freeze_grace=2s --set 'protect.cgroups=*/keep' \
+	--set action.freeze_grace=2s --set 'protect.cgroups=*/keep' --set "alert.metrics_dir=$E2E_DIR/metrics" \
 	--set shortage.some_pct=3 --set shortage.full_pct=2 || {
 	act_summary
 	exit 1
@@ -155,6 +157,8 @@ act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/victim" T
 act_stop_daemon
 rc=$?
 act_check "the daemon stopped cleanly under strace (exit $rc)" test "$rc" = 0
+act_check "its metrics were written (thrashguard_up 0 at the stop)" \
+	grep -qx 'thrashguard_up 0' "$E2E_DIR/metrics/thrashguard.prom"
 
 # strace -c: a table whose last column is the call's name, between two
 # rules of dashes, then a total line.
@@ -162,6 +166,7 @@ used=$(awk '/^-+ /{ rule++; next } rule == 1 && NF >= 5 { print $NF }' "$ACT_STR
 echo "  the daemon made: $(tr '\n' ' ' <<<"$used")" >&2
 act_check "strace saw the act layer at work (pidfd_open, pidfd_send_signal)" \
 	eval 'grep -qx pidfd_open <<<"$used" && grep -qx pidfd_send_signal <<<"$used"'
+act_check "and the write-and-rename of its files (renameat)" grep -Eqx 'renameat2?' <<<"$used"
 if grep -qx process_mrelease <<<"$used"; then
 	echo "  process_mrelease was called" >&2
 else

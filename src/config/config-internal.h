@@ -47,7 +47,7 @@ struct key_def {
 
 /* The table, in config.c. N_KEYS is its length, kept as a constant so that
  * per-key arrays can be sized by it; config.c asserts that it is right. */
-#define N_KEYS 27
+#define N_KEYS 28
 extern const struct key_def config_keys[];
 
 static inline void *field_of(struct config *c, const struct key_def *k)

@@ -45,6 +45,7 @@ static int check_scope(const char *item, char *msg, size_t size);
 static int check_cgroup_pattern(const char *item, char *msg, size_t size);
 static int check_comm(const char *item, char *msg, size_t size);
 static int check_pod_pattern(const char *item, char *msg, size_t size);
+static int check_directory(const char *item, char *msg, size_t size);
 
 /* The offset of a field, refusing to compile when its type is not the one
  * the key's type expects. */
@@ -157,6 +158,8 @@ const struct key_def config_keys[] = {
 
     K_BOOL("alert", "journal", alert.journal, "write decisions to the journal (else stderr)"),
     K_UINT("alert", "top", alert.top, 0, 100, "candidates logged with each decision"),
+    K_LIST("alert", "metrics_dir", alert.metrics_dir, 0, 1, false, check_directory,
+           "directory for Prometheus metrics (node_exporter textfile collector); empty: none"),
 };
 
 _Static_assert(ARRAY_SIZE(config_keys) == N_KEYS, "N_KEYS in config-internal.h counts the keys");
@@ -421,6 +424,15 @@ static int check_pod_pattern(const char *item, char *msg, size_t size)
                  "'%.64s' can never match: a pod pattern is namespace/pod/container, e.g. "
                  "kube-system/* or */etcd-*/*",
                  item);
+        return -EINVAL;
+}
+
+/* Absolute, so that it does not depend on the daemon's working directory. */
+static int check_directory(const char *item, char *msg, size_t size)
+{
+        if (item[0] == '/')
+                return 0;
+        snprintf(msg, size, "'%.64s' is not an absolute path", item);
         return -EINVAL;
 }
 

@@ -76,6 +76,9 @@ struct config {
         struct {
                 bool journal;
                 unsigned top; /* candidates logged with a decision */
+                /* Where metrics go (act/metrics.h): one absolute directory,
+                 * or none (off). */
+                struct pattern_list metrics_dir;
         } alert;
 };
 

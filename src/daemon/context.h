@@ -10,6 +10,7 @@
 
 #include "act/alert.h"
 #include "act/journal-send.h"
+#include "act/metrics.h"
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/freeze-keeper.h"
@@ -53,6 +54,7 @@ struct context {
         struct ranked ranked[ALERT_MAX_TOP];
         struct journal_sender journal;
         struct freeze_keeper keeper;
+        struct metrics metrics;
 };
 
 /* Runs the next tick at when (CLOCK_MONOTONIC), or sooner if one is due. */

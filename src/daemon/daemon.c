@@ -13,6 +13,7 @@
 
 #include "act/action.h"
 #include "act/alert.h"
+#include "act/metrics.h"
 #include "base/log.h"
 #include "daemon/notify.h"
 #include "decide/rank.h"
@@ -64,6 +65,11 @@ void daemon_schedule_tick(struct context *ctx, uint64_t when)
 
 /* --- one tick --- */
 
+static double realtime_sec(void)
+{
+        return (double)journal_realtime_usec() / (double)USEC_PER_SEC;
+}
+
 static size_t rank_top(struct context *ctx, const struct snapshot *prev, const struct snapshot *cur,
                        unsigned scope)
 {
@@ -112,6 +118,7 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
         }
         a.event = alert_event_of(d, a.result);
         (void)alert_emit(&ctx->journal, ctx->config, &a);
+        metrics_count_event(&ctx->metrics, &a, ctx->policy.now_usec, realtime_sec());
         alert_status_line(&a, &ctx->journal, status, sizeof status);
         if (status[0])
                 notify_status(status);
@@ -145,6 +152,7 @@ static void tick(struct context *ctx)
         }
         ctx->cur ^= 1u;
         ctx->n_taken++;
+        metrics_count_snapshot(&ctx->metrics, clock_monotonic_usec() - now);
 
         /* What a daemon before us froze is the policy's again before it
          * decides anything. */
@@ -163,12 +171,27 @@ static void tick(struct context *ctx)
         }
 }
 
+/* The tick's metrics file, after its action and reports: what the daemon
+ * knows as of the last snapshot. */
+static void publish_metrics(struct context *ctx, bool up)
+{
+        struct metrics_view v = {
+            .config = ctx->config,
+            .snap = ctx->n_taken ? &ctx->snaps[ctx->cur] : NULL,
+            .policy = ctx->n_taken ? &ctx->policy : NULL,
+            .now_usec = ctx->policy.now_usec,
+            .up = up,
+        };
+        (void)metrics_publish(&ctx->metrics, &v);
+}
+
 static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata)
 {
         struct context *ctx = userdata;
         uint64_t now;
 
         tick(ctx);
+        publish_metrics(ctx, true);
         /* After the tick's own entries: the summary of lost ones goes out as
          * soon as journald takes entries again, not with the next decision. */
         (void)journal_flush_lost(&ctx->journal, journal_realtime_usec());
@@ -342,6 +365,7 @@ static void context_free(struct context *ctx)
         observer_free(ctx->observer);
         journal_sender_done(&ctx->journal);
         freeze_keeper_close(&ctx->keeper);
+        metrics_done(&ctx->metrics);
         snapshot_free(&ctx->snaps[0]);
         snapshot_free(&ctx->snaps[1]);
         free(ctx->config);
@@ -363,6 +387,7 @@ int daemon_run(const struct run_options *o)
         ctx->root.dirfd = -EBADF;
         ctx->keeper.dir_fd = -EBADF;
         journal_sender_init(&ctx->journal, NULL);
+        metrics_init(&ctx->metrics, realtime_sec());
         (void)log_open_stderr();
         snapshot_init(&ctx->snaps[0]);
         snapshot_init(&ctx->snaps[1]);
@@ -428,6 +453,7 @@ int daemon_run(const struct run_options *o)
         if (r < 0)
                 log_error_errno(r, "Event loop failed");
         thaw_pending(ctx, "stopping");
+        publish_metrics(ctx, false);
 
 finish:
         context_free(ctx);

@@ -65,6 +65,10 @@ struct decision {
         double some_pct, full_pct; /* the scope's (or, for local thrash, the group's) */
         uint64_t headroom_bytes;   /* the scope's (local thrash: the group's limit - usage) */
         double score;
+        /* KILL and FREEZE: when the rule began to hold (the stall's start
+         * for a shortage), for the time from pressure to the group empty;
+         * 0 when unknown. */
+        uint64_t pressure_since_usec;
         char reason[512]; /* one line: what, why, to whom */
 };
 

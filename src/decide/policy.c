@@ -29,6 +29,8 @@ void policy_act_on(const struct config *c, struct policy_state *st, unsigned sco
 
         decision_set_group(d, kind, rule, scope, cand);
         d->score = score;
+        if (rule == RULE_SHORTAGE)
+                d->pressure_since_usec = sc->shortage_since_usec;
         sc->cooldown_until_usec = add_sat(now_usec, c->action.cooldown_usec);
         sc->acted_at_usec = now_usec;
         sc->acted_kind = kind;
@@ -40,6 +42,7 @@ void policy_act_on(const struct config *c, struct policy_state *st, unsigned sco
                 strcpy_bounded(sc->frozen_cgroup, sizeof(sc->frozen_cgroup), cand->path);
                 sc->frozen_cgroup_id = cand->cgroup_id;
                 sc->frozen_rule = rule;
+                sc->frozen_pressure_since_usec = d->pressure_since_usec;
         }
         thrash_forget(st, cand->path);
 }
@@ -121,6 +124,8 @@ static bool decide_frozen(const struct config *c, struct policy_state *st,
         }
 
         decision_set_group(d, holds ? DECISION_KILL : DECISION_THAW, sc->frozen_rule, scope, v);
+        if (holds)
+                d->pressure_since_usec = sc->frozen_pressure_since_usec;
         d->some_pct = sc->some_pct;
         d->full_pct = sc->full_pct;
         d->headroom_bytes = sc->headroom_bytes;
@@ -342,6 +347,7 @@ int policy_restore_frozen(const struct config *c, struct policy_state *st, unsig
                 strcpy_bounded(sc->frozen_cgroup, sizeof(sc->frozen_cgroup), cgroup);
                 sc->frozen_cgroup_id = cgroup_id;
                 sc->frozen_rule = rule;
+                sc->frozen_pressure_since_usec = 0; /* not in the record */
         }
         st->warming = true;
         return 0;

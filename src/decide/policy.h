@@ -37,6 +37,7 @@ struct policy_scope_state {
         char frozen_cgroup[CGROUP_PATH_MAX];
         uint64_t frozen_cgroup_id;
         enum rule frozen_rule;
+        uint64_t frozen_pressure_since_usec; /* the freeze's pressure_since_usec */
 };
 
 /* A group whose local-thrash condition holds (allocated when it first

@@ -133,6 +133,7 @@ static void decision_set_thrash(struct decision *d, const struct policy_thrash_s
         d->some_pct = t->some_pct;
         d->full_pct = t->full_pct;
         d->headroom_bytes = lim == BYTES_UNLIMITED ? 0 : counter_delta(lim, cand->s.usage_bytes);
+        d->pressure_since_usec = t->since_usec;
 }
 
 bool thrash_decide(const struct config *c, struct policy_state *st, const struct snapshot *prev,

@@ -47,5 +47,6 @@ static inline const char *config_diff(const struct config *a, const struct confi
         CONFIG_FIELD_DIFF(a, b, rank.avoid);
         CONFIG_FIELD_DIFF(a, b, alert.journal);
         CONFIG_FIELD_DIFF(a, b, alert.top);
+        CONFIG_FIELD_DIFF(a, b, alert.metrics_dir);
         return NULL;
 }

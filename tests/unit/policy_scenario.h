@@ -416,6 +416,20 @@ static void tick(struct sim *sim, const struct phase *ph, uint64_t t)
                         if (v)
                                 assert_int_equal(d.cgroup_id, v->cgroup_id);
                         assert_true(d.cgroup_id != 0);
+                        /* A kill or freeze knows when its rule began to
+                         * hold: at least the rule's duration ago. */
+                        if (d.kind != DECISION_THAW) {
+                                uint64_t held = d.rule == RULE_SHORTAGE
+                                                    ? sim->c.shortage.duration_usec
+                                                    : sim->c.thrash.duration_usec;
+                                if (d.pressure_since_usec == 0 || d.pressure_since_usec > t ||
+                                    t - d.pressure_since_usec < held)
+                                        fail_msg("%s: t=%.1fs: pressure since %.1fs, want at "
+                                                 "least %.1fs before",
+                                                 sim->sc->name, t_s,
+                                                 (double)d.pressure_since_usec / 1e6,
+                                                 (double)held / 1e6);
+                        }
                         policy_record_outcome(&sim->c, &sim->st, &d, x->outcome, x->killed, t);
                 }
         }
