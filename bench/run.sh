@@ -29,7 +29,7 @@
 #   --deadline S     how long a tool may take to act (default 45)
 #   --vm-reps N      repetitions in the VM (default 2: a VM run under
 #                    emulation takes about a minute per tool and repetition,
-#                    and the whole benchmark should stay under 30 minutes)
+#                    and the benchmark, story2 apart, should stay under 30 minutes)
 #   --report-only    rebuild the page and plots from DIR/raw/ only
 #   --quick          `make bench-quick`: one repetition of the host thrash
 #                    scenario with thrashguard and the naive poller, results
