@@ -18,16 +18,18 @@
 # measurements grow N: 100, 1,000, 10,000.  Then dying-memcgs makes 10,000
 # groups below /pods, one after the other: mkdir, join, read 2 pages of the
 # data disk's big.dat no other group read, readahead off (so they are
-# charged to it, not to the group before), leave, rmdir.  The group stays dying while those pages are cached: nothing
-# in this VM (1 GiB, no other load) reclaims them.  The dying measurements
-# shrink N back: 10,000, 1,000, 100.
+# charged to it, not to the group before), leave, rmdir.  The group stays
+# dying while those pages are cached: nothing in this VM (2 GiB, no other
+# load) reclaims them.  The dying measurements shrink N back: 10,000,
+# 1,000, 100.
 #
 # At each point: snapshot-cost (2 warm-up snapshots, then K timed ones, CPU
 # ms per snapshot from getrusage) as the daemon runs (idle) and with every
 # file read every tick (busy); stat-read-cost on /sys/fs/cgroup/memory.stat,
 # on /pods/memory.stat (the parent of the dying groups) and on every
-# candidate's memory.stat (K rounds each).  TGRESULT objects: "point" (the
-# node at a point: groups, nr_dying_descendants, memory), "snapshot",
+# candidate's memory.stat (K rounds each; K from tg.k, default 50).
+# TGRESULT objects: "point" and "point_end" (the node before and after a
+# point's measurements: groups, nr_dying_descendants, memory), "snapshot",
 # "statread", "dying" (the making of the dying groups).
 #
 # Limits: 1,000 sleeping processes (pid_max is at least 32,768); a
@@ -130,10 +132,9 @@ s2_measure() {
 }
 
 scenario() {
-	local n k0 k1 a0 a1 line dying
-	S2_K=${TG_K:-100}
+	local n k0 k1 a0 a1 line dying c
+	S2_K=${TG_K:-50}
 	ulimit -n 65536 || tg_fatal nofile "raise the open-files limit to 65,536"
-	local c
 	mkgroup "$S2_SCOPE" || tg_fatal scope "create /$S2_SCOPE"
 	# its children get the root's controllers (memory among them)
 	for c in $(cat "$CG/cgroup.subtree_control"); do
