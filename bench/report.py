@@ -11,12 +11,14 @@ Reads (all optional but raw/meta.json):
   raw/fp/SCENARIO/TOOL/rep-K/    bench/fp.sh runs (meta.json: kills, checks)
   raw/idle/idle.json             bench/idle.sh
   raw/scale.txt                  bench/snapshot-cost.sh's table
+  raw/story2.json                bench/story2.sh (VM; bench/report_story2.py)
 Writes:
   out/README.md                  the tables, targets and plots
   out/results.json               every figure, per run and aggregated
   out/headline.md                the headline block of bench/README.md
   out/thrash-full.png, out/thrash-latency.png (host), out/vm-full.png,
-  out/vm-latency.png (VM), through bench/plot.gp
+  out/vm-latency.png (VM), through bench/plot.gp; out/story2-cost.png
+  (story 2, through bench/plot-story2.gp)
   raw/plot/*.dat                 the plotted series
 
 Definitions (also printed on the page):
@@ -36,6 +38,8 @@ import re
 import statistics
 import subprocess
 import sys
+
+import report_story2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -624,6 +628,13 @@ def main():
           "at 10,000, 1,000 hold a process and 9,000 are empty.\n")
         results["scale"] = scale
 
+    # story 2 at scale (VM)
+    story2 = report_story2.section(raw, out, scale)
+    if story2:
+        for line in story2[0]:
+            w(line)
+        results["story2"] = story2[2]
+
     # targets
     w("## Targets\n")
     tg = []
@@ -696,6 +707,8 @@ def main():
             worst = max(r[1000]["cpu_ms"] for r in (idle_rows, busy_rows) if 1000 in r)
             tg.append("| snapshot of 1,000 groups < 5 ms CPU, linear | %s; %s | %s |" % (
                 ", ".join(parts), "; ".join(growth) or "growth not measured", "met" if worst < 5 else "not met"))
+    if story2:
+        tg.extend(story2[1])
     if tg:
         w("| target | measured | verdict |\n|---|---|---|")
         for line in tg:

@@ -4,14 +4,14 @@
 # docs/testing.md's safety rules before changing anything here.
 #
 #   bench/run.sh [--bin build/thrashguard] [--tools build/tools]
-#                [--reps N] [--parts "host fp idle scale vm"] [--out DIR]
+#                [--reps N] [--parts "host fp idle scale vm story2"] [--out DIR]
 #                [--host-tools "kernel thrashguard naive earlyoom nohang nohang-psi"]
 #                [--fp-tools "thrashguard naive"] [--quick]
 #                [--vm-tools "kernel thrashguard earlyoom nohang oomd"]
 #                [--deadline S] [--idle-seconds S] [--vm-reps N] [--report-only]
 #
 #   --reps N         repetitions of each thrash run (default 3)
-#   --parts LIST     which benchmarks (default all five):
+#   --parts LIST     which benchmarks (default all six):
 #                      host   the host thrash scenario (bench/thrash.sh), per
 #                             tool and repetition, tools interleaved
 #                      fp     the e2e false-positive scenarios fp-io,
@@ -22,12 +22,14 @@
 #                             (bench/snapshot-cost.sh)
 #                      vm     the node-wide scenario in a pure cgroup v2 VM
 #                             (bench/vm/run.sh)
+#                      story2 snapshot cost with and without 10,000 dying
+#                             memory cgroups, in the VM (bench/story2.sh)
 #   --out DIR        results (default bench/results): README.md, results.json
 #                    and the PNGs; raw data in DIR/raw/ (not committed)
 #   --deadline S     how long a tool may take to act (default 45)
 #   --vm-reps N      repetitions in the VM (default 2: a VM run under
 #                    emulation takes about a minute per tool and repetition,
-#                    and the whole benchmark should stay under 30 minutes)
+#                    and the benchmark, story2 apart, should stay under 30 minutes)
 #   --report-only    rebuild the page and plots from DIR/raw/ only
 #   --quick          `make bench-quick`: one repetition of the host thrash
 #                    scenario with thrashguard and the naive poller, results
@@ -45,7 +47,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 BIN=$TOP/build/thrashguard TOOLS=$TOP/build/tools OUT=$HERE/results
 REPS=3 VM_REPS='' DEADLINE=45 IDLE_S=60 REPORT_ONLY=0 QUICK=0
-PARTS="host fp idle scale vm"
+PARTS="host fp idle scale vm story2"
 HOST_TOOLS="kernel thrashguard naive earlyoom nohang nohang-psi"
 FP_TOOLS="thrashguard naive"
 VM_TOOLS="kernel thrashguard earlyoom nohang oomd"
@@ -244,10 +246,21 @@ part_vm() {
 	fi
 }
 
+part_story2() {
+	say "story2: snapshot cost with and without 10,000 dying memory cgroups, in the VM (bench/story2.sh)"
+	rm -f "$RAW/story2.json"
+	if ! "$HERE/story2.sh" --bin "$BIN" --tools "$TOOLS" --out "$RAW" 2>"$RAW/story2.err"; then
+		say "story2 FAILED (see $RAW/story2.log, $RAW/story2.err)"
+		tail -n 5 "$RAW/story2.err" | sed 's/^/    /' >&2
+		FAILED+=(story2)
+	fi
+	grep '^vm: ' "$RAW/story2.err" | sed 's/^/    /' >&2
+}
+
 for part in $PARTS; do
 	case $part in
-	host | fp | idle | scale | vm) ;;
-	*) say "unknown part '$part' (host fp idle scale vm)"; exit 2 ;;
+	host | fp | idle | scale | vm | story2) ;;
+	*) say "unknown part '$part' (host fp idle scale vm story2)"; exit 2 ;;
 	esac
 	t=$(now_s)
 	"part_$part"

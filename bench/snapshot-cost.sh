@@ -84,13 +84,7 @@ main() {
 		esac
 	done
 	((EUID == 0)) || { echo "snapshot-cost: needs root (real cgroups)" >&2; return 77; }
-	make -s -C "$TOP" build/libthrashguard.a tools >/dev/null
-	mkdir -p "$(dirname "$BENCH")"
-	local flags=(-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I"$TOP/src")
-	local libs
-	libs=$(pkg-config --libs libsystemd inih)
-	# shellcheck disable=SC2086
-	cc "${flags[@]}" -o "$BENCH" "$HERE/snapshot-cost.c" "$TOP/build/libthrashguard.a" $libs -lm
+	"$HERE/build-tools.sh"
 	local f='%-7s %-9s %-6s %-11s %-13s %-13s %-14s\n'
 	# shellcheck disable=SC2059
 	printf "$f" groups populated kind candidates "cpu ms/snap" "wall ms/snap" "first snap ms"

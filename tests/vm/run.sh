@@ -196,12 +196,30 @@ fi
 awk -v k="$(cat "$vm/kernel/release")" -v a="$t_prep" -v b="$EPOCHREALTIME" -v l="$label" \
 	'BEGIN { printf "%s: kernel %s, data disk and initramfs ready in %.1fs\n", l, k, b - a }'
 
+# The guest's memory: 1 GiB, or a scenario's VM_MEM (MiB) if larger; a boot
+# gets the largest of its scenarios'.
+mem_of() { # NAME
+	local i m=1024 v
+	for i in "${!names[@]}"; do
+		[ "${names[$i]}" = "$1" ] || continue
+		v=$(scen_var VM_MEM "${files[$i]}")
+		[ -n "$v" ] && [ "$v" -gt "$m" ] && m=$v
+	done
+	echo "$m"
+}
+max_mem=1024
+for n in "${names[@]}"; do
+	m=$(mem_of "$n")
+	[ "$m" -gt "$max_mem" ] && max_mem=$m
+done
+
 # ---- host-side confinement ---------------------------------------------------
 # The guest cannot use more than -m, but QEMU itself (guest RAM + TCG
 # translation cache + devices) is a large process: following the test
 # safety rules, it runs in a memory group of our own, limited to 2 GiB,
 # removed on exit.  v1 memory controller (hybrid hosts such as CI) or v2 when
-# the root delegates memory; otherwise it runs unconfined, said once.
+# the root delegates memory; otherwise it runs unconfined, said once.  (A
+# guest given more than 1 GiB (VM_MEM) gets 1 GiB of room above its own.)
 hostcg=
 vm_pidfile=$vm/qemu.$$.pid
 runimg=${runimg:-}
@@ -227,12 +245,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 if [ "$(id -u)" = 0 ]; then
 	name=thrashguard-vm-$$
+	host_limit=$((max_mem + 1024 > 2048 ? (max_mem + 1024) << 20 : 2 << 30))
 	if [ -w /sys/fs/cgroup/memory/cgroup.procs ] && mkdir "/sys/fs/cgroup/memory/$name" 2>/dev/null; then
 		hostcg=/sys/fs/cgroup/memory/$name
-		echo $((2 << 30)) >"$hostcg/memory.limit_in_bytes"
+		echo "$host_limit" >"$hostcg/memory.limit_in_bytes"
 	elif grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null && mkdir "/sys/fs/cgroup/$name" 2>/dev/null; then
 		hostcg=/sys/fs/cgroup/$name
-		echo $((2 << 30)) >"$hostcg/memory.max"
+		echo "$host_limit" >"$hostcg/memory.max"
 	fi
 fi
 [ -n "$hostcg" ] || echo "run.sh: note: QEMU runs without a host memory group (no writable memory controller)" >&2
@@ -245,10 +264,10 @@ fi
 # entropy under emulation.
 # The data disk is always attached (unused by a scenario that does not load
 # virtio_blk; costs nothing measurable).
-# run_vm LIST LOG HOST_T BOOT_TIMEOUT: one boot running the scenarios of
-# LIST (comma-separated) in order.
+# run_vm LIST LOG HOST_T BOOT_TIMEOUT MEM: one boot running the scenarios of
+# LIST (comma-separated) in order, with MEM MiB.
 run_vm() {
-	local list=$1 log=$2 host_t=$3 btimeout=$4 append reach_pid= reach_sock=
+	local list=$1 log=$2 host_t=$3 btimeout=$4 mem=$5 append reach_pid= reach_sock=
 	append="console=ttyS0 panic=-1 cgroup_no_v1=all quiet tg.scenarios=$list tg.timeout=$btimeout tg.scn_timeout=$timeout$extra"
 	local accel_opt="$accel" kern=$vm/kernel/vmlinuz
 	[ "$accel" = tcg ] && accel_opt="tcg,tb-size=256"
@@ -288,7 +307,7 @@ run_vm() {
 	# shellcheck disable=SC2016
 	sh -c 'echo $$ >"$2"; [ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 125; shift 2; exec "$@"' \
 		run_vm "$hostcg" "$vm_pidfile" \
-		timeout -k 10 $((btimeout + 60)) "$qemu" -accel "$accel_opt" -cpu qemu64,+rdrand -smp 2 -m 1024 \
+		timeout -k 10 $((btimeout + 60)) "$qemu" -accel "$accel_opt" -cpu qemu64,+rdrand -smp 2 -m "$mem" \
 		-nographic -no-reboot -net none "${boot[@]}" </dev/null 2>&1 |
 		{
 			# Timestamp arrival of TGBOOT (host view of "start to /init").
@@ -360,7 +379,12 @@ while [ ${#boots[@]} -gt 0 ]; do
 	qrc=0
 	# In the background and waited for: bash runs the INT/TERM trap only
 	# once a foreground job ends, but interrupts `wait` at once.
-	run_vm "$list" "$log" "$host_t" "$btimeout" &
+	bmem=1024
+	for n in ${list//,/ }; do
+		m=$(mem_of "$n")
+		[ "$m" -gt "$bmem" ] && bmem=$m
+	done
+	run_vm "$list" "$log" "$host_t" "$btimeout" "$bmem" &
 	wait $! || qrc=$?
 	t1=$EPOCHREALTIME
 	rm -f "$vm_pidfile" # that pid is gone; never kill a reused one later

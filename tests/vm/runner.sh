@@ -13,7 +13,7 @@ mkdir -p "$TG_DIR"
 # on the systemd node (tests/vm/node/init.sh), its own helpers too
 [ "${TG_WHERE:-}" = node ] && . /tg/lib-node.sh
 
-VM_MODULES= VM_ZRAM= VM_DISK= VM_TIMEOUT= VM_DEFAULT= VM_OWN_BOOT= VM_WHERE=
+VM_MODULES= VM_ZRAM= VM_DISK= VM_TIMEOUT= VM_DEFAULT= VM_OWN_BOOT= VM_WHERE= VM_MEM=
 . "/tg/scenarios/$TG_SCENARIO.sh"
 
 rc=0
