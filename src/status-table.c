@@ -10,35 +10,83 @@
 
 #define WHO_WIDTH 40
 
-/* Prints s, cut to the width left after `used` columns (ending in "..."
- * when cut), control and non-ASCII bytes shown as '?' (a cgroup name
- * could otherwise carry escape sequences), then a newline. */
+/* Control and non-ASCII characters are shown as one '?' each (a cgroup
+ * name could otherwise carry escape sequences): a UTF-8 continuation byte
+ * adds nothing. Returns the columns s[n] takes so shown. */
+static size_t put_safe(FILE *f, const char *s, size_t n)
+{
+        size_t cols = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c >= 0x80 && c < 0xc0)
+                        continue;
+                if (f)
+                        fputc(c >= 0x20 && c < 0x7f ? c : '?', f);
+                cols++;
+        }
+        return cols;
+}
+
+/* Prints s, made safe (put_safe), cut to the width left after `used`
+ * columns (ending in "..." when cut), then a newline. */
 static void print_cut(FILE *f, const char *s, size_t used)
 {
         size_t room = used < STATUS_TABLE_WIDTH ? STATUS_TABLE_WIDTH - used : 0;
         size_t n = strlen(s);
-        bool cut = n > room;
+        bool cut = put_safe(NULL, s, n) > room;
 
-        if (cut)
-                n = room > 3 ? room - 3 : 0;
-        for (size_t i = 0; i < n; i++)
-                fputc(s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?', f);
+        if (cut) {
+                /* Whole bytes up to room - 3 columns. */
+                size_t cols = 0, i = 0;
+                for (; i < n; i++) {
+                        unsigned char c = (unsigned char)s[i];
+                        if (c >= 0x80 && c < 0xc0)
+                                continue;
+                        if (cols + 3 >= room)
+                                break;
+                        cols++;
+                }
+                n = i;
+        }
+        put_safe(f, s, n);
         fputs(cut ? "...\n" : "\n", f);
 }
 
-/* A name in at most width columns, safe for a terminal: its end is what
- * tells groups apart, so a long one keeps its tail after "...". */
+/* A name in at most width columns (buf holds width + 1 bytes), shown as
+ * put_safe() does: its end is what tells groups apart, so a long one keeps
+ * its tail after "...". */
 static void fit_name(char *buf, size_t width, const char *s)
 {
-        size_t n = strlen(s), skip = 0, k = 0;
+        size_t k = 0, cols = 0, start = strlen(s);
 
-        if (n > width) {
-                skip = n - (width - 3);
+        /* From the end, as many characters as fit. */
+        while (start > 0) {
+                size_t i = start - 1;
+                while (i > 0 && (unsigned char)s[i] >= 0x80 && (unsigned char)s[i] < 0xc0)
+                        i--;
+                if (cols + 1 > width)
+                        break;
+                cols++;
+                start = i;
+        }
+        if (start > 0) {
+                /* Cut: room for "..." before the tail. */
+                while (cols + 3 > width && s[start]) {
+                        start++;
+                        while ((unsigned char)s[start] >= 0x80 && (unsigned char)s[start] < 0xc0)
+                                start++;
+                        cols--;
+                }
                 memcpy(buf, "...", 3);
                 k = 3;
         }
-        for (size_t i = skip; i < n; i++)
-                buf[k++] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+        for (size_t i = start; s[i]; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c >= 0x80 && c < 0xc0)
+                        continue;
+                buf[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+        }
         buf[k] = 0;
 }
 
@@ -140,8 +188,9 @@ static void print_candidates(FILE *f, const struct json_value *st, const char *s
 
         for (size_t k = 0; cands && k < cands->n; k++) {
                 const struct json_value *c = &cands->items[k];
-                char who[WHO_WIDTH + 1], mem[16], refaults[16], full[16], score[16];
-                double rank = 0, v;
+                char who[WHO_WIDTH + 1], mem[16], refaults[16], full[16], score[16], rank[16];
+                char kind[14], qos[11];
+                double v;
                 const char *cs = json_get_str(c, "scope");
 
                 if (!cs || !streq(cs, scope_path))
@@ -151,10 +200,15 @@ static void print_candidates(FILE *f, const struct json_value *st, const char *s
                                 WHO_WIDTH, "WHO", "KIND", "QOS", "MEMORY", "FULL%", "REFAULT/s",
                                 "SCORE");
                 any = true;
-                (void)json_get_num(c, "rank", &rank);
+                if (json_get_num(c, "rank", &v) && v >= 1 && v <= 9999)
+                        snprintf(rank, sizeof rank, "%.0f", v);
+                else
+                        snprintf(rank, sizeof rank, "?");
                 fit_name(who, WHO_WIDTH, str_or(c, "who", str_or(c, "cgroup", "?")));
+                fit_name(kind, sizeof kind - 1, str_or(c, "kind", "-"));
+                fit_name(qos, sizeof qos - 1, str_or(c, "qos", "-"));
                 fmt_size(c, "memory_bytes", mem);
-                if (json_get_num(c, "memory_full_pct", &v))
+                if (json_get_num(c, "memory_full_pct", &v) && fabs(v) < 1e4)
                         snprintf(full, sizeof full, "%.0f", v);
                 else
                         snprintf(full, sizeof full, "-");
@@ -163,13 +217,12 @@ static void print_candidates(FILE *f, const struct json_value *st, const char *s
                 else
                         snprintf(refaults, sizeof refaults, "-");
                 /* The precision of the WHY's "score N". */
-                if (json_get_num(c, "score", &v))
+                if (json_get_num(c, "score", &v) && fabs(v) < 1e4)
                         snprintf(score, sizeof score, "%.0f", v);
                 else
                         snprintf(score, sizeof score, "-");
-                fprintf(f, "  %4.0f  %-*s  %-13.13s  %-10.10s  %7s  %5s  %9s  %5s\n", rank,
-                        WHO_WIDTH, who, str_or(c, "kind", "-"), str_or(c, "qos", "-"), mem, full,
-                        refaults, score);
+                fprintf(f, "  %4s  %-*s  %-13s  %-10s  %7s  %5s  %9s  %5s\n", rank, WHO_WIDTH, who,
+                        kind, qos, mem, full, refaults, score);
                 fputs("        why: ", f);
                 print_cut(f, str_or(c, "why", "-"), 13);
         }
@@ -194,11 +247,12 @@ static void print_scope(FILE *f, const struct json_value *st, const struct json_
         if (json_get_num(scope, "memory_some_pct", &some)) {
                 if (!json_get_num(scope, "memory_full_pct", &full))
                         full = NAN;
-                snprintf(line, sizeof line, "scope %s: some %.1f%% full %.1f%%, headroom %s of %s",
+                snprintf(line, sizeof line,
+                         "scope %s: memory pressure some %.1f%% full %.1f%%, headroom %s of %s",
                          name, some, full, head, lim);
         } else
-                snprintf(line, sizeof line, "scope %s: pressure n/a, headroom %s of %s", name, head,
-                         lim);
+                snprintf(line, sizeof line, "scope %s: memory pressure n/a, headroom %s of %s",
+                         name, head, lim);
         print_cut(f, line, 0);
         print_rules(f, scope);
         print_candidates(f, st, path);
@@ -216,7 +270,9 @@ static void print_decisions(FILE *f, const struct json_value *st)
                 const struct json_value *d = &ds->items[i];
                 const char *err = json_get_str(d, "error");
                 fmt_time(d, "time_realtime_usec", false, when, sizeof when);
-                snprintf(line, sizeof line, "  %s %s (%s%s%s): %s", when, str_or(d, "kind", "?"),
+                const char *cg = json_get_str(d, "cgroup");
+                snprintf(line, sizeof line, "  %s %s%s%s (%s%s%s): %s", when,
+                         str_or(d, "kind", "?"), cg ? " " : "", cg ? cg : "",
                          str_or(d, "outcome", "?"), err ? ", " : "", err ? err : "",
                          str_or(d, "reason", "-"));
                 print_cut(f, line, 0);
@@ -227,6 +283,7 @@ static void print_frozen(FILE *f, const struct json_value *st)
 {
         const struct json_value *fr = json_get_array(st, "frozen_by_thrashguard");
         char line[1024], when[40];
+        bool thawable = false;
 
         if (json_get_bool(st, "frozen_record_unreadable", false))
                 fputs("\nrecord of frozen groups: unreadable, ignored\n", f);
@@ -236,11 +293,14 @@ static void print_frozen(FILE *f, const struct json_value *st)
                 fmt_time(r, "frozen_realtime_usec", true, when, sizeof when);
                 if (i == 0)
                         fputc('\n', f);
-                snprintf(line, sizeof line, "frozen by thrashguard: %s (mode %s, %s, since %s)%s",
-                         str_or(r, "cgroup", "?"), mode, str_or(r, "rule", "?"), when,
-                         streq(mode, "freeze") ? "; thaw: thrashguard thaw PATH" : "");
+                snprintf(line, sizeof line, "frozen by thrashguard: %s (mode %s, %s, since %s)",
+                         str_or(r, "cgroup", "?"), mode, str_or(r, "rule", "?"), when);
                 print_cut(f, line, 0);
+                thawable = thawable || streq(mode, "freeze");
         }
+        /* mode = freeze keeps a group frozen until a person decides. */
+        if (thawable)
+                fputs("  thaw one with: thrashguard thaw PATH\n", f);
 }
 
 void status_table_print(const struct json_value *st, const char *note, FILE *f)
