@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <time.h>
 
 #include "act/state-report.h"
@@ -281,6 +282,10 @@ int status_run(const struct run_options *o, bool json, uint64_t watch_usec, FILE
                 log_error_errno(r, "Cannot open root %s", o->root_dir ? o->root_dir : "/");
                 return r;
         }
+        /* --watch runs until interrupted, even when started with SIGINT
+         * ignored (a background job of a script). */
+        if (watch_usec)
+                signal(SIGINT, SIG_DFL);
         for (;;) {
                 uint64_t start = clock_monotonic_usec();
                 /* Redrawn in place on a terminal; a file or pipe gets one

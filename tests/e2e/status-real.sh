@@ -210,6 +210,17 @@ PY
 }
 check "status --json is the daemon's schema-1 state" daemon_json
 
+# --watch shows the state again and again until interrupted.
+"$BIN" status --watch --interval 200ms -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" \
+	--runtime-dir "$E2E_DIR/run" >"$E2E_DIR/watch.out" 2>&1 &
+WATCH=$!
+E2E_PIDS+=("$WATCH")
+redrawn() { (($(grep -c "^daemon pid $DAEMON, " "$E2E_DIR/watch.out") >= 3)); }
+check "status --watch shows the state again" e2e_poll 20 redrawn
+kill -INT "$WATCH"
+watch_gone() { ! kill -0 "$WATCH" 2>/dev/null; }
+check "status --watch stops on SIGINT" e2e_poll 10 watch_gone
+
 # A crash leaves the file behind: a copy of it, the daemon stopped.
 cp "$STATE" "$E2E_DIR/state.saved"
 kill -TERM "$DAEMON"
