@@ -293,9 +293,15 @@ static void print_frozen(FILE *f, const struct json_value *st)
                 fmt_time(r, "frozen_realtime_usec", true, when, sizeof when);
                 if (i == 0)
                         fputc('\n', f);
-                snprintf(line, sizeof line, "frozen by thrashguard: %s (mode %s, %s, since %s)",
-                         str_or(r, "cgroup", "?"), mode, str_or(r, "rule", "?"), when);
+                snprintf(line, sizeof line, "frozen by thrashguard since %s (mode %s, %s):", when,
+                         mode, str_or(r, "rule", "?"));
                 print_cut(f, line, 0);
+                /* In full, however long: it is what `thrashguard thaw`
+                 * takes. */
+                const char *cg = str_or(r, "cgroup", "?");
+                fputs("  ", f);
+                put_safe(f, cg, strlen(cg));
+                fputc('\n', f);
                 thawable = thawable || streq(mode, "freeze");
         }
         /* mode = freeze keeps a group frozen until a person decides. */
