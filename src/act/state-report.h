@@ -24,7 +24,7 @@
 /* The decisions a state lists, the newest last. */
 #define STATE_REPORT_MAX_DECISIONS 8
 /* Candidates listed per scope by the daemon. */
-#define STATE_REPORT_TOP 10
+#define STATE_REPORT_TOP 32
 
 /* One decision the daemon made, as the state lists it. */
 struct state_decision {

@@ -10,7 +10,7 @@
 
 /* Room for every scope's top candidates with long paths and the decisions
  * with their reasons; a state that does not fit is not written (logged). */
-#define STATE_FILE_BUF_SIZE (256 * 1024)
+#define STATE_FILE_BUF_SIZE (512 * 1024)
 
 /* A clock step below this is jitter between reading the two clocks, not a
  * change of the wall clock: keeping the offset keeps the times in the file
