@@ -40,6 +40,10 @@ _thrashguard()
 		_filedir -d
 		return
 		;;
+	--interval)
+		mapfile -t COMPREPLY < <(compgen -W "1s 2s 5s 500ms" -- "$cur")
+		return
+		;;
 	--set)
 		compopt -o nospace 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -W "$(_thrashguard_set_keys "${words[0]}")" -- "$cur")
@@ -63,7 +67,7 @@ _thrashguard()
 	case $cmd in
 	"") opts="-c --config -n --dry-run --root --set -v --verbose --runtime-dir -h --help --version" ;;
 	run) opts="-c --config -n --dry-run --root --set -v --verbose --runtime-dir -h --help" ;;
-	status) opts="--json -c --config --root --set --runtime-dir -h --help" ;;
+	status) opts="--json --watch --interval -c --config --root --set --runtime-dir -h --help" ;;
 	check-config) opts="-c --config --set -h --help" ;;
 	thaw) opts="-c --config --root --set --runtime-dir -h --help" ;;
 	help) return ;;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "config/config.h"
+#include "config/value.h"
 #include "daemon/daemon.h"
 #include "daemon/freeze-keeper.h"
 #include "base/log.h"
@@ -37,7 +38,11 @@ enum {
         OPT_VERBOSE = 1 << 4,
         OPT_JSON = 1 << 5,
         OPT_RUNTIME_DIR = 1 << 6,
+        OPT_WATCH = 1 << 7,
 };
+
+/* status --watch without --interval. */
+#define WATCH_DEFAULT_USEC (2 * USEC_PER_SEC)
 
 static const struct command_def {
         const char *name;
@@ -46,7 +51,8 @@ static const struct command_def {
 } commands[] = {
     {"run", COMMAND_RUN,
      OPT_CONFIG | OPT_DRY_RUN | OPT_ROOT | OPT_SET | OPT_VERBOSE | OPT_RUNTIME_DIR},
-    {"status", COMMAND_STATUS, OPT_JSON | OPT_CONFIG | OPT_ROOT | OPT_SET | OPT_RUNTIME_DIR},
+    {"status", COMMAND_STATUS,
+     OPT_JSON | OPT_CONFIG | OPT_ROOT | OPT_SET | OPT_RUNTIME_DIR | OPT_WATCH},
     {"check-config", COMMAND_CHECK_CONFIG, OPT_CONFIG | OPT_SET},
     {"thaw", COMMAND_THAW, OPT_CONFIG | OPT_ROOT | OPT_SET | OPT_RUNTIME_DIR},
     {"help", COMMAND_HELP, 0},
@@ -61,6 +67,8 @@ struct args {
         const char **sets;
         unsigned n_sets;
         bool dry_run, verbose, json, help, version;
+        uint64_t watch_usec;  /* status --watch: 0 once */
+        const char *interval; /* status --interval, NULL when not given */
 };
 
 static void args_done(struct args *a)
@@ -73,7 +81,8 @@ static void help(FILE *f)
 {
         fputs("Usage:\n"
               "  thrashguard [run] [-c FILE] [-n|--dry-run] [--root DIR] [--set S.K=V]... [-v]\n"
-              "  thrashguard status [--json] [-c FILE] [--root DIR] [--set S.K=V]...\n"
+              "  thrashguard status [--json] [--watch [--interval S]] [-c FILE] [--root DIR]\n"
+              "                     [--set S.K=V]... [--runtime-dir DIR]\n"
               "  thrashguard check-config [-c FILE] [--set S.K=V]...\n"
               "  thrashguard thaw CGROUP [-c FILE] [--root DIR] [--runtime-dir DIR]\n"
               "  thrashguard --version | --help\n"
@@ -83,7 +92,8 @@ static void help(FILE *f)
               "\n"
               "Commands:\n"
               "  run            run the daemon (the default)\n"
-              "  status         show the scopes' pressure and the ranked candidates\n"
+              "  status         show the running daemon's state (scopes, rules, decisions,\n"
+              "                 ranking); without a daemon, a sample of its own\n"
               "  check-config   validate the configuration and print the one in effect\n"
               "  thaw CGROUP    thaw a group (frozen by mode = freeze) and clear its record\n"
               "  help           show this help\n"
@@ -94,8 +104,11 @@ static void help(FILE *f)
               "  -n, --dry-run      decide and report, never touch a process\n"
               "      --root DIR     read /proc and /sys below DIR instead of /\n"
               "      --set S.K=V    override one key, e.g. --set daemon.interval=1s\n"
-              "      --json         status: print one JSON object\n"
-              "      --runtime-dir DIR  where the record of frozen groups is kept (default\n"
+              "      --json         status: print one JSON object (schema in thrashguard(8))\n"
+              "      --watch        status: show it again every interval until interrupted\n"
+              "      --interval S   status --watch: the interval (default 2s)\n"
+              "      --runtime-dir DIR  where the state and the record of frozen groups are\n"
+              "                     kept (default\n"
               "                     $RUNTIME_DIRECTORY, else " FREEZE_RECORD_RUN_DIR ")\n"
               "  -v, --verbose      log debug messages\n"
               "  -h, --help         show this help\n"
@@ -141,6 +154,8 @@ static const char *option_name(unsigned bit)
                 return "-v/--verbose";
         case OPT_RUNTIME_DIR:
                 return "--runtime-dir";
+        case OPT_WATCH:
+                return "--watch/--interval";
         default:
                 return "--json";
         }
@@ -150,7 +165,15 @@ static const char *option_name(unsigned bit)
  * -EINVAL. The command comes first; "run" may be left out. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-        enum { ARG_ROOT = 0x100, ARG_SET, ARG_JSON, ARG_VERSION, ARG_RUNTIME_DIR };
+        enum {
+                ARG_ROOT = 0x100,
+                ARG_SET,
+                ARG_JSON,
+                ARG_VERSION,
+                ARG_RUNTIME_DIR,
+                ARG_WATCH,
+                ARG_INTERVAL
+        };
         static const struct option options[] = {
             {"config", required_argument, NULL, 'c'},
             {"dry-run", no_argument, NULL, 'n'},
@@ -161,6 +184,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, ARG_VERSION},
             {"runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR},
+            {"watch", no_argument, NULL, ARG_WATCH},
+            {"interval", required_argument, NULL, ARG_INTERVAL},
             {},
         };
         int first = 0, c;
@@ -223,6 +248,14 @@ static int parse_args(int argc, char **argv, struct args *a)
                         bit = OPT_RUNTIME_DIR;
                         a->runtime_dir = optarg;
                         break;
+                case ARG_WATCH:
+                        bit = OPT_WATCH;
+                        a->watch_usec = WATCH_DEFAULT_USEC;
+                        break;
+                case ARG_INTERVAL:
+                        bit = OPT_WATCH;
+                        a->interval = optarg;
+                        break;
                 case ':':
                         return usage_error("option '%s' needs an argument",
                                            argv[first + optind - 1]);
@@ -257,6 +290,14 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return usage_error("--root needs a directory");
         if (a->runtime_dir && a->runtime_dir[0] != '/')
                 return usage_error("--runtime-dir needs an absolute path");
+        if (a->interval) {
+                if (!a->watch_usec)
+                        return usage_error("--interval goes with --watch");
+                if (duration_parse(a->interval, &a->watch_usec) < 0 || a->watch_usec == 0)
+                        return usage_error("--interval needs a duration above 0, e.g. 1s or 500ms, "
+                                           "not '%s'",
+                                           a->interval);
+        }
         return 0;
 }
 
@@ -313,7 +354,7 @@ static int dispatch(const struct args *a)
                 }
                 return EXIT_FINE;
         case COMMAND_STATUS:
-                r = status_run(&o, a->json, stdout);
+                r = status_run(&o, a->json, a->watch_usec, stdout);
                 if (r < 0) {
                         fprintf(stderr, "thrashguard: status: %s\n", strerror(-r));
                         return EXIT_RUNTIME;

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/freeze-keeper.h"
+#include "daemon/state-file.h"
 #include "decide/policy.h"
 #include "observe/fsroot.h"
 #include "observe/observer.h"
@@ -55,6 +56,7 @@ struct context {
         struct journal_sender journal;
         struct freeze_keeper keeper;
         struct metrics metrics;
+        struct state_file state;
 };
 
 /* Runs the next tick at when (CLOCK_MONOTONIC), or sooner if one is due. */

@@ -81,17 +81,18 @@ static size_t rank_top(struct context *ctx, const struct snapshot *prev, const s
         return rank_scope(ctx->config, prev, cur, scope, ctx->ranked, top);
 }
 
-static void handle_decision(struct context *ctx, const struct snapshot *prev,
-                            const struct snapshot *cur, const struct decision *d)
+/* Returns what the act layer returned for d, 0 when it did not run. */
+static int handle_decision(struct context *ctx, const struct snapshot *prev,
+                           const struct snapshot *cur, const struct decision *d)
 {
         struct action_result res;
         struct alert a = {.d = d, .snap = cur, .top = ctx->ranked};
         char status[512];
-        int r;
+        int r = 0;
 
         switch (d->kind) {
         case DECISION_NONE:
-                return;
+                return 0;
         case DECISION_KILL:
         case DECISION_FREEZE:
         case DECISION_THAW:
@@ -114,7 +115,7 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
                 a.n_top = rank_top(ctx, prev, cur, d->scope);
                 break;
         default:
-                return;
+                return 0;
         }
         a.event = alert_event_of(d, a.result);
         (void)alert_emit(&ctx->journal, ctx->config, &a);
@@ -122,6 +123,7 @@ static void handle_decision(struct context *ctx, const struct snapshot *prev,
         alert_status_line(&a, &ctx->journal, status, sizeof status);
         if (status[0])
                 notify_status(status);
+        return r;
 }
 
 static void tick(struct context *ctx)
@@ -130,7 +132,7 @@ static void tick(struct context *ctx)
         struct snapshot *cur = &ctx->snaps[ctx->cur ^ 1u];
         const struct snapshot *prev = ctx->n_taken ? &ctx->snaps[ctx->cur] : NULL;
         struct decision d;
-        int r;
+        int r, acted;
 
         r = observer_take(ctx->observer, ctx->config, now, cur);
         if (r < 0) {
@@ -159,8 +161,11 @@ static void tick(struct context *ctx)
         freeze_keeper_resolve(&ctx->keeper, observer_layout(ctx->observer), ctx->config,
                               &ctx->policy, cur, now);
         policy_decide(ctx->config, &ctx->policy, prev, cur, now, &d);
-        handle_decision(ctx, prev, cur, &d);
+        acted = handle_decision(ctx, prev, cur, &d);
         freeze_keeper_reconcile(&ctx->keeper, observer_layout(ctx->observer), &ctx->policy);
+        /* After the actions and their reports: the state of this tick. */
+        state_file_publish(&ctx->state, ctx->config, observer_layout(ctx->observer), &ctx->policy,
+                           &ctx->keeper.recs, prev, cur, &d, acted);
 
         if (!ctx->ready || ctx->n_taken == 1) {
                 ctx->ready = true;
@@ -366,6 +371,7 @@ static void context_free(struct context *ctx)
         journal_sender_done(&ctx->journal);
         freeze_keeper_close(&ctx->keeper);
         metrics_done(&ctx->metrics);
+        state_file_close(&ctx->state);
         snapshot_free(&ctx->snaps[0]);
         snapshot_free(&ctx->snaps[1]);
         free(ctx->config);
@@ -386,6 +392,7 @@ int daemon_run(const struct run_options *o)
         ctx->opts = o;
         ctx->root.dirfd = -EBADF;
         ctx->keeper.dir_fd = -EBADF;
+        ctx->state.dir_fd = -EBADF;
         journal_sender_init(&ctx->journal, NULL);
         metrics_init(&ctx->metrics, realtime_sec());
         (void)log_open_stderr();
@@ -416,6 +423,7 @@ int daemon_run(const struct run_options *o)
                 goto finish_nomask;
         }
         freeze_keeper_open(&ctx->keeper, dir);
+        state_file_open(&ctx->state, dir);
 
         /* Signals are taken synchronously from the loop (signalfd). */
         sigemptyset(&mask);

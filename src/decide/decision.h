@@ -33,6 +33,9 @@ struct ranked {
         double score;
         double contribution;          /* the part of score from the pressure (0..100) */
         double activity;              /* of which reclaim, scan and growth */
+        double qos_term;              /* the QoS class's part of score */
+        double oom_adj_term;          /* oom_score_adj's part */
+        double preference_term;       /* [rank] prefer / avoid */
         double refault_per_s;         /* refaults + major faults, pages/s */
         double full_pct;              /* the group's own full stall over the last interval */
         double growth_bytes_per_s;    /* of anon + shmem + unevictable; may be < 0 */

@@ -98,10 +98,10 @@ void score_candidate(const struct config *c, const struct snapshot *prev,
         ret->activity =
             holds * (SCORE_W_RECLAIM * reclaim + SCORE_W_SCAN * scan) + SCORE_W_GROWTH * growth;
         ret->contribution = ret->activity + SCORE_W_UNRECL * unrecl;
-        ret->score = ret->contribution;
-        ret->score += qos_term(cand->id.qos);
-        ret->score += (double)cand->oom_score_adj_max / SCORE_OOM_ADJ_DIV;
-        ret->score += prefer_term(c, cand);
+        ret->qos_term = qos_term(cand->id.qos);
+        ret->oom_adj_term = (double)cand->oom_score_adj_max / SCORE_OOM_ADJ_DIV;
+        ret->preference_term = prefer_term(c, cand);
+        ret->score = ret->contribution + ret->qos_term + ret->oom_adj_term + ret->preference_term;
 }
 
 void score_format_why(const struct config *c, const struct snapshot *cur, const struct ranked *r,

@@ -4,6 +4,11 @@
 # processes holding known amounts of memory, then `status --json` on that
 # scope must report each group with its memory (within 20 %), its identity
 # and pressure fields; the table and `status` of the whole host must work.
+# Then a dry-run daemon confined to that scope publishes its state:
+# `status` shows the daemon's pid and mode and the scope's rule state,
+# `status --json` is the daemon's schema-1 state; once the daemon stops (or
+# only its stale file is left, as after a crash), `status` samples by
+# itself and says that no daemon runs.
 #
 # Usage: tests/e2e/status-real.sh [BINARY]   (root)
 set -uo pipefail
@@ -68,9 +73,10 @@ for g in "${!MIB[@]}"; do
 	echo "$g=$(e2e_mem_usage "$g")"
 done >"$E2E_DIR/usage"
 
+mkdir -p "$E2E_DIR/run"
 run_status() {
 	timeout 30 "$BIN" status "$@" -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" \
-		--set daemon.interval=1s
+		--set daemon.interval=1s --runtime-dir "$E2E_DIR/run"
 }
 status_json() {
 	run_status --json >"$E2E_DIR/status.json" 2>"$E2E_DIR/status.err"
@@ -152,6 +158,87 @@ host() {
 }
 check "status of the whole host" host
 head -n 20 "$E2E_DIR/host"
+
+check "without a daemon, the table says none runs" \
+	grep -q "^no thrashguard daemon runs: sampled by status" "$E2E_DIR/table"
+check "without a daemon, the JSON is a schema-1 state of status" \
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+sys.exit(not (d["schema"] == 1 and d["source"] == "status" and d["daemon"] is None
+              and isinstance(d["time_realtime_usec"], int)))' "$E2E_DIR/status.json"
+
+# A dry-run daemon on the test scope (never acting, never beyond it).
+STATE=$E2E_DIR/run/state.json
+"$BIN" run -n -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" --set alert.journal=false \
+	--set daemon.interval=1s --runtime-dir "$E2E_DIR/run" >"$E2E_DIR/daemon.log" 2>&1 &
+DAEMON=$!
+E2E_PIDS+=("$DAEMON")
+check "the daemon writes its state file" e2e_poll 30 test -s "$STATE"
+
+daemon_table() {
+	run_status >"$E2E_DIR/daemon-table" 2>&1 &&
+		grep -q "^daemon pid $DAEMON, mode kill, dry-run yes, state of " "$E2E_DIR/daemon-table" &&
+		grep -q "^  shortage: idle" "$E2E_DIR/daemon-table" &&
+		grep -q "/$E2E_NAME/a " "$E2E_DIR/daemon-table"
+}
+check "status shows the daemon's pid, mode, the scope's rule and ranking" daemon_table
+cat "$E2E_DIR/daemon-table"
+check "every line of the table fits 120 columns" \
+	awk 'length > 120 { bad = 1 } END { exit bad }' "$E2E_DIR/daemon-table" "$E2E_DIR/table"
+
+daemon_json() {
+	run_status --json >"$E2E_DIR/daemon.json" 2>"$E2E_DIR/daemon-json.err" || return 1
+	python3 - "$E2E_DIR/daemon.json" "$DAEMON" "/$E2E_NAME" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+pid, scope = int(sys.argv[2]), sys.argv[3]
+errors = []
+if d.get("schema") != 1:
+    errors.append(f"schema {d.get('schema')!r}")
+if d.get("source") != "daemon" or d.get("daemon") != {"pid": pid, "mode": "kill", "dry_run": True}:
+    errors.append(f"source {d.get('source')!r}, daemon {d.get('daemon')!r}")
+s = [x for x in d.get("scopes", []) if x.get("path") == scope]
+if len(s) != 1 or s[0].get("shortage", {}).get("state") != "idle" or s[0].get("thrashing") != []:
+    errors.append(f"scope state {s}")
+cands = [c for c in d.get("candidates", []) if c.get("cgroup") == f"{scope}/a"]
+parts = cands[0].get("score_parts", {}) if cands else {}
+if not cands or abs(sum(parts.values()) - cands[0]["score"]) > 0.01:
+    errors.append(f"candidate a or its score parts: {cands}")
+for e in errors:
+    print("  " + e)
+sys.exit(1 if errors else 0)
+PY
+}
+check "status --json is the daemon's schema-1 state" daemon_json
+
+# --watch shows the state again and again until interrupted.
+"$BIN" status --watch --interval 200ms -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" \
+	--runtime-dir "$E2E_DIR/run" >"$E2E_DIR/watch.out" 2>&1 &
+WATCH=$!
+E2E_PIDS+=("$WATCH")
+redrawn() { (($(grep -c "^daemon pid $DAEMON, " "$E2E_DIR/watch.out") >= 3)); }
+check "status --watch shows the state again" e2e_poll 20 redrawn
+kill -INT "$WATCH"
+watch_gone() { ! kill -0 "$WATCH" 2>/dev/null; }
+check "status --watch stops on SIGINT" e2e_poll 10 watch_gone
+
+# A crash leaves the file behind: a copy of it, the daemon stopped.
+cp "$STATE" "$E2E_DIR/state.saved"
+kill -TERM "$DAEMON"
+stopped() { ! kill -0 "$DAEMON" 2>/dev/null; }
+check "the daemon stops on SIGTERM" e2e_poll 30 stopped
+check "a stopped daemon leaves no state file" test ! -e "$STATE"
+after_stop() {
+	run_status >"$E2E_DIR/after-table" 2>&1 &&
+		grep -q "^no thrashguard daemon runs: sampled by status" "$E2E_DIR/after-table"
+}
+check "after the daemon stops, status samples by itself" after_stop
+cp "$E2E_DIR/state.saved" "$STATE"
+stale() {
+	run_status >"$E2E_DIR/stale-table" 2>&1 &&
+		grep -q "^no thrashguard daemon runs: sampled by status" "$E2E_DIR/stale-table" &&
+		grep -q "left by pid $DAEMON, which no longer runs, ignored" "$E2E_DIR/stale-table"
+}
+check "a stale state file is ignored, and said so" stale
 
 echo "status-real: $pass passed, $fail failed"
 [[ $fail == 0 ]]

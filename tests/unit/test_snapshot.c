@@ -894,7 +894,7 @@ static char *run_status(bool json)
         size_t n = 0;
         FILE *f = open_memstream(&out, &n);
         assert_non_null(f);
-        assert_int_equal(status_run(&o, json, f), 0);
+        assert_int_equal(status_run(&o, json, 0, f), 0);
         fclose(f);
         return out;
 }

@@ -170,10 +170,15 @@ node_podman_state() {
 # node_status_of CGROUP: the daemon's `thrashguard status --json` (the
 # image's configuration) line for that candidate as "kind runtime
 # container_id pod_uid qos" ("-" for an empty field); status 1 if absent.
-# The whole output goes to $TG_DIR/status.json.
+# The whole output goes to $TG_DIR/status.json. status shows the running
+# daemon's last tick: a container that has just started is there once the
+# daemon has sampled again, within its idle interval (5 s by default; 30 s
+# here for emulation's slowness).
 node_status_of() {
-	timeout 60 thrashguard status --json >"$TG_DIR/status.json" 2>"$TG_DIR/status.err" || return 1
-	python3 - "$1" "$TG_DIR/status.json" <<'PY'
+	local end=$(($(tg_now_ms) + 30000))
+	while :; do
+		timeout 60 thrashguard status --json >"$TG_DIR/status.json" 2>"$TG_DIR/status.err" || return 1
+		python3 - "$1" "$TG_DIR/status.json" <<'PY' && return 0
 import json, sys
 want, path = sys.argv[1], sys.argv[2]
 for c in json.load(open(path))["candidates"]:
@@ -182,6 +187,9 @@ for c in json.load(open(path))["candidates"]:
         sys.exit(0)
 sys.exit(1)
 PY
+		[ "$(tg_now_ms)" -lt "$end" ] || return 1
+		sleep 1
+	done
 }
 
 # ---- the container incident ------------------------------------------------

@@ -13,8 +13,12 @@
 # the thrasher's container) -- the first within duration + 3 s of the
 # pressure start, at least one more after the cooldown; no acted or failed
 # entry; every task of the thrasher alive and its group never frozen
-# throughout; `status --json` during the stall answers within 5 s and
-# shows the scope stalled and the thrasher ranked first.
+# throughout; `status --json` during the stall answers within 5 s and,
+# once the daemon has sampled the stall (within its decision bound), shows
+# the scope stalled and the thrasher ranked first; afterwards the
+# daemon's state (what `status --json` shows while it runs) names it, in
+# dry-run, with every would-kill the journal had by then (the state keeps
+# the last 8) as a decision of outcome dry-run.
 SCN_DEADLINE=80
 SCN_DEFAULT=1
 SCN_SUMMARY="--dry-run: pressure as in thrash, nothing touched, would-act logged again after each cooldown"
@@ -40,7 +44,11 @@ scn_run() {
 	tg_metric status_ms=$((t1 - t0))
 	tg_check "status --json answers during the stall (exit $rc, $((t1 - t0)) ms <= 5000)" \
 		eval "((rc == 0 && t1 - t0 <= 5000))"
-	tg_check "... and shows the scope stalled and the thrasher ranked first" python3 - "$st" "$TG_SCOPE" "$TH_CG" <<'PY'
+	# status shows the daemon's last tick: the stall is there once the
+	# daemon has sampled it, which it must before its first decision.
+	dr_stall_shown() {
+		tg_status_json "$st" || return 1
+		python3 - "$st" "$TG_SCOPE" "$TH_CG" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 sc = next((x for x in s.get("scopes", []) if x.get("path") == sys.argv[2]), None)
@@ -54,6 +62,12 @@ print("    status: scope full %.1f%% some %.1f%% (over one interval), first cand
 # all (an idle node reads 0.0); the thresholds are the daemon's business.
 sys.exit(0 if (full > 1 or some > 1) and first == sys.argv[3] else 1)
 PY
+	}
+	local bound_s
+	tg_decision_bound_ms "$TG_SHORTAGE_DURATION_MS"
+	bound_s=$(((TG_BOUND + 999) / 1000))
+	tg_check "... and shows the scope stalled and the thrasher ranked first (within ${bound_s} s)" \
+		e2e_poll "$bound_s" dr_stall_shown
 
 	end=$((T_PRESSURE + DR_RUN_MS))
 	while (($(e2e_now_ms) < end)); do
@@ -93,6 +107,21 @@ PY
 		e2e_log "would-act entries: ${#times[@]}, gaps ${gaps[*]} ms"
 		tg_check "one would-act per cooldown at most (gaps ${gaps[*]} ms >= $((DR_COOLDOWN_S * 1000 - 300)))" tg_eq "$ok" 1
 	fi
+	# Read after the journal: it holds at least what the journal had.
+	tg_status_json "$E2E_DIR/status-after.json"
+	tg_check "the daemon's state: dry-run, its would-kills of the thrasher as decisions (>= ${#times[@]})" \
+		python3 - "$E2E_DIR/status-after.json" "$TH_CG" "${#times[@]}" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+cg, seen = sys.argv[2], int(sys.argv[3])
+d = s.get("daemon") or {}
+kills = [x for x in s.get("decisions", []) if x.get("kind") == "kill" and x.get("cgroup") == cg
+         and x.get("outcome") == "dry-run"]
+print("    state: source %s, daemon %s, %d dry-run kill decision(s) of the thrasher"
+      % (s.get("source"), d, len(kills)), file=sys.stderr)
+sys.exit(0 if s.get("schema") == 1 and s.get("source") == "daemon" and d.get("dry_run") is True
+         and len(kills) >= max(1, min(seen, 8)) else 1)
+PY
 	e2e_kill_group "$TH"
 	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
 	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"

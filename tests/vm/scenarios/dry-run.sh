@@ -13,8 +13,9 @@
 # start, at least one more after the cooldown, never two within one
 # cooldown; no acted or failed decision; every task of the thrasher alive
 # and its group never frozen throughout; `status --json` during the stall
-# answers (exit 0, within STATUS_MS) and shows the scope stalled and the
-# thrasher ranked first; the neighbour and the kubelet live.
+# answers (exit 0, within STATUS_MS) and, once the daemon has sampled the
+# stall (by DECIDE_MS), shows the scope stalled and the thrasher ranked
+# first; the neighbour and the kubelet live.
 
 VM_DISK=1
 VM_TIMEOUT=90
@@ -42,9 +43,19 @@ scenario() {
 	tg_result status ms $((t1 - t0)) rc "$rc" stdout "$(head -c 6000 "$st")" stderr "$(head -c 2000 "$TG_DIR/status.err")"
 	tg_check status_answers "status --json answers during the stall (exit $rc, $((t1 - t0)) ms <= $STATUS_MS)" \
 		sh -c '[ "$1" = 0 ] && [ "$2" -le "$3" ]' - "$rc" $((t1 - t0)) "$STATUS_MS"
-	first=$(sed -n 's/.*"rank":1,"cgroup":"\([^"]*\)".*/\1/p' "$st" | head -n 1)
-	full=$(sed -n 's/.*"path":"\/node","memory_some_pct":[0-9.]*,"memory_full_pct":\([0-9.]*\).*/\1/p' "$st")
-	some=$(sed -n 's/.*"path":"\/node","memory_some_pct":\([0-9.]*\).*/\1/p' "$st")
+	# status shows the daemon's last tick: the stall is there once the
+	# daemon has sampled it, which it must before its first decision
+	# (DECIDE_MS after the pressure start).
+	while :; do
+		first=$(sed -n 's/.*"rank":1,"cgroup":"\([^"]*\)".*/\1/p' "$st" | head -n 1)
+		full=$(sed -n 's/.*"path":"\/node","readable":true,"memory_some_pct":[0-9.]*,"memory_full_pct":\([0-9.]*\).*/\1/p' "$st")
+		some=$(sed -n 's/.*"path":"\/node","readable":true,"memory_some_pct":\([0-9.]*\).*/\1/p' "$st")
+		awk -v f="${full:-0}" -v s="${some:-0}" -v a="$first" -v b="$TH_CG" 'BEGIN { exit !((f > 1 || s > 1) && a == b) }' && break
+		[ "$(tg_now_ms)" -lt $((T_PRESSURE + DECIDE_MS)) ] || break
+		sleep 0.5
+		timeout 30 /thrashguard status --json -c "$TG_DIR/empty.conf" --set daemon.scopes=/node \
+			>"$st" 2>"$TG_DIR/status.err"
+	done
 	tg_check status_view "... showing the scope stalled (some ${some:-?} %, full ${full:-?} % over one interval) and the thrasher ranked first" \
 		awk -v f="${full:-0}" -v s="${some:-0}" -v a="$first" -v b="$TH_CG" 'BEGIN { exit !((f > 1 || s > 1) && a == b) }'
 
