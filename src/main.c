@@ -310,16 +310,21 @@ static int load_config(const struct args *a, const struct run_options *o, struct
         int r;
 
         r = run_options_load_config(o, false, ret, &err);
+        const char *m;
+
         if (r >= 0)
                 return 0;
-        if (!err.message[0])
-                snprintf(err.message, sizeof err.message, "configuration: %s", strerror(-r));
         /* The daemon's stderr is the journal: give it a priority there. For
-         * a person at a terminal, a plain line. */
+         * a person at a terminal, a plain line for each error. */
         if (a->command->command == COMMAND_RUN)
-                log_error("%s", err.message);
-        else
-                fprintf(stderr, "thrashguard: %s\n", err.message);
+                return run_options_log_config_error(&err, r);
+        if (err.n == 0)
+                fprintf(stderr, "thrashguard: configuration: %s\n", strerror(-r));
+        for (unsigned i = 0; (m = config_error_get(&err, i)); i++)
+                fprintf(stderr, "thrashguard: %s\n", m);
+        if (err.n > 1 + CONFIG_ERRORS_MORE)
+                fprintf(stderr, "thrashguard: ... and %u more error(s)\n",
+                        err.n - 1 - CONFIG_ERRORS_MORE);
         return r;
 }
 

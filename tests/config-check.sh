@@ -109,6 +109,44 @@ head -c 200 conf/thrashguard.conf >"$tmp/cut.conf"
 expect "cut file" 2 "$tmp/cut.conf:" "the file ends inside this line" -- \
 	check-config -c "$tmp/cut.conf"
 
+# Every error of a file is reported, each on its own line with its file,
+# line and key, in one run; what follows a refused line or section is
+# still read (and a refused section's keys are not reported again).
+printf '%s\n' '[daemon]' 'interval = 5x' 'intervl = 1s' '' '[shortage]' 'window = 1min 30s' \
+	'min_headroom = lots' '[deamon]' 'interval = nonsense' '[alert]' 'top = 1000' \
+	>"$tmp/three.conf"
+expect "three errors" 2 \
+	"$tmp/three.conf:2: [daemon] interval: bad value '5x'" \
+	"$tmp/three.conf:3: unknown key 'intervl' in [daemon]" \
+	"$tmp/three.conf:6: [shortage] window: value 90s is out of range" \
+	"$tmp/three.conf:7: [shortage] min_headroom: bad value 'lots'" \
+	"$tmp/three.conf:8: unknown section [deamon]" \
+	"$tmp/three.conf:11: [alert] top: value 1000 is out of range" -- \
+	check-config -c "$tmp/three.conf"
+if [ "$(grep -c "^thrashguard: $tmp/three.conf:[0-9]*: " "$tmp/err")" = 6 ] &&
+	[ "$(wc -l <"$tmp/err")" = 6 ] && [ ! -s "$tmp/out" ]; then ok; else
+	bad "three.conf: expected exactly six error lines and no configuration"
+fi
+printf '%s\n' '[daemon]' 'interval = 1 s' 'intervl = 1s' '[shortage]' 'window = 2 sec' \
+	'duration = 1 min 2 fortnights' '[alert]' 'top = many' >"$tmp/three-more.conf"
+expect "three errors, three lines" 2 -- check-config -c "$tmp/three-more.conf"
+if [ "$(wc -l <"$tmp/err")" = 3 ] &&
+	grep -qF "$tmp/three-more.conf:3: unknown key 'intervl'" "$tmp/err" &&
+	grep -qF "$tmp/three-more.conf:6: [shortage] duration: bad value '1 min 2 fortnights'" "$tmp/err" &&
+	grep -qF "$tmp/three-more.conf:8: [alert] top: bad value 'many'" "$tmp/err"; then ok; else
+	bad "three-more.conf: expected three error lines (lines 3, 6 and 8)"
+fi
+
+# systemd's time syntax is accepted, and printed back in one unit.
+printf '%s\n' '[shortage]' 'window = 1500 msec' 'duration = 1min 30s' '[action]' \
+	'cooldown = 2 minutes' >"$tmp/systemd-time.conf"
+expect "systemd durations" 0 -- check-config -c "$tmp/systemd-time.conf"
+if grep -qx 'window = 1500ms' "$tmp/out" && grep -qx 'duration = 90s' "$tmp/out" &&
+	grep -qx 'cooldown = 2min' "$tmp/out"; then ok; else
+	: >"$tmp/err"
+	bad "systemd durations: not printed as 1500ms, 90s and 2min"
+fi
+
 # A file given with -c must exist; without -c a missing default is fine
 # (tested in the unit tests: this machine may have one).
 expect "missing -c file" 2 "/nonexistent/thrashguard.conf: No such file or directory" -- \

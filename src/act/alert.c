@@ -165,6 +165,104 @@ void alert_format_message(const struct alert *a, char *buf, size_t size)
         }
 }
 
+static const char *participle_of(enum decision_kind k)
+{
+        switch (k) {
+        case DECISION_KILL:
+                return "killed";
+        case DECISION_FREEZE:
+                return "frozen";
+        case DECISION_THAW:
+                return "thawed";
+        default:
+                return "acted on";
+        }
+}
+
+/* The group as a person names it: "ns/pod/container", "docker 0123456789ab",
+ * or for a plain group (a service) its path, or its last component when
+ * the path is long: the full path is in THRASHGUARD_CGROUP. */
+static void headline_name(const struct decision *d, char *buf, size_t size)
+{
+        const char *last;
+
+        who_format(d->cgroup, &d->id, WHO_SHORT, buf, size);
+        /* Only the path form starts with '/'. */
+        if (buf[0] != '/' || strlen(d->cgroup) <= ALERT_HEADLINE_MAX / 2)
+                return;
+        last = strrchr(d->cgroup, '/');
+        buf[0] = 0;
+        str_appendf(buf, size, ".../%s", last ? last + 1 : d->cgroup);
+}
+
+void alert_format_headline(const struct alert *a, char *buf, size_t size)
+{
+        const struct decision *d = a->d;
+        const struct action_result *r = a->result;
+        char name[ALERT_HEADLINE_MAX + 1], where[ALERT_HEADLINE_MAX + 1], freed[32];
+
+        if (size == 0)
+                return;
+        if (size > ALERT_HEADLINE_MAX + 1)
+                size = ALERT_HEADLINE_MAX + 1;
+        buf[0] = 0;
+        headline_name(d, name, sizeof name);
+        snprintf(where, sizeof where, "%s in %s", rule_to_string(d->rule), scope_path(a));
+        switch (a->event) {
+        case ALERT_ACTED:
+                if (r && r->already_gone) {
+                        str_appendf(buf, size, "%s already gone, nothing to %s (%s)", name,
+                                    verb_of(d->kind, false), where);
+                        break;
+                }
+                str_appendf(buf, size, "%s %s (%s)", name, participle_of(d->kind), where);
+                if (r && d->kind == DECISION_KILL) {
+                        fmt_bytes_iec(r->freed_bytes, "unlimited", freed, sizeof freed);
+                        str_appendf(buf, size, ": %u task(s), %s freed, empty in %llu ms",
+                                    r->tasks_killed, freed,
+                                    (unsigned long long)(r->time_to_empty_usec / USEC_PER_MSEC));
+                } else if (r && d->kind == DECISION_FREEZE)
+                        str_appendf(buf, size, " in %llu ms",
+                                    (unsigned long long)(r->time_to_empty_usec / USEC_PER_MSEC));
+                break;
+        case ALERT_FAILED:
+                if (r && r->partial && d->kind == DECISION_KILL) {
+                        fmt_bytes_iec(r->freed_bytes, "unlimited", freed, sizeof freed);
+                        str_appendf(buf, size,
+                                    "%s: partial kill (%s): %u task(s) killed, %u left, %s freed",
+                                    name, where, r->tasks_killed, r->tasks_left, freed);
+                } else
+                        str_appendf(buf, size, "%s: failed to %s (%s): %s", name,
+                                    verb_of(d->kind, false), where,
+                                    r && r->detail[0] ? r->detail
+                                    : r ? strerror(r->error < 0 ? -r->error : r->error)
+                                        : "not attempted");
+                break;
+        case ALERT_WOULD_ACT:
+                str_appendf(buf, size, "%s would be %s (dry-run; %s)", name, participle_of(d->kind),
+                            where);
+                break;
+        case ALERT_ALL_PROTECTED:
+                if (d->rule == RULE_SHORTAGE && d->cgroup[0])
+                        str_appendf(buf, size,
+                                    "%s, the cause of the %s, may not be touched: no bystander "
+                                    "is killed",
+                                    name, where);
+                else
+                        str_appendf(buf, size, "%s: every candidate is protected", where);
+                break;
+        case ALERT_RECOVERED:
+                str_appendf(buf, size, "%s recovered", scope_path(a));
+                break;
+        default:
+                str_appendf(buf, size, "%s", where);
+                break;
+        }
+        /* Cut short, the line still ends visibly so. */
+        if (strlen(buf) == size - 1 && size > 4)
+                memcpy(buf + size - 4, "...", 3);
+}
+
 void alert_format_candidates(const struct alert *a, char *buf, size_t size)
 {
 
@@ -310,33 +408,77 @@ static void build_fields(const struct alert *a, const char *message, const char 
         field_nonempty(f, "THRASHGUARD_CANDIDATES", candidates);
 }
 
-/* One line of key=value pairs after the message, then the candidates
- * indented, for a terminal or a journal-less system; built whole and
- * written with one non-blocking write per line (log_write_line). */
-static void write_stderr(const struct alert *a, const struct fields *f, const char *message,
-                         const char *candidates)
+/* Lines of stderr after the headline: items packed into lines of at most
+ * LOG_LINE_MAX, each line "<prefix>  item item ..."; an item longer than a
+ * line goes on, on lines that start with "+" (the parsers of the test
+ * harnesses join them back). */
+struct stderr_lines {
+        char line[LOG_LINE_MAX + 1];
+        size_t prefix, len;
+};
+
+static void lines_flush(struct stderr_lines *o)
 {
-        char line[FIELD_BUF_SIZE + 2048];
+        if (o->len <= o->prefix)
+                return;
+        o->line[o->len] = '\n';
+        (void)log_write_line(o->line, o->len + 1);
+        o->len = o->prefix;
+}
+
+static void lines_put(struct stderr_lines *o, const char *s, size_t n)
+{
+        memcpy(o->line + o->len, s, n);
+        o->len += n;
+}
+
+static void lines_item(struct stderr_lines *o, const char *s, size_t n, bool own_line)
+{
+        const size_t end = LOG_LINE_MAX - 1, indent = strlen(LOG_CONTINUATION);
+
+        if (o->len > o->prefix && (own_line || o->len + 1 + n > end))
+                lines_flush(o);
+        if (o->len > o->prefix)
+                lines_put(o, " ", 1);
+        else
+                lines_put(o, LOG_CONTINUATION, indent);
+        while (o->len + n > end) {
+                size_t take = end - o->len;
+                lines_put(o, s, take);
+                lines_flush(o);
+                s += take;
+                n -= take;
+                lines_put(o, LOG_CONTINUATION "+", indent + 1);
+        }
+        lines_put(o, s, n);
+        if (own_line)
+                lines_flush(o);
+}
+
+/* For a terminal, a file or a journal-less system: the headline, then the
+ * entry's fields as KEY=VALUE (MESSAGE_ID first, the ranking apart), then
+ * the ranked candidates, one a line; each line written whole with one
+ * non-blocking write (log_write_line). */
+static void write_stderr(const struct alert *a, const struct fields *f, const char *candidates)
+{
+        struct stderr_lines o;
+        char headline[ALERT_HEADLINE_MAX + 1];
         int prio = alert_priority(a->event);
 
-        line[0] = 0;
-        str_appendf(line, sizeof line, "<%d>thrashguard: %s [", prio, message);
-        for (size_t i = 1; i < f->n; i++) {
+        alert_format_headline(a, headline, sizeof headline);
+        log_write_wrapped(prio, headline, strlen(headline));
+        o.prefix = o.len = log_line_prefix(prio, o.line, sizeof o.line);
+        for (size_t i = 0; i < f->n; i++) {
                 const char *s = f->iov[i].iov_base;
-                if (startswith(s, "THRASHGUARD_CANDIDATES=") || startswith(s, "PRIORITY=") ||
-                    startswith(s, "SYSLOG_IDENTIFIER="))
+                if (startswith(s, "MESSAGE=") || startswith(s, "THRASHGUARD_CANDIDATES=") ||
+                    startswith(s, "PRIORITY=") || startswith(s, "SYSLOG_IDENTIFIER="))
                         continue;
-                str_appendf(line, sizeof line, "%s%.*s", i > 1 ? " " : "", (int)f->iov[i].iov_len,
-                            s);
+                lines_item(&o, s, f->iov[i].iov_len, false);
         }
-        str_appendf(line, sizeof line, "]\n");
-        (void)log_write_line(line, strlen(line));
+        lines_flush(&o);
         for (const char *p = candidates; *p;) {
                 const char *e = strchrnul(p, '\n');
-                int n =
-                    snprintf(line, sizeof line, "<%d>thrashguard:   %.*s\n", prio, (int)(e - p), p);
-                if (n > 0 && (size_t)n < sizeof line)
-                        (void)log_write_line(line, (size_t)n);
+                lines_item(&o, p, (size_t)(e - p), true);
                 p = *e ? e + 1 : e;
         }
 }
@@ -357,7 +499,7 @@ int alert_emit(struct journal_sender *j, const struct config *c, const struct al
          * does not take entries, stderr (a stream to the same journald,
          * under systemd) would not either; the entry is counted as lost. */
         if (r == -ENOENT)
-                write_stderr(a, &f, message, candidates);
+                write_stderr(a, &f, candidates);
         return r == -ENOENT ? 1 : 0;
 }
 

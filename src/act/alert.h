@@ -53,6 +53,12 @@ int alert_priority(enum alert_event e);                /* syslog priority */
 /* Pure formatting, for the journal, stderr and tests. MESSAGE: one line
  * saying what, why and to whom. */
 void alert_format_message(const struct alert *a, char *buf, size_t size);
+/* The first line of a decision on stderr: who first (the pod as
+ * "ns/pod/container", the container, or the service), what and where, in
+ * at most ALERT_HEADLINE_MAX characters; what, why and the rest follow on
+ * the next lines. */
+#define ALERT_HEADLINE_MAX 200
+void alert_format_headline(const struct alert *a, char *buf, size_t size);
 /* THRASHGUARD_CANDIDATES: one line per ranked candidate, '\n'-separated. */
 void alert_format_candidates(const struct alert *a, char *buf, size_t size);
 /* The short form for sd_notify STATUS=. */

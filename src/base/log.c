@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* The process-wide settings: the level, set once from the command line,
  * and the stderr sink, set once by log_open_stderr(). */
@@ -49,6 +50,78 @@ int log_open_stderr(void)
         return -EPERM;
 }
 
+/* As systemd decides it: $JOURNAL_STREAM names the device and inode of the
+ * stream journald gave us, and it is ours only while fd 2 is that stream
+ * (a child whose stderr was redirected inherits the variable, not the
+ * stream). Looked at for every line: an fstat, never a wait. */
+bool log_to_journal(void)
+{
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        int n = 0;
+
+        if (!e || sscanf(e, "%llu:%llu%n", &dev, &ino, &n) != 2 || e[n] != '\0')
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static const char *priority_word(int syslog_priority)
+{
+        static const char *const words[] = {"emergency", "alert",  "critical", "error",
+                                            "warning",   "notice", "info",     "debug"};
+
+        if (syslog_priority < 0 || (size_t)syslog_priority >= ARRAY_SIZE(words))
+                return "info";
+        return words[syslog_priority];
+}
+
+/* "2026-12-02T13:04:05.678+01:00": local time, as a person reading the log
+ * next to other logs of the machine expects it. */
+static size_t format_timestamp(char *buf, size_t size)
+{
+        struct timespec ts;
+        struct tm tm;
+        char zone[8];
+        size_t n;
+
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0 || !localtime_r(&ts.tv_sec, &tm))
+                return 0;
+        n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (n == 0 || strftime(zone, sizeof zone, "%z", &tm) != 5)
+                return 0;
+        int m =
+            snprintf(buf + n, size - n, ".%03ld%.3s:%.2s", ts.tv_nsec / 1000000, zone, zone + 3);
+        if (m < 0 || (size_t)m >= size - n)
+                return 0;
+        return n + (size_t)m;
+}
+
+size_t log_line_prefix(int syslog_priority, char *buf, size_t size)
+{
+        size_t n = 0;
+        int m;
+
+        if (size == 0)
+                return 0;
+        if (log_to_journal())
+                m = snprintf(buf, size, "<%d>", syslog_priority);
+        else {
+                if (sink.open) {
+                        n = format_timestamp(buf, size);
+                        if (n > 0 && n < size - 1)
+                                buf[n++] = ' ';
+                }
+                m = snprintf(buf + n, size - n, "%s: ", priority_word(syslog_priority));
+        }
+        if (m < 0)
+                return 0;
+        n += (size_t)m;
+        return n < size ? n : size - 1;
+}
+
 uint64_t log_stderr_dropped(void)
 {
         return sink.dropped;
@@ -80,12 +153,14 @@ int log_write_line(const char *line, size_t len)
                 return 0;
         }
         if (sink.dropped_pending > 0) {
-                char note[96];
-                int n = snprintf(note, sizeof note,
-                                 "%s%llu log line(s) dropped (stderr not "
-                                 "accepting)\n",
-                                 getenv("JOURNAL_STREAM") ? "<4>" : "warning: ",
+                char note[160];
+                size_t p = log_line_prefix(4, note, sizeof note);
+                int n = snprintf(note + p, sizeof note - p,
+                                 "%llu log line(s) dropped (stderr not accepting)\n",
                                  (unsigned long long)sink.dropped_pending);
+                if (n < 0 || (size_t)n >= sizeof note - p)
+                        return -EINVAL;
+                n += (int)p;
                 if (write_nonblocking(note, (size_t)n) < 0) {
                         sink.dropped++;
                         sink.dropped_pending++;
@@ -102,39 +177,62 @@ int log_write_line(const char *line, size_t len)
         return 0;
 }
 
+void log_write_wrapped(int syslog_priority, const char *text, size_t len)
+{
+        char line[LOG_LINE_MAX + 1];
+        size_t prefix = log_line_prefix(syslog_priority, line, sizeof line);
+        bool first = true;
+
+        do {
+                const char *indent = first ? "" : LOG_CONTINUATION;
+                size_t start = prefix + strlen(indent);
+                size_t room = LOG_LINE_MAX - 1 - start, take = len;
+
+                if (take > room) {
+                        /* Cut at the last blank, so that a path stays whole
+                         * for a grep; a word longer than a line is cut. */
+                        take = room;
+                        for (size_t i = room; i > 0; i--)
+                                if (text[i] == ' ') {
+                                        take = i;
+                                        break;
+                                }
+                }
+                memcpy(line + prefix, indent, strlen(indent));
+                memcpy(line + start, text, take);
+                line[start + take] = '\n';
+                (void)log_write_line(line, start + take + 1);
+                text += take;
+                len -= take;
+                while (len > 0 && *text == ' ') {
+                        text++;
+                        len--;
+                }
+                first = false;
+        } while (len > 0);
+}
+
 int log_full(enum log_level level, int error, const char *fmt, ...)
 {
-        /* Under systemd, stderr is a journal stream (JOURNAL_STREAM is set)
-         * and a "<N>" prefix carries the syslog priority; on a terminal it
-         * would only be noise. */
         static const int syslog_prio[] = {3, 4, 5, 6, 7};
-        static const char *const level_word[] = {"error: ", "warning: ", "", "", "debug: "};
         int saved = errno;
 
         if (error < 0)
                 error = -error;
         if (level <= max_level) {
                 va_list ap;
-                char buf[1024], line[1200];
+                char buf[1024];
                 int n;
 
                 va_start(ap, fmt);
-                vsnprintf(buf, sizeof buf, fmt, ap);
+                n = vsnprintf(buf, sizeof buf, fmt, ap);
                 va_end(ap);
-                char prefix[16];
-                if (getenv("JOURNAL_STREAM"))
-                        snprintf(prefix, sizeof prefix, "<%d>", syslog_prio[level]);
-                else
-                        snprintf(prefix, sizeof prefix, "%s", level_word[level]);
-                if (error)
-                        n = snprintf(line, sizeof line, "%s%s: %s\n", prefix, buf, strerror(error));
-                else
-                        n = snprintf(line, sizeof line, "%s%s\n", prefix, buf);
-                if (n > 0) {
-                        size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-                        line[len - 1] = '\n';
-                        (void)log_write_line(line, len);
+                if (n >= 0 && error) {
+                        size_t len = strlen(buf);
+                        snprintf(buf + len, sizeof buf - len, ": %s", strerror(error));
                 }
+                if (n >= 0)
+                        log_write_wrapped(syslog_prio[level], buf, strlen(buf));
         }
         errno = saved;
         return -error;

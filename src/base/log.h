@@ -12,6 +12,7 @@
  * than run) stderr is written as it is. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/util.h"
@@ -39,6 +40,28 @@ uint64_t log_stderr_dropped(void);
 /* Writes one whole line (len bytes, ending in '\n') to stderr as described
  * above. Returns 0 written, -EAGAIN dropped (counted). */
 int log_write_line(const char *line, size_t len);
+
+/* Whether stderr is journald's stream (see log_line_prefix). */
+bool log_to_journal(void);
+
+/* The longest line written to stderr, its newline included; what is longer
+ * goes on, wrapped, on lines that start with LOG_CONTINUATION after the
+ * prefix. */
+#define LOG_LINE_MAX     300
+#define LOG_CONTINUATION "  "
+
+/* The start of every line to stderr, for a syslog priority (3 error, 4
+ * warning, 5 notice, 6 info, 7 debug). Under journald, "<N>": journald
+ * makes it the entry's priority, removes it, and stamps the entry itself.
+ * Elsewhere the priority as a word, "warning: ", after the local time with
+ * milliseconds in ISO 8601 once log_open_stderr() was called (the daemon;
+ * other commands talk to a person, who needs no time). Returns its length
+ * (at most size - 1). */
+size_t log_line_prefix(int syslog_priority, char *buf, size_t size);
+
+/* Writes text (len bytes, no newline) with the prefix, wrapped at a blank
+ * into lines of at most LOG_LINE_MAX. */
+void log_write_wrapped(int syslog_priority, const char *text, size_t len);
 
 /* Returns -abs(error) when error is non-zero so that callers can
  * `return log_error_errno(r, ...)`. */

@@ -17,6 +17,8 @@
 
 #define USEC_PER_SEC  ((uint64_t)1000000)
 #define USEC_PER_MSEC ((uint64_t)1000)
+#define USEC_PER_MIN  (60 * USEC_PER_SEC)
+#define USEC_PER_HOUR (60 * USEC_PER_MIN)
 #define USEC_INFINITY UINT64_MAX
 
 /* Memory limits read as "max" or the v1 "unlimited" value. */

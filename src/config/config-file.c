@@ -11,7 +11,10 @@
  * build (INI_HANDLER_LINENO is 0), so lines are fed through our reader,
  * which counts them, and which also refuses what inih would get wrong:
  * over-long lines (split silently) and unknown empty sections (never
- * reported). */
+ * reported). The file is read to its end whatever it holds, so that every
+ * error is reported at once: a refused line reaches inih as a blank one,
+ * and what depends on it (the keys of a refused section, the indented
+ * lines of a refused key) is passed over without errors of its own. */
 struct loader {
         struct config *c;
         const char *path;
@@ -23,9 +26,12 @@ struct loader {
         bool saw_section;           /* a [section] line was read */
         const struct key_def *prev; /* the key an indented line continues */
         unsigned set_line[N_KEYS];  /* where this file set each key */
+        bool failed[N_KEYS];        /* a line setting this key was refused */
+        bool in_bad_section;        /* after a refused [section] line */
+        bool after_bad_key;         /* indented lines now continue a refused key */
         struct origins *origins;    /* NULL: not tracked */
-        int r;
-        unsigned error_line;
+        int r;                      /* the first error */
+        unsigned error_line;        /* the last line with an error */
         struct config_error *err;
 };
 
@@ -34,14 +40,24 @@ _printf_(2, 3) static void loader_fail(struct loader *l, const char *fmt, ...)
         char body[MSG_MAX];
         va_list ap;
 
-        if (l->r < 0)
+        /* One error a line: the first thing wrong with it. */
+        if (l->error_line == l->line && l->r < 0)
                 return;
         va_start(ap, fmt);
         vsnprintf(body, sizeof body, fmt, ap);
         va_end(ap);
         config_error_set(l->err, "%s:%u: %s", l->path, l->line, body);
-        l->r = -EINVAL;
+        if (l->r == 0)
+                l->r = -EINVAL;
         l->error_line = l->line;
+}
+
+/* What the reader hands inih for a refused line. */
+static char *blank_line(char *str)
+{
+        str[0] = '\n';
+        str[1] = 0;
+        return str;
 }
 
 /* "[name]" with a known name, then only blanks or a comment. */
@@ -62,6 +78,16 @@ static bool is_section_header(const char *p)
         return config_section_check(name, msg, sizeof msg) == 0;
 }
 
+/* The keys after a refused [section] line belong to no section we know:
+ * they are passed over, and so is anything the previous section's last
+ * key would take as its continuation. */
+static char *bad_section(struct loader *l, char *str)
+{
+        l->in_bad_section = true;
+        l->prev = NULL;
+        return blank_line(str);
+}
+
 static char *reader(char *str, int num, void *stream)
 {
         struct loader *l = stream;
@@ -70,7 +96,7 @@ static char *reader(char *str, int num, void *stream)
         size_t len;
         char *p;
 
-        if (l->r < 0)
+        if (num < 3)
                 return NULL;
         errno = 0;
         n = getline(&l->raw, &l->raw_size, l->f);
@@ -78,8 +104,8 @@ static char *reader(char *str, int num, void *stream)
                 if (ferror(l->f)) {
                         int e = errno > 0 ? errno : EIO;
                         config_error_set(l->err, "%s: read error: %s", l->path, strerror(e));
-                        l->r = -e;
-                        l->error_line = l->line + 1;
+                        if (l->r == 0)
+                                l->r = -e;
                 }
                 return NULL;
         }
@@ -87,7 +113,7 @@ static char *reader(char *str, int num, void *stream)
         len = (size_t)n;
         if (memchr(l->raw, 0, len)) {
                 loader_fail(l, "line contains a NUL byte");
-                return NULL;
+                return blank_line(str);
         }
         /* What an editor or a configuration tool writes ends with a newline;
          * a last line without one is most likely cut short by a write still
@@ -95,16 +121,16 @@ static char *reader(char *str, int num, void *stream)
         if (l->raw[len - 1] != '\n') {
                 loader_fail(l, "the file ends inside this line (no newline at its end): an "
                                "incomplete write?");
-                return NULL;
+                return blank_line(str);
         }
         while (len > 0 && (l->raw[len - 1] == '\n' || l->raw[len - 1] == '\r'))
                 l->raw[--len] = 0;
-        if (num < 3 || len > (size_t)num - 3) {
+        if (len > (size_t)num - 3) {
                 loader_fail(l,
                             "line is %zu characters long, at most %d fit; continue a long "
                             "list on indented lines",
                             len, num - 3);
-                return NULL;
+                return blank_line(str);
         }
 
         p = l->raw;
@@ -112,6 +138,10 @@ static char *reader(char *str, int num, void *stream)
                 p += 3;
         l->indented = *p == ' ' || *p == '\t';
         p += strspn(p, " \t");
+        if (l->indented && l->after_bad_key)
+                return blank_line(str);
+        if (*p && !strchr(";#", *p))
+                l->after_bad_key = false;
         /* inih reads an indented line after a key as a continuation before
          * it looks for a '[': so does this reader for a list, where an item
          * may start with '[' (a pattern), unless the line is exactly the
@@ -122,34 +152,46 @@ static char *reader(char *str, int num, void *stream)
                 const char *rest;
                 if (l->indented) {
                         loader_fail(l, "a section header must start at the beginning of its line");
-                        return NULL;
+                        return bad_section(l, str);
                 }
                 if (!end) {
                         loader_fail(l, "expected ']' after the section name");
-                        return NULL;
+                        return bad_section(l, str);
                 }
                 rest = end + 1 + strspn(end + 1, " \t");
                 if (*rest && *rest != ';' && *rest != '#') {
                         loader_fail(l, "unexpected text after the section header");
-                        return NULL;
+                        return bad_section(l, str);
                 }
                 *end = 0;
                 if (config_section_check(p + 1, msg, sizeof msg) < 0) {
                         loader_fail(l, "%s", msg);
-                        return NULL;
+                        return bad_section(l, str);
                 }
                 *end = ']';
                 l->prev = NULL;
                 l->saw_section = true;
+                l->in_bad_section = false;
         } else if (*p && !strchr(";#", *p) && !(l->indented && l->prev) && !strpbrk(p, "=:")) {
                 loader_fail(l, "expected 'key = value' or '[section]', not '%.64s'", p);
-                return NULL;
+                return blank_line(str);
         }
 
         memcpy(str, l->raw, len);
         str[len] = '\n';
         str[len + 1] = 0;
         return str;
+}
+
+/* After an error on a key's line (k: the key whose value it was, or NULL
+ * when the line set no key). Always 1: inih goes on to the next line. */
+static int key_refused(struct loader *l, const struct key_def *k)
+{
+        if (k)
+                l->failed[k - config_keys] = true;
+        l->after_bad_key = true;
+        l->prev = NULL;
+        return 1;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -160,8 +202,8 @@ static int handler(void *user, const char *section, const char *name, const char
         size_t idx;
         bool cont = l->indented && l->prev;
 
-        if (l->r < 0)
-                return 0;
+        if (l->in_bad_section)
+                return 1;
         if (cont) {
                 k = l->prev;
                 if (k->type != KEY_LIST) {
@@ -170,33 +212,34 @@ static int handler(void *user, const char *section, const char *name, const char
                                     "only lists take several lines; start keys at the beginning "
                                     "of the line",
                                     k->section, k->key);
-                        return 0;
+                        return key_refused(l, k);
                 }
                 if (strchr(value, '=')) {
                         loader_fail(l,
                                     "[%s] %s: an indented line continues this list; start keys "
                                     "at the beginning of the line",
                                     k->section, k->key);
-                        return 0;
+                        return key_refused(l, k);
                 }
         } else {
                 if (config_key_lookup(section, name, &k, msg, sizeof msg) < 0) {
                         loader_fail(l, "%s", msg);
-                        return 0;
+                        return key_refused(l, NULL);
                 }
                 idx = (size_t)(k - config_keys);
                 if (l->set_line[idx]) {
                         loader_fail(l, "[%s] %s: already set on line %u", k->section, k->key,
                                     l->set_line[idx]);
-                        return 0;
+                        return key_refused(l, NULL);
                 }
                 l->set_line[idx] = l->line;
+                l->failed[idx] = false;
                 l->prev = k;
                 config_origin_set(l->origins, k, l->path, l->line, NULL);
         }
         if (config_apply(l->c, k, value, cont, true, msg, sizeof msg) < 0) {
                 loader_fail(l, "[%s] %s: %s", k->section, k->key, msg);
-                return 0;
+                return key_refused(l, k);
         }
         return 1;
 }
@@ -225,9 +268,11 @@ int config_load_file_into(struct config *c, const char *path, struct origins *or
         if (r < 0 && l->r == 0) {
                 l->r = -ENOMEM;
                 config_error_set(err, "%s: out of memory", path);
-        } else if (r > 0 && (l->r == 0 || (unsigned)r < l->error_line)) {
-                /* A line inih refused that our reader let through. */
-                l->r = -EINVAL;
+        } else if (r > 0) {
+                /* A line inih refused that our reader let through (inih
+                 * names only the first such line). */
+                if (l->r == 0)
+                        l->r = -EINVAL;
                 config_error_set(err, "%s:%d: expected 'key = value' or '[section]'", path, r);
         }
         /* A file truncated to nothing (or to its comments) would otherwise
@@ -247,11 +292,12 @@ int config_load_file_into(struct config *c, const char *path, struct origins *or
                                          path, l->line);
         }
         /* Lists may span lines: their length is final only at the end. */
-        for (size_t i = 0; l->r == 0 && i < N_KEYS; i++) {
-                if (!l->set_line[i] ||
+        for (size_t i = 0; i < N_KEYS; i++) {
+                if (!l->set_line[i] || l->failed[i] ||
                     config_check_value(&config_keys[i], c, false, msg, sizeof msg) >= 0)
                         continue;
-                l->r = -EINVAL;
+                if (l->r == 0)
+                        l->r = -EINVAL;
                 config_error_set(err, "%s:%u: [%s] %s: %s", path, l->set_line[i],
                                  config_keys[i].section, config_keys[i].key, msg);
         }
@@ -266,6 +312,7 @@ int config_load_file(struct config *c, const char *path, struct config_error *er
         _cleanup_free_ struct config *copy = malloc(sizeof *copy);
         int r;
 
+        config_error_reset(err);
         if (!copy)
                 return -ENOMEM;
         *copy = *c;

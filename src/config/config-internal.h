@@ -95,9 +95,6 @@ void config_format_scalar(const struct key_def *k, const struct config *c, char 
  * (100ms..1min)". */
 void config_describe_accepted(const struct key_def *k, char *buf, size_t size);
 
-#define USEC_PER_MIN  (60 * USEC_PER_SEC)
-#define USEC_PER_HOUR (60 * USEC_PER_MIN)
-
 #define MSG_MAX 400
 
 /* Where each key got its value, for messages about contradictions. */
@@ -113,9 +110,13 @@ struct origins {
         unsigned n;
 };
 
-/* Fills err (which may be NULL). Messages are truncated quietly: the
- * location and the key come first. */
+/* Adds one error to err (which may be NULL): the first fills message, the
+ * next ones more[]. Messages are truncated quietly: the location and the
+ * key come first. */
 _printf_(2, 3) void config_error_set(struct config_error *err, const char *fmt, ...);
+/* Empties err (which may be NULL): each public load or check starts so, and
+ * err then holds its own errors only. */
+void config_error_reset(struct config_error *err);
 
 /* Checks one key's current value in c: range, list length, items. With
  * partial, a list may still be too short (more lines may follow). */

@@ -9,17 +9,40 @@
 #include "base/util.h"
 #include "config/value.h"
 
-/* Fills err (which may be NULL). Messages are truncated quietly: the
- * location and the key come first. */
 _printf_(2, 3) void config_error_set(struct config_error *err, const char *fmt, ...)
 {
         va_list ap;
+        char *slot;
 
         if (!err)
                 return;
+        if (err->n == 0)
+                slot = err->message;
+        else if (err->n - 1 < CONFIG_ERRORS_MORE)
+                slot = err->more[err->n - 1];
+        else
+                slot = NULL;
+        err->n++;
+        if (!slot)
+                return;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        vsnprintf(slot, sizeof err->message, fmt, ap);
         va_end(ap);
+}
+
+void config_error_reset(struct config_error *err)
+{
+        if (err) {
+                err->n = 0;
+                err->message[0] = 0;
+        }
+}
+
+const char *config_error_get(const struct config_error *err, unsigned i)
+{
+        if (i >= err->n || i > CONFIG_ERRORS_MORE)
+                return NULL;
+        return i == 0 ? err->message : err->more[i - 1];
 }
 
 /* Characters that would not survive config_print and a re-read: separators,
@@ -306,6 +329,7 @@ static int set_one(struct config *c, const char *assignment, struct origins *ori
 
 int config_set(struct config *c, const char *assignment, struct config_error *err)
 {
+        config_error_reset(err);
         return set_one(c, assignment, NULL, err);
 }
 
@@ -409,6 +433,7 @@ static int validate(const struct config *c, const struct origins *origins, struc
 
 int config_validate(const struct config *c, struct config_error *err)
 {
+        config_error_reset(err);
         return validate(c, NULL, err);
 }
 
@@ -419,6 +444,7 @@ static int load_all(struct config *ret, const char *path, bool reloading, const 
         _cleanup_free_ struct origins *origins = calloc(1, sizeof *origins);
         int r;
 
+        config_error_reset(err);
         if (!c || !origins)
                 return -ENOMEM;
         config_init(c);
@@ -428,6 +454,7 @@ static int load_all(struct config *ret, const char *path, bool reloading, const 
                 /* No file at the default path: the built-in defaults. */
                 config_init(c);
                 memset(origins, 0, sizeof *origins);
+                config_error_reset(err);
         } else if (r < 0)
                 return r;
 

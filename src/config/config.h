@@ -82,10 +82,20 @@ struct config {
         } alert;
 };
 
-/* "file:line: [section] key: problem; accepted: ..." */
+/* Every error of a load, each "file:line: [section] key: problem;
+ * accepted: ...". A file is read to its end so that all of its errors are
+ * reported at once; message is the first, more[] the next ones kept, n how
+ * many there were (more than 1 + CONFIG_ERRORS_MORE: the rest were only
+ * counted). */
+#define CONFIG_ERRORS_MORE 15
 struct config_error {
         char message[512];
+        char more[CONFIG_ERRORS_MORE][512];
+        unsigned n;
 };
+
+/* The i-th error kept (0: message), NULL past the last one kept. */
+const char *config_error_get(const struct config_error *err, unsigned i);
 
 /* Fills c with the built-in defaults. */
 void config_init(struct config *c);

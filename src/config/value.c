@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <strings.h>
+#include <string.h>
 
 #include "base/decimal.h"
 #include "base/util.h"
@@ -34,16 +35,27 @@ static const struct unit size_units[] = {
     {"TiB", UINT64_C(1) << 40},
 };
 
+/* systemd's time units (systemd.time(7)), without months and years. */
 static const struct unit duration_units[] = {
-    {"", USEC_PER_SEC},
     {"us", 1},
     {"usec", 1},
     {"ms", USEC_PER_MSEC},
     {"msec", USEC_PER_MSEC},
     {"s", USEC_PER_SEC},
     {"sec", USEC_PER_SEC},
-    {"min", 60 * USEC_PER_SEC},
-    {"h", 3600 * USEC_PER_SEC},
+    {"second", USEC_PER_SEC},
+    {"seconds", USEC_PER_SEC},
+    {"m", USEC_PER_MIN},
+    {"min", USEC_PER_MIN},
+    {"minute", USEC_PER_MIN},
+    {"minutes", USEC_PER_MIN},
+    {"h", USEC_PER_HOUR},
+    {"hr", USEC_PER_HOUR},
+    {"hour", USEC_PER_HOUR},
+    {"hours", USEC_PER_HOUR},
+    {"d", 24 * USEC_PER_HOUR},
+    {"day", 24 * USEC_PER_HOUR},
+    {"days", 24 * USEC_PER_HOUR},
 };
 
 /* "NUMBER[UNIT]" with UNIT one of units[] (exact, case-sensitive, no blank
@@ -107,9 +119,66 @@ int size_parse(const char *s, struct size_or_pct *ret)
         return 0;
 }
 
+static bool is_blank(char c)
+{
+        return c == ' ' || c == '\t';
+}
+
+/* A sum of terms "NUMBER [UNIT]" as systemd writes time spans ("1min 30s",
+ * "5 sec", "1h30min"): blanks are allowed between a number and its unit and
+ * between terms, not around the whole. A term without a unit is seconds, as
+ * a bare number always was here. */
 int duration_parse(const char *s, uint64_t *ret_usec)
 {
-        return parse_with_unit(s, duration_units, ARRAY_SIZE(duration_units), ret_usec);
+        uint64_t total = 0;
+        const char *p = s;
+
+        if (!s || !*s || is_blank(*s))
+                return -EINVAL;
+        while (*p) {
+                struct decimal d;
+                const char *unit;
+                uint64_t mult = USEC_PER_SEC, v;
+                size_t len;
+                int r;
+
+                r = decimal_parse_prefix(p, &p, &d);
+                if (r < 0)
+                        return r;
+                while (is_blank(*p))
+                        p++;
+                unit = p;
+                while (isalpha((unsigned char)*p))
+                        p++;
+                len = (size_t)(p - unit);
+                if (len > 0) {
+                        size_t i;
+                        for (i = 0; i < ARRAY_SIZE(duration_units); i++)
+                                if (strlen(duration_units[i].suffix) == len &&
+                                    strncmp(unit, duration_units[i].suffix, len) == 0)
+                                        break;
+                        if (i == ARRAY_SIZE(duration_units))
+                                return -EINVAL;
+                        mult = duration_units[i].mult;
+                }
+                /* A fraction of the resolution would be a typo, not a wish. */
+                if (d.frac != 0 && mult == 1)
+                        return -EINVAL;
+                r = decimal_scale(&d, mult, &v);
+                if (r < 0)
+                        return r;
+                if (v > UINT64_MAX - total)
+                        return -ERANGE;
+                total += v;
+                if (is_blank(*p)) {
+                        while (is_blank(*p))
+                                p++;
+                        if (!*p)
+                                return -EINVAL;
+                }
+        }
+        *ret_usec = total;
+        return 0;
 }
 
 int percent_parse(const char *s, double *ret_pct)

@@ -245,8 +245,7 @@ static int load_config(const struct run_options *o, bool reloading, struct confi
         struct config_error err;
         int r = run_options_load_config(o, reloading, ret, &err);
         if (r < 0)
-                return log_error_errno(
-                    r, "%s", err.message[0] ? err.message : "Cannot load the configuration");
+                return run_options_log_config_error(&err, r);
         if (o->force_dry_run)
                 ret->daemon.dry_run = true;
         return 0;

@@ -269,10 +269,8 @@ static int open_layout(const struct run_options *o, struct config *c, struct fsr
 {
         struct config_error err;
         int r = run_options_load_config(o, false, c, &err);
-        if (r < 0) {
-                log_error("%s", err.message[0] ? err.message : "Cannot load the configuration");
-                return r;
-        }
+        if (r < 0)
+                return run_options_log_config_error(&err, r);
         r = fsroot_open(o->root_dir ? o->root_dir : "/", root);
         if (r < 0)
                 return r;

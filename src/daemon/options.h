@@ -18,8 +18,13 @@ struct run_options {
 };
 
 /* Loads the file and the --set overrides of o (config_load_all, or
- * config_reload_all for a SIGHUP). On failure err->message says why, for
- * a person; "" when the load gave no message (out of memory). --dry-run is
- * the daemon's to apply: other commands take the file as it is. */
+ * config_reload_all for a SIGHUP). On failure err says why, every error of
+ * the file, for a person; none when the load gave no message (out of
+ * memory). --dry-run is the daemon's to apply: other commands take the
+ * file as it is. */
 int run_options_load_config(const struct run_options *o, bool reloading, struct config *ret,
                             struct config_error *err);
+
+/* Logs each error of a failed load on a line of its own (error: the
+ * load's result, named when err holds no message). Returns error. */
+int run_options_log_config_error(const struct config_error *err, int error);

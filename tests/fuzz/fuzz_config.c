@@ -38,7 +38,7 @@ static char *print(const struct config *c, size_t *ret_size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static struct config a, b;
-        struct config_error err = {{0}};
+        struct config_error err = {.n = 0};
         size_t n1, n2;
         char *t1, *t2;
         const char *diff;

@@ -125,7 +125,11 @@ FRAGMENTS = [
     '"%s in scope %s, but its cause %s may not be touched and no "', '"bystander is killed: %s"',
     '"%s in scope %s, but every candidate is protected: %s"', '"recovered: %s"',
     '"MESSAGE=journald did not accept %llu entr%s from %s to %s (%s); they are lost"',
-    '"<%d>thrashguard: %s ["', '"<%d>thrashguard:   %.*s\\n"', '"Thawed %s, frozen pending a kill (%s)"',
+    '"Thawed %s, frozen pending a kill (%s)"',
+    # The stderr headline (alert_format_headline, participle_of).
+    '"%s %s (%s)"', '"killed"', '"frozen"', '"thawed"', '"%s: failed to %s (%s): %s"',
+    '"%s: partial kill (%s): %u task(s) killed, %u left, %s freed"', '"%s would be %s (dry-run; %s)"',
+    '"%s: every candidate is protected"', '"%s, the cause of the %s, may not be touched: no bystander "',
 ]
 
 
@@ -156,11 +160,28 @@ def synthetic(sample):
          "%s" % reason, E(["ThrashguardAllProtected"], [])),
         ("journal-lost", "journald did not accept 3 entries from 2025-01-01 10:00:00.000 UTC to "
          "2025-01-01 10:00:04.500 UTC (Resource temporarily unavailable); they are lost", E([], [])),
-        ("stderr fallback (alert.journal=false under systemd)",
-         "thrashguard: %s [MESSAGE_ID=2b2e42b20e434042acc519a8da2a8e80 THRASHGUARD_EVENT=acted]" % kill,
-         E([K], [K])),
-        ("stderr fallback, a candidate line", "thrashguard:   1. %s score=51.00: refaults 121k/s" % path,
-         E([], [])),
+        # alert.journal=false under systemd: the stderr lines, each an entry.
+        ("stderr headline, a kill", "shop/cart-7f9/cart killed (shortage in %s): 2 task(s), 300.0 MiB "
+         "freed, empty in 40 ms" % scope, E([K], [K])),
+        ("stderr headline, a kill of a service", "%s killed (shortage in %s): 1 task(s), 2.0 MiB freed, "
+         "empty in 4 ms" % (path, scope), E([K], [K])),
+        ("stderr headline, a freeze", "shop/cart-7f9/cart frozen (local-thrash in %s) in 12 ms" % scope,
+         E([F], [F])),
+        ("stderr headline, a failed kill", "docker 0123456789ab: failed to kill (shortage in %s): "
+         "Permission denied" % scope, E([X], [X])),
+        ("stderr headline, a partial kill", "shop/cart-7f9/cart: partial kill (shortage in %s): 3 task(s) "
+         "killed, 1 left, 210.0 MiB freed" % scope, E([X], [X])),
+        ("stderr headline, dry-run", "shop/cart-7f9/cart would be killed (dry-run; shortage in %s)" % scope,
+         E(["ThrashguardWouldAct"], [])),
+        ("stderr headline, all protected", "shortage in %s: every candidate is protected" % scope,
+         E(["ThrashguardAllProtected"], [])),
+        ("stderr headline, cause protected", "shop/cart-7f9/cart, the cause of the shortage in %s, may not "
+         "be touched: no bystander is killed" % scope, E(["ThrashguardAllProtected"], [])),
+        ("stderr headline, recovered", "%s recovered" % scope, E([], [])),
+        ("stderr fields line", "  MESSAGE_ID=2b2e42b20e434042acc519a8da2a8e80 THRASHGUARD_EVENT=acted "
+         "THRASHGUARD_ACTION=kill THRASHGUARD_CGROUP=%s" % path, E([], [])),
+        ("stderr candidate line", "  1. %s score=51.00: refaults 121k/s" % path, E([], [])),
+        ("a thaw log line", "Thawed %s, frozen pending a kill (stopping)" % path, E([], [])),
         ("SIGTERM thaw log line", "Thawed %s, frozen pending a kill (freeze-kill)" % path, E([], [])),
         ("a message that names a kill inside", "recovered: %s back to normal 1.3s after kill of %s: killed /x"
          % (scope, path), E([], [])),

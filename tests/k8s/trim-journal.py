@@ -16,11 +16,14 @@ produce for it, derived from the structured fields (THRASHGUARD_EVENT,
 THRASHGUARD_ACTION, THRASHGUARD_ALREADY_GONE), never from MESSAGE."""
 import json
 import os
+import re
 import sys
 
 SCENARIOS = ["thrash", "all-protected", "dry-run", "fp-io"]
 FIELDS = ["MESSAGE", "MESSAGE_ID", "PRIORITY", "SYSLOG_IDENTIFIER", "THRASHGUARD_EVENT"]
-PREFIXES = [("error: ", "3"), ("warning: ", "4"), ("debug: ", "7")]
+# The daemon's foreground line: a local ISO 8601 time, the priority word.
+STDERR_LINE = re.compile(r"^[0-9][0-9T:.+-]* (error|warning|notice|info|debug): (.*)$")
+PRIORITIES = {"error": "3", "warning": "4", "notice": "5", "info": "6", "debug": "7"}
 
 
 def expect_of(e):
@@ -50,10 +53,9 @@ def stderr_lines(path):
         if not line:
             continue
         prio = "6"
-        for p, pr in PREFIXES:
-            if line.startswith(p):
-                line, prio = line[len(p):], pr
-                break
+        m = STDERR_LINE.match(line)
+        if m:
+            prio, line = PRIORITIES[m.group(1)], m.group(2)
         out.append({"MESSAGE": line, "PRIORITY": prio, "SYSLOG_IDENTIFIER": "thrashguard",
                     "expect": {"events": [], "conditions": []}})
     return out

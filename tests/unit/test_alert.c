@@ -3,8 +3,13 @@
 #include "testutil.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include "act/alert.h"
+#include "act/journal-send.h"
+#include "base/log.h"
+#include "config/config.h"
 #include "snapshot_builder.h"
 
 static void fill_decision(struct decision *d, enum decision_kind kind)
@@ -205,6 +210,220 @@ static void test_candidates_and_status(void **state)
         assert_non_null(strstr(buf, "dry-run"));
 }
 
+/* What alert_emit writes to stderr when there is no journal, read back from
+ * a real file on fd 2: a headline that names the pod first, the fields and
+ * the ranking on the following lines, no line over LOG_LINE_MAX, and
+ * nothing lost: a value cut over lines joins back whole. */
+struct captured {
+        char text[65536];
+        char *lines[256];
+        size_t n;
+};
+
+static void capture_emit(const struct alert *a, const char *journal_stream, struct captured *ret)
+{
+        static struct config c;
+        static struct journal_sender j = {.fd = -EBADF};
+        char path[] = "/tmp/test_alert.XXXXXX";
+        int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+        struct stat st;
+        ssize_t n;
+
+        assert_true(fd >= 0 && saved >= 0);
+        unlink(path);
+        config_init(&c);
+        c.alert.journal = false;
+        assert_int_equal(fstat(fd, &st), 0);
+        if (journal_stream && streq(journal_stream, "this")) {
+                char v[64];
+                snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev,
+                         (unsigned long long)st.st_ino);
+                setenv("JOURNAL_STREAM", v, 1);
+        } else if (journal_stream)
+                setenv("JOURNAL_STREAM", journal_stream, 1);
+        else
+                unsetenv("JOURNAL_STREAM");
+        assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+        (void)log_open_stderr();
+        assert_int_equal(alert_emit(&j, &c, a), 1);
+        assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+        close(saved);
+        unsetenv("JOURNAL_STREAM");
+        n = pread(fd, ret->text, sizeof ret->text - 1, 0);
+        close(fd);
+        assert_true(n > 0);
+        ret->text[n] = 0;
+        ret->n = 0;
+        for (char *p = ret->text, *e; *p && ret->n < ARRAY_SIZE(ret->lines); p = e + 1) {
+                e = strchr(p, '\n');
+                assert_non_null(e); /* every line ends */
+                *e = 0;
+                if ((size_t)(e - p) + 1 > LOG_LINE_MAX)
+                        fail_msg("line of %zu characters: %s", (size_t)(e - p) + 1, p);
+                ret->lines[ret->n++] = p;
+        }
+}
+
+/* "2026-12-02T13:04:05.678+01:00 warning: " */
+static const char *after_timestamp(const char *line, const char *word)
+{
+        size_t w = strlen(word);
+
+        for (int i = 0; i < 29; i++) {
+                char c = line[i];
+                bool ok = i == 4 || i == 7     ? c == '-'
+                          : i == 10            ? c == 'T'
+                          : i == 13 || i == 16 ? c == ':'
+                          : i == 19            ? c == '.'
+                          : i == 23            ? c == '+' || c == '-'
+                          : i == 26            ? c == ':'
+                                               : isdigit((unsigned char)c);
+                if (!ok)
+                        fail_msg("no timestamp at %d: %s", i, line);
+        }
+        if (line[29] != ' ' || strncmp(line + 30, word, w) != 0 || line[30 + w] != ':' ||
+            line[31 + w] != ' ')
+                fail_msg("no '%s: ' after the timestamp: %s", word, line);
+        return line + 32 + w;
+}
+
+static void test_stderr_layout(void **state)
+{
+        static struct candidate cands[5];
+        static struct snapshot s;
+        static struct decision d;
+        static struct captured out;
+        static char joined[16384], ranking[8192], want[8192];
+        struct ranked top[5] = {0};
+        struct action_result r = {.tasks_killed = 2, .freed_bytes = 3 * MIB};
+        struct alert a = {.d = &d, .snap = &s, .result = &r, .top = top, .n_top = 5};
+        char path[260];
+        size_t n_cands = 0;
+        const char *head;
+        (void)state;
+
+        sb_init(&s, cands, 5, 0);
+        sb_scope(&s, "/kubepods.slice", 1024 * MIB, 1000 * MIB);
+        fill_decision(&d, DECISION_KILL);
+        /* A cgroup path of 250 characters and a long reason. */
+        memset(path, 'p', 250);
+        memcpy(path, "/kubepods.slice/", 16);
+        path[250] = 0;
+        strcpy(d.cgroup, path);
+        memset(d.reason, 'r', 480);
+        memcpy(d.reason, "shortage because ", 17);
+        d.reason[480] = 0;
+        for (unsigned i = 0; i < 5; i++) {
+                path[249] = (char)('a' + i);
+                sb_add(&s, path, 0, i + 1);
+                top[i] = (struct ranked){.index = i, .rank = i + 1, .score = 10.0 - i};
+                memset(top[i].why, 'w', 100);
+        }
+        a.event = alert_event_of(&d, &r);
+        alert_format_candidates(&a, want, sizeof want);
+
+        capture_emit(&a, NULL, &out);
+        assert_true(out.n >= 3);
+        head = after_timestamp(out.lines[0], "warning");
+        assert_true(startswith(head, "shop/cart-7f9/cart killed (shortage in /kubepods.slice): "
+                                     "2 task(s), 3.0 MiB freed"));
+        assert_true(strlen(head) <= ALERT_HEADLINE_MAX);
+        /* The rest, joined as the harnesses join it. */
+        joined[0] = ranking[0] = 0;
+        for (size_t i = 1; i < out.n; i++) {
+                const char *t = after_timestamp(out.lines[i], "warning");
+                assert_true(startswith(t, "  "));
+                t += 2;
+                if (*t == '+')
+                        str_appendf(n_cands ? ranking : joined,
+                                    n_cands ? sizeof ranking : sizeof joined, "%s", t + 1);
+                else if (isdigit((unsigned char)*t)) {
+                        str_appendf(ranking, sizeof ranking, "%s%s", n_cands ? "\n" : "", t);
+                        n_cands++;
+                } else {
+                        assert_int_equal(n_cands, 0); /* fields come before the ranking */
+                        str_appendf(joined, sizeof joined, " %s", t);
+                }
+        }
+        assert_true(startswith(joined, " MESSAGE_ID=" ALERT_MESSAGE_ID_ACTED " "));
+        {
+                char field[600];
+                snprintf(field, sizeof field, " THRASHGUARD_CGROUP=%s THRASHGUARD_CGROUP_ID=42 ",
+                         d.cgroup);
+                assert_non_null(strstr(joined, field));
+                snprintf(field, sizeof field, " THRASHGUARD_REASON=%s ", d.reason);
+                assert_non_null(strstr(joined, field));
+        }
+        assert_non_null(strstr(joined, " POD_NAME=cart-7f9 "));
+        assert_null(strstr(joined, "MESSAGE=")); /* the headline stands for it */
+        assert_null(strstr(joined, "THRASHGUARD_CANDIDATES="));
+        assert_int_equal(n_cands, 5);
+        assert_string_equal(ranking, want);
+
+        /* Under journald: its "<N>" priority prefix, no time of our own. */
+        capture_emit(&a, "this", &out);
+        assert_true(startswith(out.lines[0], "<4>shop/cart-7f9/cart killed ("));
+        for (size_t i = 1; i < out.n; i++)
+                assert_true(startswith(out.lines[i], "<4>  "));
+        /* A JOURNAL_STREAM that is not fd 2 (inherited, then redirected). */
+        capture_emit(&a, "1:2", &out);
+        (void)after_timestamp(out.lines[0], "warning");
+}
+
+static void test_headlines(void **state)
+{
+        struct candidate cands[1];
+        struct snapshot s;
+        struct decision d;
+        struct action_result r = {0};
+        struct alert a = {.d = &d, .snap = &s, .result = &r};
+        char buf[512];
+        (void)state;
+
+        sb_init(&s, cands, 1, 0);
+        sb_scope(&s, "/node", 1024 * MIB, 1000 * MIB);
+        fill_decision(&d, DECISION_FREEZE);
+        r.time_to_empty_usec = 7 * USEC_PER_MSEC;
+        a.event = ALERT_ACTED;
+        alert_format_headline(&a, buf, sizeof buf);
+        assert_string_equal(buf, "shop/cart-7f9/cart frozen (shortage in /node) in 7 ms");
+
+        /* A service is named by its unit; a long plain path by its end. */
+        memset(&d.id, 0, sizeof d.id);
+        strcpy(d.cgroup, "/system.slice/nginx.service");
+        r = (struct action_result){.dry_run = true};
+        a.event = ALERT_WOULD_ACT;
+        alert_format_headline(&a, buf, sizeof buf);
+        assert_string_equal(buf, "/system.slice/nginx.service would be frozen (dry-run; shortage "
+                                 "in /node)");
+        memset(d.cgroup, 'x', 300);
+        memcpy(d.cgroup, "/system.slice/", 14);
+        strcpy(d.cgroup + 300, "/db.service");
+        alert_format_headline(&a, buf, sizeof buf);
+        assert_true(startswith(buf, ".../db.service would be frozen"));
+
+        fill_decision(&d, DECISION_ALL_PROTECTED);
+        d.cgroup[0] = 0;
+        a.result = NULL;
+        a.event = ALERT_ALL_PROTECTED;
+        alert_format_headline(&a, buf, sizeof buf);
+        assert_string_equal(buf, "shortage in /node: every candidate is protected");
+
+        /* Too long: cut at ALERT_HEADLINE_MAX, visibly. */
+        fill_decision(&d, DECISION_KILL);
+        memset(d.id.container_name, 'c', sizeof d.id.container_name - 1);
+        d.id.container_name[sizeof d.id.container_name - 1] = 0;
+        a.result = &r;
+        r = (struct action_result){.error = -EACCES};
+        a.event = ALERT_FAILED;
+        alert_format_headline(&a, buf, sizeof buf);
+        assert_int_equal(strlen(buf), ALERT_HEADLINE_MAX);
+        assert_true(startswith(buf, "shop/cart-7f9/ccc"));
+        assert_true(endswith(buf, "..."));
+        alert_format_headline(&a, buf, 8);
+        assert_string_equal(buf, "shop...");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -213,6 +432,8 @@ int main(void)
             cmocka_unit_test(test_messages),
             cmocka_unit_test(test_truncation),
             cmocka_unit_test(test_candidates_and_status),
+            cmocka_unit_test(test_headlines),
+            cmocka_unit_test(test_stderr_layout),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -879,6 +879,70 @@ static void test_failed_load_untouched(void **state)
         assert_non_null(strstr(err.message, ":7: [alert] top: bad value 'many'"));
 }
 
+/* A file is read to its end: every error is kept, in line order, one per
+ * line; what depends on a refused line (a refused section's keys, a refused
+ * list's indented lines) adds none of its own. */
+static void test_every_error(void **state)
+{
+        static struct config c;
+        struct config_error err = {};
+        char path[64], text[4096];
+        const char *want[] = {
+            ":2: [daemon] interval: bad value '5x'",
+            ":5: [rank] prefer: already set on line 4",
+            ":7: unknown section [deamon]",
+            ":10: expected 'key = value' or '[section]', not 'junk'",
+            ":11: [alert] top: bad value 'many'",
+        };
+        size_t n;
+
+        (void)state;
+        assert_int_equal(load_text("[daemon]\n"
+                                   "interval = 5x\n"
+                                   "[rank]\n"
+                                   "prefer = a\n"
+                                   "prefer = b\n"
+                                   "  c-dropped = x\n"
+                                   "[deamon]\n"
+                                   "intervl = 1s\n"
+                                   "[alert]\n"
+                                   "junk\n"
+                                   "top = many\n",
+                                   &c, &err, path, sizeof path),
+                         -EINVAL);
+        if (err.n != ARRAY_SIZE(want)) {
+                for (unsigned i = 0; config_error_get(&err, i); i++)
+                        print_message("  %s\n", config_error_get(&err, i));
+                fail_msg("%u errors, expected %zu", err.n, ARRAY_SIZE(want));
+        }
+        for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+                const char *m = config_error_get(&err, i);
+                assert_non_null(m);
+                if (!startswith(m, path) || !startswith(m + strlen(path), want[i]))
+                        fail_msg("error %u: got %s, expected %s%s", i, m, path, want[i]);
+        }
+        assert_null(config_error_get(&err, ARRAY_SIZE(want)));
+        assert_ptr_equal(config_error_get(&err, 0), err.message);
+
+        /* More errors than are kept: all counted, the first ones kept. */
+        n = 0;
+        n += (size_t)snprintf(text + n, sizeof text - n, "[daemon]\n");
+        for (unsigned i = 0; i < CONFIG_ERRORS_MORE + 5; i++)
+                n += (size_t)snprintf(text + n, sizeof text - n, "bogus%u = 1\n", i);
+        assert_true(n < sizeof text);
+        assert_int_equal(load_text(text, &c, &err, path, sizeof path), -EINVAL);
+        assert_int_equal(err.n, CONFIG_ERRORS_MORE + 5);
+        assert_non_null(
+            strstr(config_error_get(&err, CONFIG_ERRORS_MORE), ":17: unknown key 'bogus15'"));
+        assert_null(config_error_get(&err, CONFIG_ERRORS_MORE + 1));
+
+        /* The next load starts empty. */
+        assert_int_equal(load_text("[daemon]\ninterval = 1 s\n", &c, &err, path, sizeof path), 0);
+        assert_int_equal(c.daemon.interval_usec, USEC_PER_SEC);
+        assert_int_equal(config_load_file(&c, "/nonexistent/x.conf", &err), -ENOENT);
+        assert_int_equal(err.n, 1);
+}
+
 static void test_hostile_input(void **state)
 {
         static struct config c;
@@ -984,6 +1048,7 @@ int main(void)
             cmocka_unit_test(test_round_trip),
             cmocka_unit_test(test_number_round_trip),
             cmocka_unit_test(test_failed_load_untouched),
+            cmocka_unit_test(test_every_error),
             cmocka_unit_test(test_hostile_input),
             cmocka_unit_test(test_pattern_list_match),
             cmocka_unit_test(test_to_string),

@@ -653,35 +653,43 @@ tg_daemon_stop_check() {
 
 # tg_decisions: the daemon's decision lines as records in
 # $TG_DIR/decisions.tsv, one line each, TAB-separated KEY=VALUE fields.
-# With alert.journal=false a decision is one stderr line (src/alert.c)
-#   <P>thrashguard: MESSAGE [MESSAGE_ID=... THRASHGUARD_EVENT=... ...]
-# followed by the ranked candidates, one line each:
-#   <P>thrashguard:   1. /path score=S [protected=WHY]: why
-# Record fields: MS (the stamp), MESSAGE, every KEY=VALUE of the brackets
-# (a value may hold spaces: a field ends where " NEXT_KEY=" begins), and
-# CANDIDATES (the ranking lines joined with " | ").
+# With alert.journal=false a decision goes to stderr (src/act/alert.c),
+# each line "MS TIME PRIORITY: TEXT" (MS: the stamp of tg_daemon_start):
+#   HEADLINE                         (the pod or service first)
+#     MESSAGE_ID=... THRASHGUARD_EVENT=... ...   (the fields, packed)
+#     +the rest of a value cut at the end of the line above
+#     1. /path score=S [protected=WHY]: why      (the ranking)
+# Record fields: MS (the stamp of the headline), MESSAGE (the headline),
+# every KEY=VALUE of the field lines (a value may hold spaces: a field ends
+# where " NEXT_KEY=" begins), and CANDIDATES (the ranking lines joined with
+# " | ").
 tg_decisions() {
 	awk '
 		function flush() {
 			if (cur != "") print cur "\tCANDIDATES=" cands
-			cur = ""; cands = ""
+			cur = ""; cands = ""; last = ""
 		}
-		/^[0-9]+ <[0-9]>thrashguard:   / {
-			if (cur != "") { x = $0; sub(/^[0-9]+ <[0-9]>thrashguard:   /, "", x); cands = cands (cands == "" ? "" : " | ") x }
-			next
-		}
-		/^[0-9]+ <[0-9]>thrashguard: .* \[MESSAGE_ID=.*\]$/ {
-			flush()
-			i = index($0, " [MESSAGE_ID=")
-			msg = substr($0, length($1) + 2, i - length($1) - 2)
-			sub(/^<[0-9]>thrashguard: /, "", msg)
-			f = substr($0, i + 2)
-			sub(/\]$/, "", f)
-			cur = "MS=" $1 "\tMESSAGE=" msg
+		function fields(f) {
 			while (match(f, / [A-Z][A-Z0-9_]*=/)) { cur = cur "\t" substr(f, 1, RSTART - 1); f = substr(f, RSTART + 1) }
 			cur = cur "\t" f
+		}
+		{
+			t = substr($0, length($1) + 2)
+			sub(/^[0-9][0-9T:.+-]* (error|warning|notice|info|debug): /, "", t)
+		}
+		substr(t, 1, 2) != "  " { flush(); head = t; head_ms = $1; next }
+		{ t = substr(t, 3) }
+		cur == "" && t ~ /^MESSAGE_ID=/ { cur = "MS=" head_ms "\tMESSAGE=" head; fields(t); last = "f"; next }
+		cur == "" { next }
+		t ~ /^\+/ {
+			t = substr(t, 2)
+			if (last == "c") cands = cands t
+			else if (match(t, / [A-Z][A-Z0-9_]*=/)) { cur = cur substr(t, 1, RSTART - 1); fields(substr(t, RSTART + 1)) }
+			else cur = cur t
 			next
 		}
+		t ~ /^[0-9]+\. / { cands = cands (cands == "" ? "" : " | ") t; last = "c"; next }
+		t ~ /^[A-Z][A-Z0-9_]*=/ { fields(t); last = "f"; next }
 		{ flush() }
 		END { flush() }' "$TG_DIR/daemon.log" >"$TG_DIR/decisions.tsv"
 }

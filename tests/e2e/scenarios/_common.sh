@@ -52,6 +52,19 @@ tg__json_check() {
 	TG_CHECKS+=("{\"ok\":$ok,\"what\":\"$what\"}")
 }
 
+# tg_daemon_log_has TEXT: the daemon's stderr holds TEXT (a fixed string),
+# where a message longer than a line (300 characters) is read joined again:
+# a line "TIME PRIORITY:   rest" continues the one above, cut at a blank.
+tg_daemon_log_has() {
+	awk '
+		match($0, /^[0-9][0-9T:.+-]* [a-z]+: /) {
+			t = substr($0, RLENGTH + 1)
+			if (substr(t, 1, 2) == "  " && cur != "") { cur = cur " " substr(t, 3); next }
+		}
+		{ if (cur != "") print cur; cur = $0 }
+		END { if (cur != "") print cur }' "$E2E_DIR/daemon.log" | grep -qF -- "$1"
+}
+
 # tg_check WHAT CMD [ARG...]: runs CMD; counts a pass or a failure and says
 # which on stderr.  Returns CMD's verdict, so `tg_check ... || ...` works.
 tg_check() {

@@ -51,7 +51,7 @@ scn_run() {
 	tg_check "still frozen 2 s after SIGKILL of the daemon" tg_frozen "$TH"
 	t_restart=$(e2e_now_ms)
 	tg_daemon_start "${args[@]}"
-	tg_check "the restarted daemon resumes the grace" grep -q "Resuming the freeze grace of $TH_CG" "$E2E_DIR/daemon.log"
+	tg_check "the restarted daemon resumes the grace" tg_daemon_log_has "Resuming the freeze grace of $TH_CG"
 	if e2e_wait_empty "$TH" $((FKR_GRACE_S + 10)); then
 		t_empty=$(e2e_now_ms)
 		tg_metric frozen_to_empty_ms=$((t_empty - t_frozen)) restart_after_freeze_ms=$((t_restart - t_frozen))

@@ -47,10 +47,10 @@ scenario() {
 	# shellcheck disable=SC2086
 	{
 		tg_decision_result $cond
-		msg=$(tg_dq get MESSAGE $cond)
-		tg_check says_why "the message says every candidate is protected, and by what ([protect] cgroups, comm)" \
+		msg="$(tg_dq get MESSAGE $cond) / $(tg_dq get THRASHGUARD_REASON $cond)"
+		tg_check says_why "the headline says every candidate is protected, the reason by what ([protect] cgroups, comm)" \
 			awk -v m="$msg" 'BEGIN { exit !(index(m, "every candidate is protected") && index(m, "[protect] cgroups") && index(m, "comm")) }' ||
-			tg_info "    (the message, ${#msg} characters: $msg)"
+			tg_info "    (the headline / reason, ${#msg} characters: $msg)"
 		th_re=$(echo "$TH_CG" | sed 's/\./\\./g')
 		nb_re=$(echo "$NB_CG" | sed 's/\./\\./g')
 		tg_check ranking "its ranking marks the pods protected by [protect] cgroups, the kubelet by [protect] comms" \
