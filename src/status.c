@@ -208,13 +208,13 @@ static int sample_state(const struct config *c, const struct fsroot *root, const
             .frozen_unreadable = held->garbage,
         };
         for (;;) {
-                struct json_out out;
+                struct text_buf out;
                 char *buf = malloc(size);
                 if (!buf) {
                         r = -ENOMEM;
                         goto finish;
                 }
-                json_out_init(&out, buf, size);
+                text_buf_init(&out, buf, size);
                 (void)state_report_write(&rep, &out);
                 if (!out.overflow) {
                         *ret = (struct state_text){.text = buf, .len = out.len};

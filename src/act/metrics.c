@@ -101,8 +101,7 @@ static const char *outcome_of(enum alert_event e)
         return alert_event_to_string(e); /* as THRASHGUARD_EVENT in the journal */
 }
 
-static void format_daemon(struct prom_text *t, const struct metrics *m,
-                          const struct metrics_view *v)
+static void format_daemon(struct text_buf *t, const struct metrics *m, const struct metrics_view *v)
 {
         prom_text_family(t, "thrashguard_up", "gauge",
                          "1 while the daemon runs; 0 in the file it leaves when it stops.");
@@ -136,7 +135,7 @@ static bool same_decision(const struct metrics_counter *a, const struct metrics_
         return a->rule == b->rule && a->kind == b->kind && streq(a->scope, b->scope);
 }
 
-static void format_counters(struct prom_text *t, const struct metrics *m)
+static void format_counters(struct text_buf *t, const struct metrics *m)
 {
         prom_text_family(t, "thrashguard_decisions_total", "counter",
                          "Decisions by scope, rule and kind (kill, freeze, thaw, all-protected, "
@@ -183,7 +182,7 @@ static const char *nonempty(const char *s)
         return s && s[0] ? s : NULL;
 }
 
-static void format_last_action(struct prom_text *t, const struct metrics *m)
+static void format_last_action(struct text_buf *t, const struct metrics *m)
 {
         const struct metrics_last_action *a = &m->last;
         struct prom_label l[] = {
@@ -286,8 +285,8 @@ static const struct {
     [SCOPE_CANDIDATES] = {"thrashguard_candidates", "Candidate groups watched in the scope."},
 };
 
-static void format_scope_gauge(struct prom_text *t, const struct metrics_view *v,
-                               enum scope_gauge g, unsigned i)
+static void format_scope_gauge(struct text_buf *t, const struct metrics_view *v, enum scope_gauge g,
+                               unsigned i)
 {
         const struct scope_sample *s = &v->snap->scopes[i];
         const struct policy_scope_state *sc = policy_scope(v, i);
@@ -340,7 +339,7 @@ static void format_scope_gauge(struct prom_text *t, const struct metrics_view *v
         }
 }
 
-static void format_scopes(struct prom_text *t, const struct metrics_view *v)
+static void format_scopes(struct text_buf *t, const struct metrics_view *v)
 {
         unsigned n = v->snap->n_scopes < CONFIG_MAX_SCOPES ? v->snap->n_scopes : CONFIG_MAX_SCOPES;
 
@@ -361,9 +360,9 @@ static void format_scopes(struct prom_text *t, const struct metrics_view *v)
 
 int metrics_format(const struct metrics *m, const struct metrics_view *v, char *buf, size_t size)
 {
-        struct prom_text t;
+        struct text_buf t;
 
-        prom_text_init(&t, buf, size);
+        text_buf_init(&t, buf, size);
         format_daemon(&t, m, v);
         format_counters(&t, m);
         format_last_action(&t, m);

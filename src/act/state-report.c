@@ -12,14 +12,14 @@ static uint64_t to_realtime(const struct state_report *s, uint64_t mono_usec)
         return v > 0 ? (uint64_t)v : 0;
 }
 
-static void write_time(struct json_out *o, const char *key, const struct state_report *s,
+static void write_time(struct text_buf *o, const char *key, const struct state_report *s,
                        uint64_t mono_usec)
 {
-        json_out_raw(o, ",\"%s\":", key);
+        text_buf_printf(o, ",\"%s\":", key);
         if (mono_usec)
-                json_out_raw(o, "%" PRIu64, to_realtime(s, mono_usec));
+                text_buf_printf(o, "%" PRIu64, to_realtime(s, mono_usec));
         else
-                json_out_raw(o, "null");
+                text_buf_printf(o, "null");
 }
 
 /* The policy's state for the scope at index i, NULL when it holds none
@@ -35,71 +35,71 @@ static const struct policy_scope_state *policy_scope(const struct state_report *
 /* The shortage rule of one scope: idle, warming (holds, not yet for its
  * duration), holding, grace (freeze-kill: frozen, the kill pending) or
  * cooldown (after an action). */
-static void write_shortage(const struct state_report *s, unsigned i, struct json_out *o)
+static void write_shortage(const struct state_report *s, unsigned i, struct text_buf *o)
 {
         const struct policy_scope_state *sc = policy_scope(s, i);
         uint64_t now = s->now_usec;
 
-        json_out_raw(o, ",\"shortage\":");
+        text_buf_printf(o, ",\"shortage\":");
         if (!sc) {
-                json_out_raw(o, "null");
+                text_buf_printf(o, "null");
                 return;
         }
         if (sc->frozen_pending) {
-                json_out_raw(o, "{\"state\":\"grace\"");
+                text_buf_printf(o, "{\"state\":\"grace\"");
                 write_time(o, "since_realtime_usec", s, sc->frozen_at_usec);
                 write_time(o, "until_realtime_usec", s,
                            sc->frozen_at_usec + s->config->action.freeze_grace_usec);
-                json_out_raw(o, ",\"cgroup\":");
+                text_buf_printf(o, ",\"cgroup\":");
                 json_out_str(o, sc->frozen_cgroup);
         } else if (now < sc->cooldown_until_usec) {
-                json_out_raw(o, "{\"state\":\"cooldown\"");
+                text_buf_printf(o, "{\"state\":\"cooldown\"");
                 write_time(o, "since_realtime_usec", s, sc->acted_at_usec);
                 write_time(o, "until_realtime_usec", s, sc->cooldown_until_usec);
         } else if (sc->shortage_since_usec) {
                 bool holding = now - sc->shortage_since_usec >= s->config->shortage.duration_usec;
-                json_out_raw(o, "{\"state\":\"%s\"", holding ? "holding" : "warming");
+                text_buf_printf(o, "{\"state\":\"%s\"", holding ? "holding" : "warming");
                 write_time(o, "since_realtime_usec", s, sc->shortage_since_usec);
                 write_time(o, "until_realtime_usec", s,
                            holding ? 0
                                    : sc->shortage_since_usec + s->config->shortage.duration_usec);
         } else {
-                json_out_raw(o, "{\"state\":\"idle\"");
+                text_buf_printf(o, "{\"state\":\"idle\"");
         }
-        json_out_raw(o, "}");
+        text_buf_printf(o, "}");
 }
 
 /* The local-thrash rule of one scope: the groups where it holds. */
-static void write_thrashing(const struct state_report *s, unsigned i, struct json_out *o)
+static void write_thrashing(const struct state_report *s, unsigned i, struct text_buf *o)
 {
         bool first = true;
 
-        json_out_raw(o, ",\"thrashing\":");
+        text_buf_printf(o, ",\"thrashing\":");
         if (!policy_scope(s, i)) {
-                json_out_raw(o, "null");
+                text_buf_printf(o, "null");
                 return;
         }
-        json_out_raw(o, "[");
+        text_buf_printf(o, "[");
         for (size_t k = 0; k < POLICY_MAX_THRASHING; k++) {
                 const struct policy_thrash_state *t = &s->policy->thrashing[k];
                 if (!t->used || t->scope != i)
                         continue;
                 bool holding = s->now_usec - t->since_usec >= s->config->thrash.duration_usec;
-                json_out_raw(o, "%s{\"cgroup\":", first ? "" : ",");
+                text_buf_printf(o, "%s{\"cgroup\":", first ? "" : ",");
                 first = false;
                 json_out_str(o, t->cgroup);
-                json_out_raw(o, ",\"state\":\"%s\"", holding ? "holding" : "warming");
+                text_buf_printf(o, ",\"state\":\"%s\"", holding ? "holding" : "warming");
                 write_time(o, "since_realtime_usec", s, t->since_usec);
-                json_out_raw(o, ",\"memory_full_pct\":");
+                text_buf_printf(o, ",\"memory_full_pct\":");
                 json_out_num(o, t->full_pct);
-                json_out_raw(o, ",\"refault_per_s\":");
+                text_buf_printf(o, ",\"refault_per_s\":");
                 json_out_num(o, t->refault_per_s);
-                json_out_raw(o, "}");
+                text_buf_printf(o, "}");
         }
-        json_out_raw(o, "]");
+        text_buf_printf(o, "]");
 }
 
-static void write_scope(const struct state_report *s, unsigned i, struct json_out *o)
+static void write_scope(const struct state_report *s, unsigned i, struct text_buf *o)
 {
         const struct scope_sample *y = &s->cur->scopes[i];
         const struct scope_sample *x =
@@ -113,168 +113,168 @@ static void write_scope(const struct state_report *s, unsigned i, struct json_ou
                         full = stall_pct(
                             counter_delta(y->psi.full.total_usec, x->psi.full.total_usec), dt);
         }
-        json_out_raw(o, "%s{\"path\":", i ? "," : "");
+        text_buf_printf(o, "%s{\"path\":", i ? "," : "");
         json_out_str(o, y->path);
-        json_out_raw(o, ",\"readable\":");
+        text_buf_printf(o, ",\"readable\":");
         json_out_bool(o, y->ok);
-        json_out_raw(o, ",\"memory_some_pct\":");
+        text_buf_printf(o, ",\"memory_some_pct\":");
         json_out_num(o, some);
-        json_out_raw(o, ",\"memory_full_pct\":");
+        text_buf_printf(o, ",\"memory_full_pct\":");
         json_out_num(o, full);
-        json_out_raw(o, ",\"headroom_bytes\":");
+        text_buf_printf(o, ",\"headroom_bytes\":");
         json_out_bytes(o, y->ok, y->headroom_bytes);
-        json_out_raw(o, ",\"limit_bytes\":");
+        text_buf_printf(o, ",\"limit_bytes\":");
         json_out_bytes(o, y->ok, y->limit_bytes);
         write_shortage(s, i, o);
         write_thrashing(s, i, o);
-        json_out_raw(o, "}");
+        text_buf_printf(o, "}");
 }
 
-static void write_decisions(const struct state_report *s, struct json_out *o)
+static void write_decisions(const struct state_report *s, struct text_buf *o)
 {
-        json_out_raw(o, ",\"decisions\":[");
+        text_buf_printf(o, ",\"decisions\":[");
         for (size_t i = 0; i < s->n_decisions; i++) {
                 const struct state_decision *d = &s->decisions[i];
-                json_out_raw(o, "%s{\"time_realtime_usec\":%" PRIu64 ",\"kind\":", i ? "," : "",
-                             d->realtime_usec);
+                text_buf_printf(o, "%s{\"time_realtime_usec\":%" PRIu64 ",\"kind\":", i ? "," : "",
+                                d->realtime_usec);
                 json_out_str(o, decision_kind_to_string(d->kind));
-                json_out_raw(o, ",\"rule\":");
+                text_buf_printf(o, ",\"rule\":");
                 json_out_str(o, d->rule != RULE_NONE ? rule_to_string(d->rule) : NULL);
-                json_out_raw(o, ",\"scope\":");
+                text_buf_printf(o, ",\"scope\":");
                 json_out_str(o, d->scope);
-                json_out_raw(o, ",\"cgroup\":");
+                text_buf_printf(o, ",\"cgroup\":");
                 json_out_str(o, d->cgroup);
-                json_out_raw(o, ",\"score\":");
+                text_buf_printf(o, ",\"score\":");
                 json_out_num(o, d->cgroup[0] ? d->score : NAN);
-                json_out_raw(o, ",\"outcome\":");
+                text_buf_printf(o, ",\"outcome\":");
                 json_out_str(o, !d->acted       ? "reported"
                                 : d->result < 0 ? "failed"
                                 : d->dry_run    ? "dry-run"
                                                 : "done");
-                json_out_raw(o, ",\"error\":");
+                text_buf_printf(o, ",\"error\":");
                 json_out_str(o, d->acted && d->result < 0 ? strerror(-d->result) : NULL);
-                json_out_raw(o, ",\"reason\":");
+                text_buf_printf(o, ",\"reason\":");
                 json_out_str(o, d->reason);
-                json_out_raw(o, "}");
+                text_buf_printf(o, "}");
         }
-        json_out_raw(o, "]");
+        text_buf_printf(o, "]");
 }
 
-static void write_frozen(const struct state_report *s, struct json_out *o)
+static void write_frozen(const struct state_report *s, struct text_buf *o)
 {
         unsigned n = s->frozen ? s->frozen->n : 0;
 
-        json_out_raw(o, ",\"frozen_by_thrashguard\":[");
+        text_buf_printf(o, ",\"frozen_by_thrashguard\":[");
         for (unsigned i = 0; i < n; i++) {
                 const struct freeze_record *r = &s->frozen->r[i];
-                json_out_raw(o, "%s{\"cgroup\":", i ? "," : "");
+                text_buf_printf(o, "%s{\"cgroup\":", i ? "," : "");
                 json_out_str(o, r->cgroup);
-                json_out_raw(o, ",\"cgroup_id\":%" PRIu64 ",\"mode\":", r->cgroup_id);
+                text_buf_printf(o, ",\"cgroup_id\":%" PRIu64 ",\"mode\":", r->cgroup_id);
                 json_out_str(o, action_mode_to_string(r->mode));
-                json_out_raw(o, ",\"rule\":");
+                text_buf_printf(o, ",\"rule\":");
                 json_out_str(o, rule_to_string(r->rule));
-                json_out_raw(o, ",\"frozen_realtime_usec\":%" PRIu64 "}", r->realtime_usec);
+                text_buf_printf(o, ",\"frozen_realtime_usec\":%" PRIu64 "}", r->realtime_usec);
         }
-        json_out_raw(o, "],\"frozen_record_unreadable\":");
+        text_buf_printf(o, "],\"frozen_record_unreadable\":");
         json_out_bool(o, s->frozen_unreadable);
 }
 
 static void write_candidate(const struct state_report *s, unsigned scope, const struct ranked *r,
-                            bool first, struct json_out *o)
+                            bool first, struct text_buf *o)
 {
         const struct candidate *c = &s->cur->candidates[r->index];
         const struct identity *id = &c->id;
         char who[512];
 
         who_format(c->path, id, WHO_SHORT, who, sizeof who);
-        json_out_raw(o, "%s\n{\"rank\":%u,\"cgroup\":", first ? "" : ",", r->rank);
+        text_buf_printf(o, "%s\n{\"rank\":%u,\"cgroup\":", first ? "" : ",", r->rank);
         json_out_str(o, c->path);
-        json_out_raw(o, ",\"scope\":");
+        text_buf_printf(o, ",\"scope\":");
         json_out_str(o, s->cur->scopes[scope].path);
-        json_out_raw(o, ",\"who\":");
+        text_buf_printf(o, ",\"who\":");
         json_out_str(o, who);
-        json_out_raw(o, ",\"kind\":");
+        text_buf_printf(o, ",\"kind\":");
         json_out_str(o, identity_kind_to_string(id->kind));
-        json_out_raw(o, ",\"runtime\":");
+        text_buf_printf(o, ",\"runtime\":");
         json_out_str(o, id->runtime);
-        json_out_raw(o, ",\"container_id\":");
+        text_buf_printf(o, ",\"container_id\":");
         json_out_str(o, id->container_id);
-        json_out_raw(o, ",\"pod_uid\":");
+        text_buf_printf(o, ",\"pod_uid\":");
         json_out_str(o, id->pod_uid);
-        json_out_raw(o, ",\"pod_namespace\":");
+        text_buf_printf(o, ",\"pod_namespace\":");
         json_out_str(o, id->pod_namespace);
-        json_out_raw(o, ",\"pod_name\":");
+        text_buf_printf(o, ",\"pod_name\":");
         json_out_str(o, id->pod_name);
-        json_out_raw(o, ",\"container_name\":");
+        text_buf_printf(o, ",\"container_name\":");
         json_out_str(o, id->container_name);
-        json_out_raw(o, ",\"qos\":");
+        text_buf_printf(o, ",\"qos\":");
         json_out_str(o, qos_class_to_string(id->qos));
-        json_out_raw(o, ",\"memory_bytes\":");
+        text_buf_printf(o, ",\"memory_bytes\":");
         json_out_bytes(o, true, c->s.usage_bytes);
-        json_out_raw(o, ",\"unreclaimable_bytes\":");
+        text_buf_printf(o, ",\"unreclaimable_bytes\":");
         json_out_bytes(o, true, r->unreclaimable_bytes);
-        json_out_raw(o, ",\"memory_full_pct\":");
+        text_buf_printf(o, ",\"memory_full_pct\":");
         json_out_num(o, c->s.has_psi ? r->full_pct : NAN);
-        json_out_raw(o, ",\"refault_per_s\":");
+        text_buf_printf(o, ",\"refault_per_s\":");
         json_out_num(o, r->refault_per_s);
-        json_out_raw(o, ",\"score\":");
+        text_buf_printf(o, ",\"score\":");
         json_out_num(o, r->score);
-        json_out_raw(o, ",\"score_parts\":{\"activity\":");
+        text_buf_printf(o, ",\"score_parts\":{\"activity\":");
         json_out_num(o, r->activity);
-        json_out_raw(o, ",\"unreclaimable\":");
+        text_buf_printf(o, ",\"unreclaimable\":");
         json_out_num(o, r->contribution - r->activity);
-        json_out_raw(o, ",\"qos\":");
+        text_buf_printf(o, ",\"qos\":");
         json_out_num(o, r->qos_term);
-        json_out_raw(o, ",\"oom_score_adj\":");
+        text_buf_printf(o, ",\"oom_score_adj\":");
         json_out_num(o, r->oom_adj_term);
-        json_out_raw(o, ",\"preference\":");
+        text_buf_printf(o, ",\"preference\":");
         json_out_num(o, r->preference_term);
-        json_out_raw(o, "},\"last_resort\":");
+        text_buf_printf(o, "},\"last_resort\":");
         json_out_bool(o, r->last_resort);
-        json_out_raw(o, ",\"protected\":");
+        text_buf_printf(o, ",\"protected\":");
         json_out_bool(o, r->protect != PROTECT_NONE);
-        json_out_raw(o, ",\"protect_reason\":");
+        text_buf_printf(o, ",\"protect_reason\":");
         json_out_str(o, r->protect != PROTECT_NONE ? protect_reason_to_string(r->protect) : NULL);
-        json_out_raw(o, ",\"why\":");
+        text_buf_printf(o, ",\"why\":");
         json_out_str(o, r->why);
-        json_out_raw(o, "}");
+        text_buf_printf(o, "}");
 }
 
-size_t state_report_write(const struct state_report *s, struct json_out *o)
+size_t state_report_write(const struct state_report *s, struct text_buf *o)
 {
         const struct config *c = s->config;
         size_t after_time;
         bool first = true;
 
-        json_out_raw(o, "{\"schema\":%d,\"time_realtime_usec\":%" PRIu64, STATE_REPORT_SCHEMA,
-                     to_realtime(s, s->now_usec));
+        text_buf_printf(o, "{\"schema\":%d,\"time_realtime_usec\":%" PRIu64, STATE_REPORT_SCHEMA,
+                        to_realtime(s, s->now_usec));
         after_time = o->len;
-        json_out_raw(o, ",\"source\":\"%s\",\"daemon\":", s->daemon_pid ? "daemon" : "status");
+        text_buf_printf(o, ",\"source\":\"%s\",\"daemon\":", s->daemon_pid ? "daemon" : "status");
         if (s->daemon_pid) {
-                json_out_raw(o, "{\"pid\":%d,\"mode\":", (int)s->daemon_pid);
+                text_buf_printf(o, "{\"pid\":%d,\"mode\":", (int)s->daemon_pid);
                 json_out_str(o, action_mode_to_string(c->action.mode));
-                json_out_raw(o, ",\"dry_run\":");
+                text_buf_printf(o, ",\"dry_run\":");
                 json_out_bool(o, c->daemon.dry_run);
-                json_out_raw(o, "}");
+                text_buf_printf(o, "}");
         } else
-                json_out_raw(o, "null");
-        json_out_raw(o, ",\"cgroup_mode\":");
+                text_buf_printf(o, "null");
+        text_buf_printf(o, ",\"cgroup_mode\":");
         json_out_str(o, cgroup_mode_to_string(s->layout->mode));
-        json_out_raw(o, ",\"group_psi\":");
+        text_buf_printf(o, ",\"group_psi\":");
         json_out_bool(o, s->layout->has_group_psi);
-        json_out_raw(o, ",\"scopes\":[");
+        text_buf_printf(o, ",\"scopes\":[");
         for (unsigned i = 0; i < s->cur->n_scopes; i++)
                 write_scope(s, i, o);
-        json_out_raw(o, "]");
+        text_buf_printf(o, "]");
         write_decisions(s, o);
         write_frozen(s, o);
-        json_out_raw(o, ",\"candidates\":[");
+        text_buf_printf(o, ",\"candidates\":[");
         for (unsigned i = 0; i < s->cur->n_scopes; i++)
                 for (size_t k = 0; k < s->rankings[i].n; k++) {
                         write_candidate(s, i, &s->rankings[i].r[k], first, o);
                         first = false;
                 }
-        json_out_raw(o, "]}\n");
+        text_buf_printf(o, "]}\n");
         return after_time;
 }
 

@@ -65,7 +65,7 @@ struct state_report {
 /* Writes the state into o. Returns the offset in o->buf where the part
  * after the time member begins: two states with the same text from there
  * on say the same thing. o->overflow when the buffer was too small. */
-size_t state_report_write(const struct state_report *s, struct json_out *o);
+size_t state_report_write(const struct state_report *s, struct text_buf *o);
 
 /* Records d (with the act layer's result r and whether it was a dry-run)
  * as the newest of ring[cap], oldest first, *n the number held. */

@@ -9,34 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text-buf.h"
 #include "base/util.h"
-
-void prom_text_init(struct prom_text *t, char *buf, size_t size)
-{
-        *t = (struct prom_text){.buf = buf, .size = size, .overflow = size == 0};
-        if (size)
-                buf[0] = 0;
-}
-
-static void _printf_(2, 3) put(struct prom_text *t, const char *fmt, ...)
-{
-        va_list ap;
-        int n;
-
-        if (t->overflow)
-                return;
-        va_start(ap, fmt);
-        n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
-        va_end(ap);
-        if (n < 0 || (size_t)n >= t->size - t->len) {
-                /* What did not fit is dropped; the callers take back the
-                 * rest of its line, so the text stays whole lines. */
-                t->overflow = true;
-                t->buf[t->len] = 0;
-                return;
-        }
-        t->len += (size_t)n;
-}
 
 bool prom_name_valid(const char *name, bool label)
 {
@@ -53,38 +27,6 @@ bool prom_name_valid(const char *name, bool label)
         return true;
 }
 
-/* The length of the valid UTF-8 sequence at s (1..4), or 0 if none starts
- * there: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-        unsigned char c = s[0];
-        size_t n;
-        uint32_t cp;
-
-        if (c < 0x80)
-                return 1;
-        if (c >= 0xc2 && c <= 0xdf) {
-                n = 2;
-                cp = c & 0x1fu;
-        } else if (c >= 0xe0 && c <= 0xef) {
-                n = 3;
-                cp = c & 0x0fu;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-                n = 4;
-                cp = c & 0x07u;
-        } else
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3fu);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
-}
-
 int prom_escape_label_value(const char *value, char *out, size_t size)
 {
         static const char replacement[] = "\xef\xbf\xbd";
@@ -95,7 +37,7 @@ int prom_escape_label_value(const char *value, char *out, size_t size)
                 return -ENOBUFS;
         while (*p) {
                 const char *piece = (const char *)p;
-                size_t n = utf8_sequence(p), step = n ? n : 1;
+                size_t n = utf8_sequence_len(p), step = n ? n : 1;
 
                 if (*p == '\\')
                         piece = "\\\\", n = 2;
@@ -118,7 +60,7 @@ int prom_escape_label_value(const char *value, char *out, size_t size)
 }
 
 /* After an overflow, takes the text back to where a line began. */
-static void cut_back(struct prom_text *t, size_t start)
+static void cut_back(struct text_buf *t, size_t start)
 {
         if (t->overflow && t->size) {
                 t->len = start;
@@ -126,23 +68,23 @@ static void cut_back(struct prom_text *t, size_t start)
         }
 }
 
-void prom_text_family(struct prom_text *t, const char *name, const char *type, const char *help)
+void prom_text_family(struct text_buf *t, const char *name, const char *type, const char *help)
 {
         size_t start = t->len;
 
-        put(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+        text_buf_printf(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
         cut_back(t, start);
 }
 
 /* name{a="x",b="y"} without the value. A label value that had to be cut
  * short makes the whole text incomplete rather than a wrong series. */
-static void put_series(struct prom_text *t, const char *name, const struct prom_label *labels,
+static void put_series(struct text_buf *t, const char *name, const struct prom_label *labels,
                        size_t n_labels)
 {
         char escaped[3 * 1024];
         bool open = false;
 
-        put(t, "%s", name);
+        text_buf_printf(t, "%s", name);
         for (size_t i = 0; i < n_labels; i++) {
                 if (!labels[i].value)
                         continue;
@@ -150,11 +92,11 @@ static void put_series(struct prom_text *t, const char *name, const struct prom_
                         t->overflow = true;
                         return;
                 }
-                put(t, "%s%s=\"%s\"", open ? "," : "{", labels[i].name, escaped);
+                text_buf_printf(t, "%s%s=\"%s\"", open ? "," : "{", labels[i].name, escaped);
                 open = true;
         }
         if (open)
-                put(t, "}");
+                text_buf_printf(t, "}");
 }
 
 /* The shortest of %.15g..%.17g that reads back as the same double. */
@@ -169,7 +111,7 @@ static const char *shortest(double value, char buf[static 32])
         return buf;
 }
 
-void prom_text_sample(struct prom_text *t, const char *name, const struct prom_label *labels,
+void prom_text_sample(struct text_buf *t, const char *name, const struct prom_label *labels,
                       size_t n_labels, double value)
 {
         size_t start = t->len;
@@ -177,22 +119,22 @@ void prom_text_sample(struct prom_text *t, const char *name, const struct prom_l
 
         put_series(t, name, labels, n_labels);
         if (isnan(value))
-                put(t, " NaN\n");
+                text_buf_printf(t, " NaN\n");
         else if (isinf(value))
-                put(t, " %s\n", value > 0 ? "+Inf" : "-Inf");
+                text_buf_printf(t, " %s\n", value > 0 ? "+Inf" : "-Inf");
         else if (value == floor(value) && fabs(value) < 1e15)
-                put(t, " %.0f\n", value);
+                text_buf_printf(t, " %.0f\n", value);
         else
-                put(t, " %s\n", shortest(value, num));
+                text_buf_printf(t, " %s\n", shortest(value, num));
         cut_back(t, start);
 }
 
-void prom_text_sample_u64(struct prom_text *t, const char *name, const struct prom_label *labels,
+void prom_text_sample_u64(struct text_buf *t, const char *name, const struct prom_label *labels,
                           size_t n_labels, uint64_t value)
 {
         size_t start = t->len;
 
         put_series(t, name, labels, n_labels);
-        put(t, " %" PRIu64 "\n", value);
+        text_buf_printf(t, " %" PRIu64 "\n", value);
         cut_back(t, start);
 }

@@ -8,20 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct prom_text {
-        char *buf;
-        size_t size;
-        size_t len;    /* buf[len] is always NUL */
-        bool overflow; /* something did not fit: the text is incomplete */
-};
+#include "base/text-buf.h"
 
 /* One label of a sample; a NULL value leaves the label out. */
 struct prom_label {
         const char *name;
         const char *value;
 };
-
-void prom_text_init(struct prom_text *t, char *buf, size_t size);
 
 /* True for a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) or, with label set, a
  * label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with "__"). */
@@ -36,12 +29,12 @@ int prom_escape_label_value(const char *value, char *out, size_t size);
 
 /* "# HELP name help" and "# TYPE name type" (type: "counter", "gauge").
  * Every family's samples follow its header, and a family appears once. */
-void prom_text_family(struct prom_text *t, const char *name, const char *type, const char *help);
+void prom_text_family(struct text_buf *t, const char *name, const char *type, const char *help);
 
 /* One sample: name{labels} value. Values are written exactly (integers
  * as integers, others with enough digits to read back the same double;
  * NaN and infinities as the format spells them). */
-void prom_text_sample(struct prom_text *t, const char *name, const struct prom_label *labels,
+void prom_text_sample(struct text_buf *t, const char *name, const struct prom_label *labels,
                       size_t n_labels, double value);
-void prom_text_sample_u64(struct prom_text *t, const char *name, const struct prom_label *labels,
+void prom_text_sample_u64(struct text_buf *t, const char *name, const struct prom_label *labels,
                           size_t n_labels, uint64_t value);

@@ -63,7 +63,7 @@ void state_file_publish(struct state_file *sf, const struct config *c,
                         const struct snapshot *cur, const struct decision *d, int action_result)
 {
         struct state_ranking rankings[CONFIG_MAX_SCOPES] = {{0}};
-        struct json_out o;
+        struct text_buf o;
         size_t after;
         int r;
 
@@ -94,7 +94,7 @@ void state_file_publish(struct state_file *sf, const struct config *c,
             .n_decisions = sf->n_decisions,
             .frozen = frozen,
         };
-        json_out_init(&o, sf->buf[sf->cur], sf->size);
+        text_buf_init(&o, sf->buf[sf->cur], sf->size);
         after = state_report_write(&rep, &o);
         if (o.overflow) {
                 if (!sf->logged_error)

@@ -69,11 +69,11 @@ static void test_escape_does_not_fit(void **state)
 static void test_samples(void **state)
 {
         char buf[1024];
-        struct prom_text t;
+        struct text_buf t;
         struct prom_label l[] = {{"scope", "/a\"b"}, {"pod", NULL}, {"rule", "shortage"}};
 
         (void)state;
-        prom_text_init(&t, buf, sizeof buf);
+        text_buf_init(&t, buf, sizeof buf);
         prom_text_family(&t, "tg_x", "gauge", "Help text.");
         prom_text_sample(&t, "tg_x", l, ARRAY_SIZE(l), 0.25);
         prom_text_sample(&t, "tg_x", NULL, 0, 3);
@@ -98,10 +98,10 @@ static void test_samples(void **state)
 static void test_overflow_keeps_whole_lines(void **state)
 {
         char buf[40];
-        struct prom_text t;
+        struct text_buf t;
 
         (void)state;
-        prom_text_init(&t, buf, sizeof buf);
+        text_buf_init(&t, buf, sizeof buf);
         prom_text_sample(&t, "tg_first", NULL, 0, 1);         /* 11 bytes */
         prom_text_sample(&t, "tg_second", NULL, 0, 2);        /* 12 bytes */
         prom_text_sample(&t, "tg_third_is_long", NULL, 0, 3); /* does not fit */

@@ -20,19 +20,19 @@
 static void test_out_strings(void **state _unused_)
 {
         char buf[256];
-        struct json_out o;
+        struct text_buf o;
 
-        json_out_init(&o, buf, sizeof buf);
+        text_buf_init(&o, buf, sizeof buf);
         json_out_str(&o, "a\"b\\c\n\t\x01\x7f");
-        json_out_raw(&o, ",");
+        text_buf_printf(&o, ",");
         json_out_str(&o, "\xff\xc3\xa9"); /* invalid byte, then é */
-        json_out_raw(&o, ",");
+        text_buf_printf(&o, ",");
         json_out_str(&o, "");
-        json_out_raw(&o, ",");
+        text_buf_printf(&o, ",");
         json_out_num(&o, NAN);
-        json_out_raw(&o, ",");
+        text_buf_printf(&o, ",");
         json_out_bytes(&o, true, BYTES_UNLIMITED);
-        json_out_raw(&o, ",");
+        text_buf_printf(&o, ",");
         json_out_bytes(&o, true, 42);
         assert_false(o.overflow);
         assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\",\"\\ufffd\xc3\xa9\",null,"
@@ -42,13 +42,13 @@ static void test_out_strings(void **state _unused_)
 static void test_out_overflow(void **state _unused_)
 {
         char buf[8];
-        struct json_out o;
+        struct text_buf o;
 
-        json_out_init(&o, buf, sizeof buf);
+        text_buf_init(&o, buf, sizeof buf);
         json_out_str(&o, "abcdefghij");
         assert_true(o.overflow);
         assert_true(strlen(buf) < sizeof buf);
-        json_out_raw(&o, "x");
+        text_buf_printf(&o, "x");
         assert_true(o.overflow);
 }
 
@@ -213,10 +213,10 @@ static void build(struct fixture *f, uint64_t now)
 static struct json_value *write_and_parse(const struct state_report *rep, char *buf, size_t size,
                                           size_t *ret_after)
 {
-        struct json_out o;
+        struct text_buf o;
         struct json_value *v = NULL;
 
-        json_out_init(&o, buf, size);
+        text_buf_init(&o, buf, size);
         *ret_after = state_report_write(rep, &o);
         assert_false(o.overflow);
         assert_int_equal(json_parse(o.buf, o.len, &v), 0);
@@ -332,19 +332,19 @@ static void test_state_change_offset(void **state _unused_)
         static struct fixture f;
         static char a[64 * 1024], b[64 * 1024];
         size_t after_a, after_b;
-        struct json_out o;
+        struct text_buf o;
 
         build(&f, 100 * SEC);
         f.policy.scopes[0].shortage_since_usec = 0;
-        json_out_init(&o, a, sizeof a);
+        text_buf_init(&o, a, sizeof a);
         after_a = state_report_write(&f.rep, &o);
         f.rep.realtime_offset_usec += 5 * (int64_t)SEC;
-        json_out_init(&o, b, sizeof b);
+        text_buf_init(&o, b, sizeof b);
         after_b = state_report_write(&f.rep, &o);
         assert_true(strcmp(a, b) != 0);
         assert_string_equal(a + after_a, b + after_b);
         f.cur_c[0].s.usage_bytes += 4096;
-        json_out_init(&o, b, sizeof b);
+        text_buf_init(&o, b, sizeof b);
         after_b = state_report_write(&f.rep, &o);
         assert_true(strcmp(a + after_a, b + after_b) != 0);
 }
