@@ -121,6 +121,29 @@ act_node() {
 	ACT_NODE=/$E2E_NAME/node
 }
 
+# act_k8s_container ID: a Kubernetes-shaped container group below the node
+# (systemd driver, BestEffort, containerd; container id ID as 64 hex
+# digits) so that the identity fields are filled from the path, and the
+# names the kubelet leaves in /var/log (pods/, containers/) for it, in this
+# test's private mount namespace (with-journal.sh) only. Sets POD, CID,
+# VICTIM (relative to the test's group): namespace shop, pod cart-7f9,
+# container cart.
+act_k8s_container() {
+	POD=node/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice
+	CID=$(printf '%064x' "$1")
+	VICTIM=$POD/cri-containerd-$CID.scope
+	e2e_mkgroup "$VICTIM"
+	[[ ${TG_JOURNAL_NS:-} == 1 ]] || e2e_die "not in the private mount namespace"
+	mount -t tmpfs -o size=1m,mode=0755 tmpfs /var/log || e2e_die "cannot mount a tmpfs on /var/log"
+	# As the kubelet writes them: the container's log in its pod's
+	# directory, and a link to it named after the pod, namespace,
+	# container and id.
+	local podlog=/var/log/pods/shop_cart-7f9_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/cart
+	mkdir -p "$podlog" /var/log/containers
+	: >"$podlog/0.log"
+	ln -s "$podlog/0.log" "/var/log/containers/cart-7f9_shop_cart-$CID.log"
+}
+
 # A datagram socket standing in for systemd's NOTIFY_SOCKET: every message
 # the daemon sends (READY=1, STATUS=, WATCHDOG=1, ...) is appended to
 # $E2E_DIR/notify.log, one per line with its newlines as '|'.

@@ -51,22 +51,7 @@ EOF2
 e2e_kill_group $BIG
 
 act_node 512M
-# A Kubernetes-shaped victim (systemd driver, BestEffort, containerd) so that
-# the identity fields are filled from the path.
-POD=node/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice
-CID=$(printf '%064x' 0xdecaf)
-VICTIM=$POD/cri-containerd-$CID.scope
-e2e_mkgroup "$VICTIM"
-# The Kubernetes names come from /var/log/pods and /var/log/containers:
-# provide them in this test's private mount namespace (with-journal.sh) only.
-[[ ${TG_JOURNAL_NS:-} == 1 ]] || e2e_die "not in the private mount namespace"
-mount -t tmpfs -o size=1m,mode=0755 tmpfs /var/log || e2e_die "cannot mount a tmpfs on /var/log"
-# As the kubelet writes them: the container's log in its pod's directory,
-# and a link to it named after the pod, namespace, container and id.
-PODLOG=/var/log/pods/shop_cart-7f9_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/cart
-mkdir -p "$PODLOG" /var/log/containers
-: >"$PODLOG/0.log"
-ln -s "$PODLOG/0.log" "/var/log/containers/cart-7f9_shop_cart-$CID.log"
+act_k8s_container 0xdecaf
 e2e_mkgroup node/neighbour
 e2e_mkgroup node/storm
 

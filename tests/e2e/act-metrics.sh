@@ -25,18 +25,7 @@ done
 e2e_setup act-metrics 180
 
 act_node 512M
-POD=node/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice
-CID=$(printf '%064x' 0xbeef)
-VICTIM=$POD/cri-containerd-$CID.scope
-e2e_mkgroup "$VICTIM"
-# The Kubernetes names, as the kubelet leaves them in /var/log, in this
-# test's private mount namespace only.
-[[ ${TG_JOURNAL_NS:-} == 1 ]] || e2e_die "not in the private mount namespace"
-mount -t tmpfs -o size=1m,mode=0755 tmpfs /var/log || e2e_die "cannot mount a tmpfs on /var/log"
-PODLOG=/var/log/pods/shop_cart-7f9_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/cart
-mkdir -p "$PODLOG" /var/log/containers
-: >"$PODLOG/0.log"
-ln -s "$PODLOG/0.log" "/var/log/containers/cart-7f9_shop_cart-$CID.log"
+act_k8s_container 0xbeef
 e2e_mkgroup node/neighbour
 e2e_run node/neighbour -- "$E2E_TOOLS/steady" --anon 16 --duration 300
 neighbour=$E2E_PID
