@@ -494,7 +494,7 @@ int alert_emit(struct journal_sender *j, const struct config *c, const struct al
         build_fields(a, message, candidates, &f);
 
         if (c->alert.journal)
-                r = journal_send(j, f.iov, f.n, journal_realtime_usec());
+                r = journal_send(j, f.iov, f.n, clock_realtime_usec());
         /* Only a missing journal goes to stderr: when journald is there but
          * does not take entries, stderr (a stream to the same journald,
          * under systemd) would not either; the entry is counted as lost. */

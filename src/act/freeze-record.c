@@ -12,20 +12,6 @@
  * path escaped at 4 bytes a byte: well below this. */
 #define FILE_MAX (FREEZE_RECORD_MAX * (CGROUP_PATH_MAX * 4 + 128) + 64)
 
-uint64_t clock_boottime_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_BOOTTIME, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t clock_realtime_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static bool needs_escape(unsigned char c)
 {
         return c < 0x21 || c == 0x7f || c == '\\';

@@ -84,7 +84,3 @@ void freeze_records_remove(struct freeze_records *s, unsigned i);
  * directory of $RUNTIME_DIRECTORY (set by systemd from RuntimeDirectory=),
  * else FREEZE_RECORD_RUN_DIR. Writes into ret[size]; -ENAMETOOLONG. */
 int freeze_records_dir(const char *option, char *ret, size_t size);
-
-/* CLOCK_BOOTTIME and CLOCK_REALTIME in microseconds. */
-uint64_t clock_boottime_usec(void);
-uint64_t clock_realtime_usec(void);

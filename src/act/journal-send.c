@@ -25,13 +25,6 @@ void journal_sender_done(struct journal_sender *j)
         j->fd = safe_close(j->fd);
 }
 
-uint64_t journal_realtime_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* journald accepts field names of A-Z, 0-9 and _, not starting with a
  * digit; a leading _ is reserved for fields journald itself adds. */
 static bool valid_name(const char *s, size_t len)

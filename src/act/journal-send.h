@@ -58,6 +58,3 @@ int journal_send(struct journal_sender *j, const struct iovec *fields, size_t n,
  * so that the summary comes when journald accepts again, not only with the
  * next decision. */
 int journal_flush_lost(struct journal_sender *j, uint64_t realtime_usec);
-
-/* CLOCK_REALTIME in microseconds. */
-uint64_t journal_realtime_usec(void);

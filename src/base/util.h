@@ -128,13 +128,28 @@ static inline double stall_pct(uint64_t stalled_usec, uint64_t span_usec)
         return pct > 100 ? 100 : pct;
 }
 
-/* CLOCK_MONOTONIC in microseconds: the program's time (decide takes it as
- * an argument; only the daemon, status and the act layer read it). */
-static inline uint64_t clock_monotonic_usec(void)
+/* A clock in microseconds. CLOCK_MONOTONIC is the program's time (decide
+ * takes it as an argument; only the daemon, status and the act layer read
+ * it); CLOCK_REALTIME is for people and the journal; CLOCK_BOOTTIME is
+ * comparable across the daemon's restarts within one boot (frozen
+ * records). */
+static inline uint64_t clock_usec(clockid_t id)
 {
         struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        clock_gettime(id, &ts);
         return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+static inline uint64_t clock_monotonic_usec(void)
+{
+        return clock_usec(CLOCK_MONOTONIC);
+}
+static inline uint64_t clock_realtime_usec(void)
+{
+        return clock_usec(CLOCK_REALTIME);
+}
+static inline uint64_t clock_boottime_usec(void)
+{
+        return clock_usec(CLOCK_BOOTTIME);
 }
 
 /* Appends formatted text to the NUL-terminated string in buf[size],

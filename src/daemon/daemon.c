@@ -67,7 +67,7 @@ void daemon_schedule_tick(struct context *ctx, uint64_t when)
 
 static double realtime_sec(void)
 {
-        return (double)journal_realtime_usec() / (double)USEC_PER_SEC;
+        return (double)clock_realtime_usec() / (double)USEC_PER_SEC;
 }
 
 static size_t rank_top(struct context *ctx, const struct snapshot *prev, const struct snapshot *cur,
@@ -199,7 +199,7 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         publish_metrics(ctx, true);
         /* After the tick's own entries: the summary of lost ones goes out as
          * soon as journald takes entries again, not with the next decision. */
-        (void)journal_flush_lost(&ctx->journal, journal_realtime_usec());
+        (void)journal_flush_lost(&ctx->journal, clock_realtime_usec());
         if (ctx->polling || ctx->n_triggers)
                 triggers_arm_missing(ctx);
         now = clock_monotonic_usec();
