@@ -3,7 +3,6 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 
 void json_out_str(struct text_buf *o, const char *s)
 {

@@ -1,6 +1,7 @@
 /* Text into a fixed buffer, UTF-8 checks (see text-buf.h). */
 #include "base/text-buf.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,6 @@
  * so that the daemon can use it on every tick. */
 #pragma once
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
