@@ -152,10 +152,10 @@ struct group *groups_drop(struct observer *o, struct group *g);
  * the only step that allocates, and only when the set changed. */
 int groups_merge(struct observer *o);
 
-/* Reads g (a candidate below scope `scope`) as this tick needs, and keeps
- * or closes its files within the budget. */
-void visit_group(struct observer *o, const struct config *cfg, struct group *g, unsigned scope,
-                 uint64_t now_usec);
+/* Reads g (a candidate below scope `scope`, met in the walk as child) as
+ * this tick needs, and keeps or closes its files within the budget. */
+void visit_group(struct observer *o, const struct config *cfg, struct group *g,
+                 const struct cgroup_child *child, unsigned scope, uint64_t now_usec);
 
 /* Descriptors left to the rest of the daemon: the journal, the loop, PSI
  * triggers, the scopes' files, and the act layer's walk and pidfds (which

@@ -5,32 +5,11 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/read-to-end.h"
 #include "observe/parse.h"
 
 #define NODE_BUF_SIZE 16384
 #define NODE_FILE_MAX (4 << 20)
-
-/* pread from offset 0 to the end of the file into buf[size], NUL-terminated;
- * -EFBIG when it does not fit. */
-static ssize_t pread_to_end(int fd, char *buf, size_t size)
-{
-        size_t len = 0;
-
-        for (;;) {
-                ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-                if (len == size - 1)
-                        return -EFBIG;
-        }
-        buf[len] = 0;
-        return (ssize_t)len;
-}
 
 /* A node file into buf[size]; one larger than that (a kernel with many
  * more fields, a fixture) is read to its end into *ret_heap, up to
@@ -38,21 +17,14 @@ static ssize_t pread_to_end(int fd, char *buf, size_t size)
 static const char *read_node_file(int fd, char *buf, size_t size, char **ret_heap, int *ret_error)
 {
         ssize_t n = fd_pread_all(fd, buf, size);
-        char *heap = NULL;
+        char *heap;
+        size_t len;
 
         if (n >= 0)
                 return buf;
-        for (size_t cap = size * 4; n == -EFBIG && cap <= NODE_FILE_MAX; cap *= 4) {
-                char *bigger = realloc(heap, cap);
-                if (!bigger) {
-                        n = -ENOMEM;
-                        break;
-                }
-                heap = bigger;
-                n = pread_to_end(fd, heap, cap);
-        }
+        if (n == -EFBIG)
+                n = read_to_end(fd, NODE_FILE_MAX, &heap, &len);
         if (n < 0) {
-                free(heap);
                 *ret_error = (int)n;
                 return NULL;
         }
