@@ -96,6 +96,16 @@ static bool scope_normalize(const char *in, char ret[static CGROUP_PATH_MAX])
         return true;
 }
 
+/* Whether the scope's `some` stood still since the last tick (scope_slot). */
+static void note_stall(struct scope_slot *slot, bool is_root, const struct psi *psi, bool has_psi)
+{
+        slot->still = has_psi && slot->some_seen && slot->some_root == is_root &&
+                      psi->some.total_usec == slot->some_usec;
+        slot->some_seen = has_psi;
+        slot->some_root = is_root;
+        slot->some_usec = psi->some.total_usec;
+}
+
 void node_read_scope(struct observer *o, unsigned i, const char *path, const struct snapshot *s,
                      const struct psi *node_psi, bool node_has_psi, struct scope_sample *ret)
 {
@@ -104,6 +114,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
         int r;
 
         *ret = (struct scope_sample){0};
+        slot->still = false;
         if (!scope_normalize(path, ret->path)) {
                 strcpy_bounded(ret->path, sizeof ret->path, path);
                 if (!slot->warned)
@@ -117,6 +128,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
                 ret->ok = true;
                 ret->psi = *node_psi;
                 ret->has_psi = node_has_psi;
+                note_stall(slot, true, node_psi, node_has_psi);
                 ret->limit_bytes = m->total_bytes;
                 ret->headroom_bytes = m->available_bytes;
                 ret->usage_bytes = counter_delta(m->total_bytes, m->available_bytes);
@@ -136,6 +148,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
         if (slot->open && !streq(slot->path, ret->path)) { /* reconfigured */
                 cgroup_files_close(&slot->f);
                 slot->open = false;
+                slot->some_seen = false;
         }
         if (!slot->open) {
                 r = cgroup_files_open(&o->layout, ret->path, &slot->f);
@@ -143,6 +156,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
                         if (!slot->warned)
                                 log_warning_errno(r, "Scope %s: cannot open its files", ret->path);
                         slot->warned = true;
+                        slot->some_seen = false;
                         return;
                 }
                 strcpy(slot->path, ret->path);
@@ -155,9 +169,11 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
                 slot->warned = true;
                 cgroup_files_close(&slot->f);
                 slot->open = false;
+                slot->some_seen = false;
                 return;
         }
         slot->warned = false;
+        note_stall(slot, false, &cs.psi, cs.has_psi);
         ret->ok = true;
         ret->psi = cs.psi;
         ret->has_psi = cs.has_psi;

@@ -295,8 +295,11 @@ static void group_read(struct observer *o, const struct config *cfg, struct grou
                         return;
         }
 
+        /* No stall below the scope since the last tick: g's last PSI
+         * reading still holds (scope_slot.still). */
+        bool psi_holds = !o->always_full && o->scopes[scope].still && g->full_valid;
         struct cgroup_sample brief = g->c.s;
-        r = cgroup_read_brief(l, &g->f, &brief);
+        r = cgroup_read_brief(l, &g->f, !psi_holds, &brief);
         if (r < 0)
                 goto fail;
         if (!g->full_valid || brief.psi.some.total_usec != g->c.s.psi.some.total_usec ||
