@@ -20,9 +20,10 @@
 # against build/libthrashguard.a: 2 warm-up snapshots, then K timed ones,
 # each given the time it would have 500 ms ([daemon] interval) after the
 # previous one; CPU time from getrusage, user + system, divided by K):
-#   idle  the real observer: quiet groups cost their usage and
-#         memory.pressure per tick; their other counters and cgroup.procs
-#         are re-read only on activity or every 5-10 s (src/observe/);
+#   idle  the real observer: quiet groups cost their usage per tick (and
+#         their memory.pressure when the scope's stall moved); their other
+#         counters and cgroup.procs are re-read only on activity or every
+#         5-10 s (src/observe/, doc/internals.md);
 #   busy  the same program with --busy (observer_set_always_full): every
 #         file of every group on every tick, as when all groups are active
 #         (the worst case, e.g. node-wide pressure).

@@ -16,6 +16,7 @@
 #include "base/json-in.h"
 #include "base/json-out.h"
 #include "base/log.h"
+#include "base/read-to-end.h"
 #include "base/util.h"
 #include "daemon/freeze-keeper.h"
 #include "decide/rank.h"
@@ -47,37 +48,6 @@ static void state_text_done(struct state_text *s)
         free(s->text);
         json_free(s->tree);
         *s = (struct state_text){0};
-}
-
-static int read_all(int fd, char **ret, size_t *ret_len)
-{
-        size_t cap = 64 * 1024, len = 0;
-        _cleanup_free_ char *buf = malloc(cap);
-
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                if (len == cap) {
-                        if (cap >= STATE_READ_MAX)
-                                return -EFBIG;
-                        char *p = realloc(buf, cap * 2);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                        cap *= 2;
-                }
-                ssize_t n = read(fd, buf + len, cap - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        *ret_len = len;
-        *ret = TAKE_PTR(buf);
-        return 0;
 }
 
 /* Whether pid is a running thrashguard: a state file outlives a daemon
@@ -118,7 +88,7 @@ static int read_daemon_state(const struct fsroot *root, const char *dir, struct 
                         snprintf(note, note_size, "%s: %s, ignored", path, strerror(errno));
                 return 0;
         }
-        r = read_all(fd, &st.text, &st.len);
+        r = read_to_end(fd, STATE_READ_MAX, &st.text, &st.len);
         if (r >= 0)
                 r = json_parse(st.text, st.len, &st.tree);
         if (r < 0) {

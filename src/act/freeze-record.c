@@ -6,6 +6,7 @@
 
 #include "base/atomic-file.h"
 #include "base/decimal.h"
+#include "base/read-to-end.h"
 #include "base/util.h"
 
 /* Header + FREEZE_RECORD_MAX lines of at most 3 numbers, two words and a
@@ -206,28 +207,16 @@ int freeze_records_load(int dir_fd, struct freeze_records *ret, unsigned *ret_ba
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
+        int r;
 
         ret->n = 0;
         *ret_bad = 0;
         fd = openat(dir_fd, FREEZE_RECORD_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        buf = malloc(FILE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n = read(fd, buf + len, FILE_MAX + 1 - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-                if (len > FILE_MAX)
-                        return -EFBIG;
-        }
+        r = read_to_end(fd, FILE_MAX, &buf, &len);
+        if (r < 0)
+                return r;
         return freeze_records_parse(buf, len, ret, ret_bad);
 }
 

@@ -1,5 +1,6 @@
 /* The readers of a group's kept files: opened once, re-read with pread
- * every tick (cgroup_read_brief), the rest when the observer asks. */
+ * every tick (cgroup_read_brief: usage, and PSI when the observer cannot
+ * tell that it stood still), the rest when the observer asks. */
 #include "observe/cgroup-internal.h"
 
 #include <fcntl.h>
@@ -245,13 +246,13 @@ int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
         struct cgroup_sample s = {0};
         int r;
 
-        r = cgroup_read_brief(l, f, &s);
+        r = cgroup_read_brief(l, f, true, &s);
         if (r < 0)
                 return r;
         return cgroup_read_rest(l, f, &s, ret);
 }
 
-int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f,
+int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f, bool with_psi,
                       struct cgroup_sample *ret)
 {
         uint64_t usage;
@@ -262,6 +263,10 @@ int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *
         r = read_bytes(l, f->memory_current, false, &usage);
         if (r < 0)
                 return r;
+        if (!with_psi) {
+                ret->usage_bytes = usage;
+                return 0;
+        }
         if (f->pressure >= 0) {
                 r = read_kept(f->pressure, buf, sizeof buf);
                 if (r < 0)

@@ -54,9 +54,11 @@ int cgroup_read(const struct cgroup_layout *l, const struct cgroup_files *f,
                 struct cgroup_sample *ret);
 
 /* The per-tick part of a reading: updates only ret's usage_bytes, psi and
- * has_psi (two preads). Callers read the rest (cgroup_read_rest) when these
- * show activity. Errors as cgroup_read; ret untouched on failure. */
-int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f,
+ * has_psi (two preads), or with !with_psi its usage_bytes alone (one: the
+ * caller knows that no stall was added since ret's psi was read). Callers
+ * read the rest (cgroup_read_rest) when these show activity. Errors as
+ * cgroup_read; ret untouched on failure. */
+int cgroup_read_brief(const struct cgroup_layout *l, const struct cgroup_files *f, bool with_psi,
                       struct cgroup_sample *ret);
 
 /* Completes a brief reading taken on the same tick: a whole reading, as

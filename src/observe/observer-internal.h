@@ -69,6 +69,15 @@ struct scope_slot {
         bool open;
         bool warned;
         bool warned_long;
+        /* PSI is hierarchical: a stall anywhere below a scope adds to the
+         * scope's own `some`. While that total stands still from one tick
+         * to the next, no group below it stalled in between, and the
+         * groups' memory.pressure (the costliest file a quiet group has)
+         * is not read: their last reading still holds. */
+        bool some_seen;     /* some_usec holds the last reading of this path */
+        bool some_root;     /* ... of /proc/pressure/memory (the scope "/") */
+        uint64_t some_usec; /* the scope's `some` total at the last tick */
+        bool still;         /* it has not moved since the tick before */
 };
 
 /* A group of the index with its path's hash, so that a lookup looks at no
@@ -152,10 +161,10 @@ struct group *groups_drop(struct observer *o, struct group *g);
  * the only step that allocates, and only when the set changed. */
 int groups_merge(struct observer *o);
 
-/* Reads g (a candidate below scope `scope`) as this tick needs, and keeps
- * or closes its files within the budget. */
-void visit_group(struct observer *o, const struct config *cfg, struct group *g, unsigned scope,
-                 uint64_t now_usec);
+/* Reads g (a candidate below scope `scope`, met in the walk as child) as
+ * this tick needs, and keeps or closes its files within the budget. */
+void visit_group(struct observer *o, const struct config *cfg, struct group *g,
+                 const struct cgroup_child *child, unsigned scope, uint64_t now_usec);
 
 /* Descriptors left to the rest of the daemon: the journal, the loop, PSI
  * triggers, the scopes' files, and the act layer's walk and pidfds (which

@@ -5,32 +5,11 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/read-to-end.h"
 #include "observe/parse.h"
 
 #define NODE_BUF_SIZE 16384
 #define NODE_FILE_MAX (4 << 20)
-
-/* pread from offset 0 to the end of the file into buf[size], NUL-terminated;
- * -EFBIG when it does not fit. */
-static ssize_t pread_to_end(int fd, char *buf, size_t size)
-{
-        size_t len = 0;
-
-        for (;;) {
-                ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-                if (len == size - 1)
-                        return -EFBIG;
-        }
-        buf[len] = 0;
-        return (ssize_t)len;
-}
 
 /* A node file into buf[size]; one larger than that (a kernel with many
  * more fields, a fixture) is read to its end into *ret_heap, up to
@@ -38,21 +17,14 @@ static ssize_t pread_to_end(int fd, char *buf, size_t size)
 static const char *read_node_file(int fd, char *buf, size_t size, char **ret_heap, int *ret_error)
 {
         ssize_t n = fd_pread_all(fd, buf, size);
-        char *heap = NULL;
+        char *heap;
+        size_t len;
 
         if (n >= 0)
                 return buf;
-        for (size_t cap = size * 4; n == -EFBIG && cap <= NODE_FILE_MAX; cap *= 4) {
-                char *bigger = realloc(heap, cap);
-                if (!bigger) {
-                        n = -ENOMEM;
-                        break;
-                }
-                heap = bigger;
-                n = pread_to_end(fd, heap, cap);
-        }
+        if (n == -EFBIG)
+                n = read_to_end(fd, NODE_FILE_MAX, &heap, &len);
         if (n < 0) {
-                free(heap);
                 *ret_error = (int)n;
                 return NULL;
         }
@@ -124,6 +96,16 @@ static bool scope_normalize(const char *in, char ret[static CGROUP_PATH_MAX])
         return true;
 }
 
+/* Whether the scope's `some` stood still since the last tick (scope_slot). */
+static void note_stall(struct scope_slot *slot, bool is_root, const struct psi *psi, bool has_psi)
+{
+        slot->still = has_psi && slot->some_seen && slot->some_root == is_root &&
+                      psi->some.total_usec == slot->some_usec;
+        slot->some_seen = has_psi;
+        slot->some_root = is_root;
+        slot->some_usec = psi->some.total_usec;
+}
+
 void node_read_scope(struct observer *o, unsigned i, const char *path, const struct snapshot *s,
                      const struct psi *node_psi, bool node_has_psi, struct scope_sample *ret)
 {
@@ -132,6 +114,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
         int r;
 
         *ret = (struct scope_sample){0};
+        slot->still = false;
         if (!scope_normalize(path, ret->path)) {
                 strcpy_bounded(ret->path, sizeof ret->path, path);
                 if (!slot->warned)
@@ -145,6 +128,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
                 ret->ok = true;
                 ret->psi = *node_psi;
                 ret->has_psi = node_has_psi;
+                note_stall(slot, true, node_psi, node_has_psi);
                 ret->limit_bytes = m->total_bytes;
                 ret->headroom_bytes = m->available_bytes;
                 ret->usage_bytes = counter_delta(m->total_bytes, m->available_bytes);
@@ -164,6 +148,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
         if (slot->open && !streq(slot->path, ret->path)) { /* reconfigured */
                 cgroup_files_close(&slot->f);
                 slot->open = false;
+                slot->some_seen = false;
         }
         if (!slot->open) {
                 r = cgroup_files_open(&o->layout, ret->path, &slot->f);
@@ -171,6 +156,7 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
                         if (!slot->warned)
                                 log_warning_errno(r, "Scope %s: cannot open its files", ret->path);
                         slot->warned = true;
+                        slot->some_seen = false;
                         return;
                 }
                 strcpy(slot->path, ret->path);
@@ -183,9 +169,11 @@ void node_read_scope(struct observer *o, unsigned i, const char *path, const str
                 slot->warned = true;
                 cgroup_files_close(&slot->f);
                 slot->open = false;
+                slot->some_seen = false;
                 return;
         }
         slot->warned = false;
+        note_stall(slot, false, &cs.psi, cs.has_psi);
         ret->ok = true;
         ret->psi = cs.psi;
         ret->has_psi = cs.has_psi;

@@ -221,6 +221,19 @@ static void lookup_pod_names(struct observer *o, struct group *g, uint64_t now_u
         g->names_next_usec = now_usec + g->names_retry_usec;
 }
 
+/* Finds out again whether g has child groups (a stat relative to its
+ * parent's directory): done only where its pids are about to be read,
+ * since which groups hold its tasks matters only then; a quiet group keeps
+ * what its last look found (is_quiet). */
+static int look_for_subtree(struct observer *o, struct group *g, const struct cgroup_child *child)
+{
+        int r = cgroup_child_has_children(&o->layout, child);
+        if (r < 0)
+                return r;
+        g->subtree = r > 0;
+        return 0;
+}
+
 /* Opens what a group whose files are not all open needs: every file of a
  * container; for a plain group cgroup.procs alone until it holds a task,
  * then every file. Returns < 0 on failure, 0 when the group is empty (its
@@ -266,22 +279,27 @@ static int open_files(struct observer *o, struct group *g, uint64_t now_usec, in
 
 /* Fills g->c from its files; sets g->candidate, or g->gone. */
 static void group_read(struct observer *o, const struct config *cfg, struct group *g,
-                       unsigned scope, uint64_t now_usec)
+                       const struct cgroup_child *child, unsigned scope, uint64_t now_usec)
 {
         const struct cgroup_layout *l = &o->layout;
-        bool have_pids = false;
+        bool have_pids = false, looked = !g->full;
         int r, n = 0;
 
-        if (!g->full) {
-                r = open_files(o, g, now_usec, &n, &have_pids);
+        if (looked) {
+                r = look_for_subtree(o, g, child);
+                if (r >= 0)
+                        r = open_files(o, g, now_usec, &n, &have_pids);
                 if (r < 0)
                         goto fail;
                 if (r == 0)
                         return;
         }
 
+        /* No stall below the scope since the last tick: g's last PSI
+         * reading still holds (scope_slot.still). */
+        bool psi_holds = !o->always_full && o->scopes[scope].still && g->full_valid;
         struct cgroup_sample brief = g->c.s;
-        r = cgroup_read_brief(l, &g->f, &brief);
+        r = cgroup_read_brief(l, &g->f, !psi_holds, &brief);
         if (r < 0)
                 goto fail;
         if (!g->full_valid || brief.psi.some.total_usec != g->c.s.psi.some.total_usec ||
@@ -289,7 +307,9 @@ static void group_read(struct observer *o, const struct config *cfg, struct grou
                 g->active_usec = now_usec;
         /* An empty group's visit is its probe: always a fresh look. */
         if (!have_pids && (g->empty || !is_quiet(g, &brief, now_usec))) {
-                r = n = read_pids(o, g);
+                r = looked ? 0 : look_for_subtree(o, g, child);
+                if (r >= 0)
+                        r = n = read_pids(o, g);
                 if (r < 0)
                         goto fail;
                 have_pids = true;
@@ -353,9 +373,9 @@ fail:
                 warn_group(o, g, r, r == -EINVAL ? "malformed cgroup files" : "cannot read");
 }
 
-void visit_group(struct observer *o, const struct config *cfg, struct group *g, unsigned scope,
-                 uint64_t now_usec)
+void visit_group(struct observer *o, const struct config *cfg, struct group *g,
+                 const struct cgroup_child *child, unsigned scope, uint64_t now_usec)
 {
-        group_read(o, cfg, g, scope, now_usec);
+        group_read(o, cfg, g, child, scope, now_usec);
         fds_settle(o, g, now_usec);
 }

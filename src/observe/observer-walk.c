@@ -73,14 +73,7 @@ static void visit_candidate(struct walk *w, struct group *g, const struct cgroup
          * group is expected in it soon. */
         if (g->empty && w->now_usec - g->probe_usec < EMPTY_PROBE_USEC)
                 return;
-        int r = cgroup_child_has_children(&o->layout, child);
-        if (r < 0) {
-                if (group_gone(r))
-                        g->gone = true;
-                return;
-        }
-        g->subtree = r > 0;
-        visit_group(o, w->cfg, g, w->scope, w->now_usec);
+        visit_group(o, w->cfg, g, child, w->scope, w->now_usec);
 }
 
 static int walk_group(const struct cgroup_child *child, void *userdata)

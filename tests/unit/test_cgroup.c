@@ -496,7 +496,7 @@ static void test_read_rest(void **state)
         assert_int_equal(cgroup_detect(&r, CGROUP_MODE_AUTO, &l), 0);
         assert_int_equal(cgroup_files_open(&l, "/m", &f), 0);
         assert_int_equal(cgroup_read(&l, &f, &whole), 0);
-        assert_int_equal(cgroup_read_brief(&l, &f, &brief), 0);
+        assert_int_equal(cgroup_read_brief(&l, &f, true, &brief), 0);
         assert_int_equal(cgroup_read_rest(&l, &f, &brief, &s), 0);
         assert_int_equal(s.usage_bytes, whole.usage_bytes);
         assert_true(s.limit_bytes == whole.limit_bytes && s.high_bytes == whole.high_bytes);
@@ -527,6 +527,45 @@ static void test_read_rest(void **state)
         put("sys/fs/cgroup/memory/m/memory.stat", "rss x\n");
         assert_int_equal(cgroup_read_rest(&l, &f, &brief, &s), -EINVAL);
         assert_int_equal(s.usage_bytes, 77);
+        cgroup_files_close(&f);
+        fsroot_close(&r);
+}
+
+/* Without PSI a brief reading reads the usage alone: a malformed
+ * memory.pressure does not fail it, and ret's PSI is left as it was; with
+ * PSI the same file fails it, ret untouched. */
+static void test_read_brief_usage_only(void **state)
+{
+        (void)state;
+        struct fsroot r;
+        struct cgroup_layout l;
+        struct cgroup_files f;
+        struct cgroup_sample brief = {0};
+
+        tree_v1_roots(true);
+        group_v1("/m", "7\n", true, "populated 1\nfrozen 0\n");
+        r = open_root();
+        assert_int_equal(cgroup_detect(&r, CGROUP_MODE_AUTO, &l), 0);
+        assert_int_equal(cgroup_files_open(&l, "/m", &f), 0);
+        assert_int_equal(cgroup_read_brief(&l, &f, true, &brief), 0);
+        assert_true(brief.has_psi);
+        uint64_t some = brief.psi.some.total_usec, full = brief.psi.full.total_usec;
+        assert_true(some > 0 && full > 0);
+
+        put("sys/fs/cgroup/memory/m/memory.usage_in_bytes", "12345\n");
+        put("sys/fs/cgroup/unified/m/memory.pressure", "junk\n");
+        assert_int_equal(cgroup_read_brief(&l, &f, false, &brief), 0);
+        assert_int_equal(brief.usage_bytes, 12345);
+        assert_true(brief.has_psi);
+        assert_int_equal(brief.psi.some.total_usec, some);
+        assert_int_equal(brief.psi.full.total_usec, full);
+
+        put("sys/fs/cgroup/memory/m/memory.usage_in_bytes", "999\n");
+        assert_int_equal(cgroup_read_brief(&l, &f, true, &brief), -EINVAL);
+        assert_int_equal(brief.usage_bytes, 12345);
+        put("sys/fs/cgroup/memory/m/memory.usage_in_bytes", "junk\n");
+        assert_int_equal(cgroup_read_brief(&l, &f, false, &brief), -EINVAL);
+        assert_int_equal(brief.usage_bytes, 12345);
         cgroup_files_close(&f);
         fsroot_close(&r);
 }
@@ -1045,6 +1084,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_read_v1, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_hybrid, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_rest, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_read_brief_usage_only, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids_large, setup, teardown),
             cmocka_unit_test_setup_teardown(test_read_pids_short_reads, setup, teardown),

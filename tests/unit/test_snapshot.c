@@ -752,15 +752,24 @@ static void set_stat(const char *group, const char *key, unsigned long long v)
         set_line(rel, key, v);
 }
 
-static void set_psi(const char *group, unsigned long long some)
+static void put_psi(const char *rel, unsigned long long some)
 {
-        char p[PATH_MAX], v[256];
-        PATHF(p, "sys/fs/cgroup%s/memory.pressure", group);
+        char v[256];
         PATHF(v,
               "some avg10=0.00 avg60=0.00 avg300=0.00 total=%llu\n"
               "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
               some);
-        put(p, v);
+        put(rel, v);
+}
+
+/* A group's stall is its ancestors' too, as in the kernel: the node's
+ * (the scope "/" of these tests) moves with it. */
+static void set_psi(const char *group, unsigned long long some)
+{
+        char p[PATH_MAX];
+        PATHF(p, "sys/fs/cgroup%s/memory.pressure", group);
+        put_psi(p, some);
+        put_psi("proc/pressure/memory", 1000000000ULL + some);
 }
 
 static void test_quiet_groups(void **state)
@@ -781,14 +790,22 @@ static void test_quiet_groups(void **state)
         assert_int_equal(cruncher(&t.s)->s.stat.refault_file, 0);
         assert_int_equal(cruncher(&t.s)->stat_usec, 1 * SEC);
 
-        /* A stall: read at once. */
+        /* While the scope's stall stands still, no group below it stalled:
+         * its memory.pressure is not read, its last reading holds ... */
+        uint64_t some = cruncher(&t.s)->s.psi.some.total_usec;
+        PATHF(p, "sys/fs/cgroup%s/memory.pressure", g);
+        put_psi(p, some + 40000);
+        assert_int_equal(observer_take(t.o, &t.c, 2 * SEC + SEC / 2, &t.s), 0);
+        assert_int_equal(cruncher(&t.s)->s.psi.some.total_usec, some);
+
+        /* ... until the scope's moves. A stall: read at once. */
         set_psi(g, 30000);
         assert_int_equal(observer_take(t.o, &t.c, 3 * SEC, &t.s), 0);
         assert_int_equal(cruncher(&t.s)->s.stat.refault_file, 999);
         assert_int_equal(cruncher(&t.s)->s.psi.some.total_usec, 30000);
         assert_int_equal(cruncher(&t.s)->stat_usec, 3 * SEC);
 
-        /* Usage and PSI are read every tick, even when quiet. */
+        /* Usage is read every tick, even when quiet. */
         set_stat(g, "workingset_refault_file", 2000);
         PATHF(p, "sys/fs/cgroup%s/memory.current", g);
         put(p, "3273654272\n"); /* +4 KiB: not a move */
