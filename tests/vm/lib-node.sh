@@ -290,6 +290,268 @@ node_podman_incident() {
 	return 0
 }
 
+# ---- lib-vm.sh's groups, daemon and workloads, as a node makes them -------
+#
+# The busybox VM's scenarios (thrash, local-thrash, freeze-kill, dry-run,
+# all-protected: VM_WHERE="busybox node") run here unchanged through these
+# functions, which take lib-vm.sh's names and arguments: the node group is
+# kubepods.slice (its limit set with systemctl set-property --runtime), a
+# pod is kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice with one
+# Podman container (crun: its processes in libpod-<id>.scope/container),
+# the kubelet stand-in is system.slice/kubelet.service (a transient
+# service, outside the scope as on a real worker, protected by the shipped
+# [protect] cgroups), and the daemon is the real unit with the shipped
+# configuration plus the scenario's --set keys.
+TN_NODE=kubepods.slice
+TN_KUBEPODS=kubepods.slice
+TN_KUBELET_IN_SCOPE=0
+# "PID NAME GROUP" of each pod's container (tg_pod; read by run_in_group
+# and tg_reap)
+NODE_PODS=/run/tg/pods
+
+# tg_node SLICE [memory.max=V] [memory.swap.max=V]: the slice's limits as
+# systemd properties (MemoryMax, MemorySwapMax), then the slice and the
+# kubelet's QoS slices below it started, so that their groups exist.
+tg_node() {
+	local slice=${1#/} kv props=""
+	shift
+	case "$slice" in
+	*.slice) ;;
+	*)
+		echo "tg_node: the node's group is a slice here, not '$slice'" >&2
+		return 1
+		;;
+	esac
+	for kv in "$@"; do
+		case "$kv" in
+		memory.max=*) props="$props MemoryMax=${kv#*=}" ;;
+		memory.swap.max=*) props="$props MemorySwapMax=${kv#*=}" ;;
+		*)
+			echo "tg_node: no systemd property for $kv" >&2
+			return 1
+			;;
+		esac
+	done
+	# shellcheck disable=SC2086 # KEY=VALUE words
+	systemctl set-property --runtime "$slice" MemoryAccounting=yes $props &&
+		systemctl start "$slice" "${slice%.slice}-besteffort.slice" "${slice%.slice}-burstable.slice"
+}
+
+# tg_pod VAR SLICE QOS [memory.max=V]: a pod as the kubelet's systemd
+# driver names it, below SLICE, with one Podman container in it
+# (--cgroup-parent).  memory.max goes on the container's scope as
+# MemoryMax (and MemorySwapMax=0), with systemctl set-property, as runc's
+# systemd driver sets a container's limit: podman --memory with crun would
+# put it on the scope's child "container", where the daemon, which ranks
+# the scope, does not read it.  The container waits for its
+# workload (run_in_group): its PID 1, a shell, reads the FIFO ctl/go in
+# the container's control directory ($TG_DIR/ctr-NAME, bind-mounted with
+# $TG_DIR and /tg/bin), then runs ctl/cmd, which execs the workload, so
+# that the workload is the container's PID 1, as in a real container.
+# Sets VAR (libpod-<id>.scope, relative to /sys/fs/cgroup), VAR_CG,
+# VAR_CID, VAR_PID (the container's PID 1 on the node) and VAR_UID.
+tg_pod() {
+	local var=$1 node=${2#/} qos=$3 uid name ctl kv props="" pod pid group
+	shift 3
+	[ "$node" = "$TN_NODE" ] || {
+		echo "tg_pod: pods live below $TN_NODE here, not '$node'" >&2
+		return 1
+	}
+	uid=$(cat /proc/sys/kernel/random/uuid)
+	case "$qos" in
+	besteffort | burstable) pod=${node%.slice}-$qos-pod$(echo "$uid" | tr - _).slice ;;
+	guaranteed) pod=${node%.slice}-pod$(echo "$uid" | tr - _).slice ;;
+	*)
+		echo "tg_pod: unknown QoS $qos" >&2
+		return 1
+		;;
+	esac
+	for kv in "$@"; do
+		case "$kv" in
+		memory.max=*) props="$props MemoryMax=${kv#*=} MemorySwapMax=0" ;;
+		*)
+			echo "tg_pod: no systemd property for $kv" >&2
+			return 1
+			;;
+		esac
+	done
+	name=tg-$(echo "$var" | tr 'A-Z_' 'a-z-')
+	ctl=$TG_DIR/ctr-$name
+	mkdir -p "$ctl" && rm -f "$ctl/go" "$ctl/cmd" && mkfifo "$ctl/go" || return 1
+	# shellcheck disable=SC2016 # $1 is the container's
+	node_podman "$var" "$name" "$pod" -v "$TG_DIR:$TG_DIR" -v "$(readlink -f /tg/bin):/tg/bin:ro" \
+		-e PATH=/tg/bin:/usr/local/bin:/bin -- /bin/sh -c 'read -r _ <"$1/go" && . "$1/cmd"' tg-pod "$ctl" ||
+		return 1
+	eval "${var}_UID=\$uid pid=\$${var}_PID group=\$$var"
+	# shellcheck disable=SC2086 # KEY=VALUE words
+	[ -z "$props" ] || systemctl set-property --runtime "${group##*/}" $props || return 1
+	echo "$pid $name $group" >>"$NODE_PODS"
+}
+
+# node_pod_of GROUP: "PID NAME" of the container tg_pod made for GROUP
+node_pod_of() {
+	awk -v g="${1#/}" '$3 == g { print $1, $2; f = 1; exit } END { exit !f }' "$NODE_PODS" 2>/dev/null
+}
+
+# run_in_group GROUP [--log FILE] CMD [ARGS...]: CMD as the workload of
+# the container tg_pod made for GROUP (FILE in $TG_DIR, which the container
+# sees at the same path); sets TG_PID (the container's PID 1 on the node,
+# which CMD now is).  Any other group fails: the node makes its groups
+# through systemd and Podman.
+run_in_group() {
+	local group=$1 log=/dev/null pod a q=""
+	shift
+	if [ "$1" = --log ]; then
+		log=$2
+		shift 2
+	fi
+	pod=$(node_pod_of "$group") || {
+		echo "run_in_group: $group is no container of tg_pod" >&2
+		return 1
+	}
+	for a in "$@"; do
+		q="$q '$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'"
+	done
+	printf "exec >'%s' 2>&1 </dev/null\nexec%s\n" "$log" "$q" >"$TG_DIR/ctr-${pod#* }/cmd" || return 1
+	timeout 10 sh -c 'echo go >"$1"' - "$TG_DIR/ctr-${pod#* }/go" || {
+		echo "run_in_group: the container ${pod#* } does not wait for its workload" >&2
+		return 1
+	}
+	TG_PID=${pod%% *}
+}
+
+# tg_reap PID: for a container's PID 1, its exit code as Podman records it
+# (137 for SIGKILL), once Podman has seen it exit; for any other PID
+# lib-vm.sh's wait.
+tg_reap() {
+	local pod
+	pod=$(node_pod_of_pid "$1") || {
+		wait "$1"
+		TG_RC=$?
+		return
+	}
+	tg_wait 30 sh -c '[ "$(podman inspect -f "{{.State.Status}}" "$1" 2>/dev/null)" = exited ]' - "$pod"
+	TG_RC=$(podman inspect -f '{{.State.ExitCode}}' "$pod" 2>/dev/null)
+	TG_RC=${TG_RC:-none}
+}
+
+node_pod_of_pid() {
+	awk -v p="$1" '$1 == p { print $2; f = 1; exit } END { exit !f }' "$NODE_PODS" 2>/dev/null
+}
+
+# wait_empty GROUP SECONDS: a container's scope, which systemd removes once
+# it is empty, counts as empty when gone
+wait_empty() {
+	node_wait_gone "$@"
+}
+
+# tg_kubelet NODE: the kubelet stand-in (a copy of `steady` named kubelet,
+# 4 MiB) as the transient service kubelet.service in system.slice, where
+# the kubelet runs on a real worker: outside the node group NODE (the
+# scope), protected by the shipped [protect] cgroups.  Sets TG_KUBELET and
+# TG_KUBELET_PID.
+tg_kubelet() {
+	TG_KUBELET=system.slice/kubelet.service
+	cp /tg/bin/steady "$TG_DIR/kubelet" || return 1
+	systemd-run --quiet --unit=kubelet -p MemorySwapMax=0 "$TG_DIR/kubelet" --anon 4 --duration 900 || return 1
+	tg_wait 10 sh -c '[ "$(systemctl show -P MainPID kubelet.service)" -gt 0 ]' || return 1
+	TG_KUBELET_PID=$(node_unit_prop kubelet.service MainPID)
+	tg_wait 10 tg_comm_is "$TG_KUBELET_PID" kubelet
+}
+
+# node_conf_set FILE SECTION.KEY=VALUE: the key set in FILE's [SECTION]
+# (its line and continuation lines replaced, or added to the section).
+node_conf_set() {
+	local file=$1 kv=$2 key
+	key=${kv%%=*}
+	case "$key" in
+	*.*) ;;
+	*)
+		echo "node_conf_set: '$kv' is no SECTION.KEY=VALUE" >&2
+		return 1
+		;;
+	esac
+	awk -v sec="${key%%.*}" -v key="${key#*.}" -v val="${kv#*=}" '
+		function put() { print key " = " val; done = 1 }
+		/^\[/ { if (in_sec && !done) put(); in_sec = ($0 == "[" sec "]"); skip = 0; print; next }
+		skip && /^[ \t]/ { next }
+		{ skip = 0 }
+		in_sec && !done && $0 ~ "^" key "[ \t]*=" { put(); skip = 1; next }
+		{ print }
+		END { if (!done) { if (!in_sec) print "[" sec "]"; put() } }' "$file" >"$file.new" && mv "$file.new" "$file"
+}
+
+# tg_daemon_start ARG...: the real unit with the shipped configuration
+# (as the image has it) and ARGs applied to /etc/thrashguard/thrashguard.conf
+# (--set SECTION.KEY=VALUE; --dry-run as [daemon] dry_run = true);
+# `systemctl enable --now` once the node's slice is started, READY awaited
+# (node_daemon_up).  Then what only the node shows: for each pod's
+# container (tg_pod), `status --json` identifies it as a pod container of
+# runtime podman with its container id, pod UID and QoS.
+tg_daemon_start() {
+	local conf=$TG_DIR/thrashguard.conf line pid name group v qos
+	cp /run/tg/thrashguard.conf.orig "$conf" || return 1
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--set)
+			node_conf_set "$conf" "$2" || return 1
+			shift 2
+			;;
+		--dry-run)
+			node_conf_set "$conf" daemon.dry_run=true || return 1
+			shift
+			;;
+		*)
+			echo "tg_daemon_start: $1 is not for the node's configuration" >&2
+			return 1
+			;;
+		esac
+	done
+	cp "$conf" "$TG_CONF" || return 1
+	tg_info "daemon: the real unit, $TG_CONF: the shipped file with $(diff /run/tg/thrashguard.conf.orig "$conf" | sed -n 's/^> //p' | tr '\n' ';')"
+	NODE_SCOPE_SLICE=$TN_NODE node_daemon_up || return 1
+	[ -s "$NODE_PODS" ] || return 0
+	while read -r pid name group; do
+		v=$(node_status_of "/$group")
+		qos=$(echo "$group" | sed -n 's/.*-\(besteffort\|burstable\)-pod.*/\1/p')
+		tg_result status_pod name "$name" line "$v"
+		tg_check "identity_$name" "status --json: /$group is kind pod-container, runtime podman, its container id, pod UID and QoS (${v:-absent})" \
+			node_identity_is "$v" "$(podman inspect -f '{{.Id}}' "$name" 2>/dev/null)" "$group" "${qos:-guaranteed}"
+	done <"$NODE_PODS"
+}
+
+# node_identity_is "KIND RUNTIME CID UID QOS" CID GROUP QOS: the line of
+# node_status_of is a pod container of Podman with that id, the pod UID of
+# GROUP's pod slice (dashes for its underscores) and QOS.
+node_identity_is() {
+	local uid
+	uid=$(echo "$3" | sed -n 's/.*-pod\([0-9a-f_]*\)\.slice\/.*/\1/p' | tr _ -)
+	[ -n "$2" ] && [ -n "$uid" ] && [ "$1" = "pod-container podman $2 $uid $4" ]
+}
+
+# tg_daemon_alive: the unit active, with the MainPID it started with
+tg_daemon_alive() {
+	node_is_active && [ "$(node_unit_prop "$TG_UNIT" MainPID)" = "$TG_MAINPID" ]
+}
+
+# tg_daemon_stop: `systemctl stop` (SIGTERM); TG_DAEMON_RC is the main
+# process's exit status when systemd's Result is success, otherwise
+# "STATUS (Result)".
+tg_daemon_stop() {
+	local res
+	TG_DAEMON_RC=
+	timeout 60 systemctl stop "$TG_UNIT" || return 0
+	res=$(node_unit_prop "$TG_UNIT" Result)
+	TG_DAEMON_RC=$(node_unit_prop "$TG_UNIT" ExecMainStatus)
+	[ "$res" = success ] || TG_DAEMON_RC="$TG_DAEMON_RC ($res)"
+}
+
+# tg_status ARG...: `thrashguard status ARG...` with the node's
+# configuration (the running unit's state), with a 30 s deadline.
+tg_status() {
+	timeout 30 thrashguard status "$@"
+}
+
 # ---- story 5: node-wide, as it happens (node-story5, node-story5-baseline) ---
 #
 # Scope "/" on the whole node (1 GiB, no swap): the node's pressure is
@@ -430,7 +692,8 @@ node_cleanup() {
 		timeout 120 podman rm -f -a -t 0 >/dev/null 2>&1 || rc=1
 		rm -f /run/tg/containers
 	fi
-	systemctl stop "$TG_SLICE" kubepods.slice tg-db.service tg-reach.service >/dev/null 2>&1
+	systemctl stop "$TG_SLICE" kubepods.slice tg-db.service tg-reach.service kubelet.service >/dev/null 2>&1
+	rm -f "$NODE_PODS"
 	systemctl revert kubepods.slice >/dev/null 2>&1
 	systemctl reset-failed >/dev/null 2>&1
 	for g in "$TG_SLICE_CG" kubepods.slice; do

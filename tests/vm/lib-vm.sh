@@ -347,11 +347,17 @@ tg_comm_is() {
 # running after SECONDS (it is left running).
 tg_wait_pid() {
 	if tg_wait "$2" eval "! tg_alive $1"; then
-		wait "$1"
-		TG_RC=$?
+		tg_reap "$1"
 	else
 		TG_RC=124
 	fi
+}
+
+# tg_reap PID: sets TG_RC to the exit status of PID, which has ended (here
+# a background job of this shell; lib-node.sh's also knows containers).
+tg_reap() {
+	wait "$1"
+	TG_RC=$?
 }
 
 # The pids in PATH and below.
@@ -591,6 +597,12 @@ tg_max_gap() {
 
 # ---- the daemon ------------------------------------------------------------
 
+# tg_status ARG...: `thrashguard status ARG...` (the scenario's daemon's
+# state; the built-in defaults as tg_daemon_start's), with a 30 s deadline.
+tg_status() {
+	timeout 30 /thrashguard status -c "$TG_DIR/empty.conf" "$@"
+}
+
 TG_DAEMON_CG=system.slice/thrashguard.service
 
 # tg_daemon_start ARG...: `thrashguard run -v` with the built-in defaults
@@ -825,7 +837,8 @@ tg_fatal() {
 
 # ---- the thrash node (thrash, swap-thrash, dry-run, all-protected) ---------
 #
-# A simulated node: the group `node` (the daemon's scope, /node) with
+# A simulated node: the group `node` (TN_NODE, the daemon's scope, /node;
+# on the systemd node kubepods.slice, see lib-node.sh) with
 # memory.max TN_LIMIT, and below it, as on a Kubernetes worker (systemd
 # driver, containerd): the kubelet (node/system.slice/kubelet.service, a
 # process named "kubelet", protected by the default [protect] comms), a
@@ -839,6 +852,12 @@ tg_fatal() {
 # through zram.
 TN_LIMIT=384M
 TN_LIMIT_BYTES=$((384 << 20))
+# The node's group (the daemon's scope is /$TN_NODE), the group holding the
+# kubelet's QoS slices, and whether the kubelet stand-in sits inside the
+# scope (here: node/system.slice; lib-node.sh sets the systemd node's).
+TN_NODE=node
+TN_KUBEPODS=node/kubepods.slice
+TN_KUBELET_IN_SCOPE=1
 
 # tn_setup file|swap: the node and its groups; samplers on the node and TH.
 tn_setup() {
@@ -847,14 +866,14 @@ tn_setup() {
 	TN_MIN_TASKS=3
 	[ "$TN_KIND" = swap ] && TN_MIN_TASKS=1
 	if [ "$TN_KIND" = swap ]; then
-		tg_node node memory.max=$TN_LIMIT || tg_fatal node_setup "create the node group"
+		tg_node "$TN_NODE" memory.max=$TN_LIMIT || tg_fatal node_setup "create the node group"
 	else
-		tg_node node memory.max=$TN_LIMIT memory.swap.max=0 || tg_fatal node_setup "create the node group"
+		tg_node "$TN_NODE" memory.max=$TN_LIMIT memory.swap.max=0 || tg_fatal node_setup "create the node group"
 	fi
-	tg_kubelet node || tg_fatal kubelet_setup "the kubelet stand-in runs"
-	tg_pod NB node burstable || tg_fatal pod_setup "create the neighbour's pod"
-	tg_pod TH node besteffort || tg_fatal pod_setup "create the thrasher's pod"
-	tg_sampler_start node node
+	tg_kubelet "$TN_NODE" || tg_fatal kubelet_setup "the kubelet stand-in runs"
+	tg_pod NB "$TN_NODE" burstable || tg_fatal pod_setup "create the neighbour's pod"
+	tg_pod TH "$TN_NODE" besteffort || tg_fatal pod_setup "create the thrasher's pod"
+	tg_sampler_start node "$TN_NODE"
 	tg_sampler_start th "$TH"
 }
 
@@ -918,13 +937,27 @@ tn_counters() {
 	local dt=$((${T_EMPTY:-$(tg_now_ms)} - T_LAUNCH)) k v args=""
 	[ "$dt" -gt 0 ] || dt=1
 	for k in workingset_refault_file workingset_refault_anon pgmajfault pgscan pgsteal; do
-		v=$(cg_stat node "$k")
+		v=$(cg_stat "$TN_NODE" "$k")
 		args="$args ${k}_total $v ${k}_per_s $((v * 1000 / dt))"
 	done
 	# shellcheck disable=SC2086 # pairs of words
 	tg_result counters window_ms "$dt" $args th_full_pct "$(tg_stall_pct th "$T_LAUNCH" "${T_EMPTY:-$(tg_now_ms)}")" \
 		th_signal_json "$(tg_thrash_signal th "$T_LAUNCH" "${T_EMPTY:-$(tg_now_ms)}")" \
-		memory_events "$(tr '\n' ' ' <"$CG/node/memory.events")"
+		memory_events "$(tr '\n' ' ' <"$(cg_dir "$TN_NODE")/memory.events")"
+}
+
+# tn_check_kubelet_ranking COND...: the kubelet stand-in in the ranking of
+# the decision COND as protected by [protect] comms when it sits in the
+# scope; outside it (the systemd node's system.slice/kubelet.service, as
+# on a real worker), in no ranking at all.
+tn_check_kubelet_ranking() {
+	if [ "$TN_KUBELET_IN_SCOPE" = 1 ]; then
+		tg_check kubelet_listed "... listing the kubelet's group as protected by [protect] comms" \
+			tg_dcount_is 1 "$@" 'CANDIDATES~kubelet\.service score=[-0-9.]+ protected=\[protect\] comms'
+	else
+		tg_check kubelet_not_candidate "... not listing the kubelet (/$TG_KUBELET, outside the scope)" \
+			tg_dcount_is 0 "$@" 'CANDIDATES~kubelet\.service'
+	fi
 }
 
 # tn_kill_scenario file|swap: the thrash scenario (tests/vm/scenarios/
@@ -937,7 +970,7 @@ EMPTY_MS=10000
 tn_kill_scenario() {
 	local cond t_dec tte n after
 	tn_setup "$1"
-	tg_daemon_start --set daemon.scopes=/node || exit 1
+	tg_daemon_start --set daemon.scopes=/$TN_NODE || exit 1
 	tn_neighbour
 	tn_thrash_start
 
@@ -956,8 +989,8 @@ tn_kill_scenario() {
 	# shellcheck disable=SC2086 # cond: words without spaces
 	{
 		tg_check one_kill "exactly one kill decision" tg_dcount_is 1 $cond
-		tg_check victim "... of the thrasher's container, by the shortage rule, in scope /node" \
-			tg_dcount_is 1 $cond "THRASHGUARD_CGROUP=$TH_CG" THRASHGUARD_RULE=shortage THRASHGUARD_SCOPE=/node
+		tg_check victim "... of the thrasher's container, by the shortage rule, in scope /$TN_NODE" \
+			tg_dcount_is 1 $cond "THRASHGUARD_CGROUP=$TH_CG" THRASHGUARD_RULE=shortage "THRASHGUARD_SCOPE=/$TN_NODE"
 		tg_check identity "... naming the pod and the container (POD_UID, CONTAINER_ID, QoS besteffort)" \
 			tg_dcount_is 1 $cond "POD_UID=$TH_UID" "CONTAINER_ID=$TH_CID" THRASHGUARD_QOS=besteffort
 		tg_check cgroup_kill "... through cgroup.kill, complete (not partial)" \
@@ -967,14 +1000,13 @@ tn_kill_scenario() {
 		freed=$(tg_dq get THRASHGUARD_FREED_BYTES $cond)
 		tg_check kill_size ">= $TN_MIN_TASKS task(s) killed ($tasks), >= 200 MiB freed ($((${freed:-0} >> 20)) MiB)" \
 			sh -c '[ "$1" -ge "$3" ] && [ "$2" -ge $((200 << 20)) ]' - "${tasks:-0}" "${freed:-0}" "$TN_MIN_TASKS"
-		tg_check kubelet_listed "... listing the kubelet's group as protected by [protect] comms" \
-			tg_dcount_is 1 $cond 'CANDIDATES~kubelet\.service score=[-0-9.]+ protected=\[protect\] comms'
+		tn_check_kubelet_ranking $cond
 	}
 	tg_check nothing_else "no failed action, nothing else acted on" \
 		tg_dcount_is 0 'THRASHGUARD_EVENT~^(failed|acted|would-act)$' "THRASHGUARD_CGROUP!=$TH_CG"
 	tg_check no_failed "no failed action" tg_dcount_is 0 THRASHGUARD_EVENT=failed
 	tg_check recovered "the daemon said the node recovered" \
-		tg_dcount_ge 1 THRASHGUARD_EVENT=recovered THRASHGUARD_SCOPE=/node
+		tg_dcount_ge 1 THRASHGUARD_EVENT=recovered "THRASHGUARD_SCOPE=/$TN_NODE"
 
 	tg_wait_pid "$TH_PID" 5
 	tg_check sigkill "the thrasher died of SIGKILL (status $TG_RC)" tg_eq "$TG_RC" 137
@@ -1001,7 +1033,7 @@ tn_kill_scenario() {
 	tn_counters
 	tn_stop_neighbour
 	tg_check kubelet_alive "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
-	n=$(cg_event node oom_kill)
+	n=$(cg_event "$TN_NODE" oom_kill)
 	tg_check no_oom "the kernel OOM killer did not fire in the node ($n)" tg_eq "$n" 0
 	if [ -n "${T_EMPTY:-}" ]; then
 		after=$(tg_stall_pct node $((T_EMPTY + 1000)) "$end")

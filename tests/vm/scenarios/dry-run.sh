@@ -16,9 +16,16 @@
 # answers (exit 0, within STATUS_MS) and, once the daemon has sampled the
 # stall (by DECIDE_MS), shows the scope stalled and the thrasher ranked
 # first; the neighbour and the kubelet live.
+#
+# On the systemd node (VM_WHERE; lib-node.sh): the real unit with
+# [daemon] dry_run = true in /etc/thrashguard/thrashguard.conf, Podman
+# containers below kubepods.slice (see thrash.sh), `thrashguard status`
+# with the node's configuration.
 
+VM_WHERE="busybox node"
 VM_DISK=1
-VM_TIMEOUT=90
+# (the node: its two podman runs take 6-26 s each under emulation)
+VM_TIMEOUT=240
 
 DR_COOLDOWN_S=3
 DR_RUN_MS=10000
@@ -27,7 +34,7 @@ STATUS_MS=10000
 scenario() {
 	local pids end frozen=0 t0 t1 rc st=$TG_DIR/status.json cond times prev gap ok=1 gaps="" first full some
 	tn_setup file
-	tg_daemon_start --dry-run --set daemon.scopes=/node --set action.cooldown=${DR_COOLDOWN_S}s || exit 1
+	tg_daemon_start --dry-run --set daemon.scopes=/$TN_NODE --set action.cooldown=${DR_COOLDOWN_S}s || exit 1
 	tn_neighbour
 	tn_thrash_start
 	sleep 0.5
@@ -36,7 +43,7 @@ scenario() {
 
 	# The daemon's view from outside, in the middle of the stall.
 	t0=$(tg_now_ms)
-	timeout 30 /thrashguard status --json -c "$TG_DIR/empty.conf" --set daemon.scopes=/node \
+	tg_status --json --set daemon.scopes=/$TN_NODE \
 		>"$st" 2>"$TG_DIR/status.err"
 	rc=$?
 	t1=$(tg_now_ms)
@@ -48,12 +55,12 @@ scenario() {
 	# (DECIDE_MS after the pressure start).
 	while :; do
 		first=$(sed -n 's/.*"rank":1,"cgroup":"\([^"]*\)".*/\1/p' "$st" | head -n 1)
-		full=$(sed -n 's/.*"path":"\/node","readable":true,"memory_some_pct":[0-9.]*,"memory_full_pct":\([0-9.]*\).*/\1/p' "$st")
-		some=$(sed -n 's/.*"path":"\/node","readable":true,"memory_some_pct":\([0-9.]*\).*/\1/p' "$st")
+		full=$(sed -n 's/.*"path":"\/'"$TN_NODE"'","readable":true,"memory_some_pct":[0-9.]*,"memory_full_pct":\([0-9.]*\).*/\1/p' "$st")
+		some=$(sed -n 's/.*"path":"\/'"$TN_NODE"'","readable":true,"memory_some_pct":\([0-9.]*\).*/\1/p' "$st")
 		awk -v f="${full:-0}" -v s="${some:-0}" -v a="$first" -v b="$TH_CG" 'BEGIN { exit !((f > 1 || s > 1) && a == b) }' && break
 		[ "$(tg_now_ms)" -lt $((T_PRESSURE + DECIDE_MS)) ] || break
 		sleep 0.5
-		timeout 30 /thrashguard status --json -c "$TG_DIR/empty.conf" --set daemon.scopes=/node \
+		tg_status --json --set daemon.scopes=/$TN_NODE \
 			>"$st" 2>"$TG_DIR/status.err"
 	done
 	tg_check status_view "... showing the scope stalled (some ${some:-?} %, full ${full:-?} % over one interval) and the thrasher ranked first" \

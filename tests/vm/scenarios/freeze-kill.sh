@@ -19,21 +19,28 @@
 # coming freeze_grace (less 0.3 s, plus at most 5 s) after the freeze; the
 # group empties; the thrasher died of SIGKILL; nothing else acted on; the
 # neighbour and the kubelet live.
+#
+# On the systemd node (VM_WHERE; lib-node.sh): the same below
+# kubepods.slice with Podman containers and the real unit (see
+# local-thrash.sh); the frozen group is the container's libpod-<id>.scope,
+# its identity in `status --json` checked, Podman's exit code 137.
 
+VM_WHERE="busybox node"
 VM_DISK=1
-VM_TIMEOUT=90
+# (the node: its two podman runs take 6-26 s each under emulation)
+VM_TIMEOUT=240
 
 FK_GRACE_S=4
 LT_REFAULTS=300
 
 scenario() {
 	local t_launch t_frozen t_empty t_fz t_kl tte pids
-	tg_node node memory.max=768M memory.swap.max=0 || tg_fatal node_setup "create the node group"
-	tg_kubelet node || tg_fatal kubelet_setup "the kubelet stand-in runs"
-	tg_pod NB node burstable || tg_fatal pod_setup "create the neighbour's pod"
-	tg_pod TH node besteffort memory.max=256M || tg_fatal pod_setup "create the thrasher's pod"
+	tg_node "$TN_NODE" memory.max=768M memory.swap.max=0 || tg_fatal node_setup "create the node group"
+	tg_kubelet "$TN_NODE" || tg_fatal kubelet_setup "the kubelet stand-in runs"
+	tg_pod NB "$TN_NODE" burstable || tg_fatal pod_setup "create the neighbour's pod"
+	tg_pod TH "$TN_NODE" besteffort memory.max=256M || tg_fatal pod_setup "create the thrasher's pod"
 	tg_sampler_start th "$TH"
-	tg_daemon_start --set daemon.scopes=/node --set action.mode=freeze-kill \
+	tg_daemon_start --set daemon.scopes=/$TN_NODE --set action.mode=freeze-kill \
 		--set action.freeze_grace=${FK_GRACE_S}s --set thrash.duration=3s \
 		--set thrash.refault_per_s=$LT_REFAULTS || exit 1
 	run_in_group "$NB" --log "$TG_DIR/nb.log" steady --anon 32 --duration 900
@@ -59,6 +66,7 @@ scenario() {
 	else
 		tg_check emptied "the frozen pod was killed within grace + 15 s" false
 	fi
+	tg_wait_decision 10 THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill
 	sleep 1
 	tg_decisions_keep
 
