@@ -91,6 +91,8 @@ done
 total=${#DIR[@]}
 say "$total runs, one boot each"
 rc=0
+# (run.sh's lines are split into words on purpose, never globbed: set -f)
+# shellcheck disable=SC2086
 tests/vm/run.sh --node --bin "$BIN" --tools "$TOOLS" --accel "$ACCEL" "${args[@]}" 2>&1 | tee "$OUT/node/run.log" | {
 	set -f
 	t0=$SECONDS

@@ -151,6 +151,7 @@ def _agg(runs):
         "probe": "%s / %s / %s" % tuple(_mr([r[k] for r in ok], _ms) or "–" for k in ("p50", "p99", "max")),
         "silence": _mr([r["silence"] for r in ok], _ms) or "–", "inc_p99": _mr([r["inc_p99"] for r in ok], _ms) or "–",
         "oom": ", ".join(str(r["oom"]) for r in ok), "mem_low": _mr([r["mem_low"] for r in ok], lambda x: "%d" % x) or "–",
+        "emptied": "%d of %d" % (sum(1 for r in ok if r["empty_ms"] is not None), len(ok)),
         "empty_med": _med([r["empty_ms"] for r in ok]) if all(r["empty_ms"] is not None for r in ok) else None,
         "silence_med": _med([r["silence"] for r in ok]), "silence_max": max((r["silence"] or 0) for r in ok),
         "p99_med": _med([r["p99"] for r in ok]), "inc_p99_med": _med([r["inc_p99"] for r in ok]),
@@ -168,11 +169,12 @@ def _targets(name, aggs):
     if not a:
         return tg
     me = a["empty_med"]
-    peers = {t: aggs[t]["empty_med"] for t in PEERS if t in aggs}
+    peers = {t: aggs[t]["empty_med"] for t in PEERS if aggs.get(t)}
+    emptied = {t: aggs[t]["emptied"] for t in peers}
     behind = [t for t, v in peers.items() if v is not None and (me is None or v <= me)]
     tg.append("| %s: pressure start → group empty ≤ 1.0 s median with thrashguard, ahead of every peer | thrashguard "
               "%s; %s | %s |" % (name, _s(me) if me is not None else "not in every run", "; ".join(
-                  "%s %s" % (TOOL_LABEL[t], _s(v) if v is not None else "not every run") for t, v in peers.items()) or "no peer ran",
+                  "%s %s" % (TOOL_LABEL[t], _s(v) if v is not None else "emptied it in %s runs" % emptied[t]) for t, v in peers.items()) or "no peer ran",
                   "met" if me is not None and me <= GOAL_EMPTY_MS and not behind and peers else "not met"))
     k = aggs.get("kernel")
     if k:
@@ -231,7 +233,8 @@ def section(raw):
     for wl in [x for x in WORKLOADS if x in data] + sorted(x for x in data if x not in WORKLOADS):
         tools = data[wl]
         aggs = {t: _agg(runs) for t, runs in tools.items()}
-        w("### %s\n" % WORKLOAD_TITLE.get(wl, wl).capitalize())
+        title = WORKLOAD_TITLE.get(wl, wl)
+        w("### %s\n" % (title[:1].upper() + title[1:]))
         w("| tool | pressure → group empty | → first action | victim | probe p50 / p99 / max (ms) | longest silence (ms) "
           "| p99 over the incident (ms) | kernel OOM kills | MemAvailable low (MiB) |")
         w("|---|---|---|---|---|---|---|---|---|")
