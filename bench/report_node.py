@@ -4,7 +4,8 @@
 
 Reads raw/node/WORKLOAD/TOOL/rep-K/result.json (bench/node.sh: the
 TGRESULT objects of bench/vm/node-story5.sh and the host's timings) and
-raw/node-meta.json (the part's command, repetitions, wall time).
+raw/node-meta.json (bench/node.sh: each invocation's command, boots and
+wall time; a note on the repetitions).
 """
 import json
 import os
@@ -87,7 +88,7 @@ def load(raw):
     if not os.path.isdir(base):
         return None
     data = {}
-    for w in sorted(os.listdir(base)):
+    for w in sorted(x for x in os.listdir(base) if os.path.isdir(os.path.join(base, x))):
         for t in sorted(os.listdir(os.path.join(base, w))):
             d = os.path.join(base, w, t)
             runs = []
@@ -223,7 +224,9 @@ def section(raw):
       "50 %% on user@.service) and, *tuned*, ManagedOOMMemoryPressure=kill with ManagedOOMMemoryPressureLimit=20 %% on "
       "system.slice (its duration as shipped, 30 s; systemd 252 has no per-unit duration); earlyoom and nohang with "
       "their packaged configurations; MGLRU: no daemon, `lru_gen/enabled` y, `min_ttl_ms` 1000. %s\n"
-      % ("Run: `%s`, %s." % (meta["command"], meta.get("timing", "")) if meta.get("command") else ""))
+      % " ".join("Run: `%s` (%d boots, %d min)." % (r["command"], r["boots"], r["wall_s"] // 60) for r in meta.get("runs", [])))
+    if meta.get("note"):
+        w(meta["note"] + "\n")
     w("*Pressure start*: `/proc/pressure/memory` `full` over 500 ms first above 10 %. *Empty*: no task left in "
       "tg-db.service's group (100 ms polling). *Action*: the tool's first kill line in the journal (thrashguard: its "
       "decision). Probe figures (host-timed round trips, ms): p50 / p99 / max and the longest silence over the window "

@@ -9,7 +9,7 @@
 #                [--fp-tools "thrashguard naive"] [--quick]
 #                [--vm-tools "kernel thrashguard earlyoom nohang oomd"]
 #                [--node-tools "kernel thrashguard oomd-default oomd-tuned earlyoom nohang mglru"]
-#                [--node-workloads "plateau grower"] [--node-reps N]
+#                [--node-workloads "plateau grower"] [--node-reps N] [--node-lock FILE]
 #                [--deadline S] [--idle-seconds S] [--vm-reps N] [--report-only]
 #
 #   --reps N         repetitions of each thrash run (default 3)
@@ -41,7 +41,10 @@
 #   --node-workloads plateau (the database plateaus just under MemAvailable)
 #                    and/or grower (it grows without bound); default both
 #   --node-reps N    repetitions on the node (default 2; a boot takes
-#                    about 2 minutes under emulation)
+#                    about 3 minutes under emulation)
+#   --node-lock FILE the node part takes this lock (a shared machine's VM
+#                    lock) for each tool's boots rather than being run
+#                    under it whole
 #   --report-only    rebuild the page and plots from DIR/raw/ only
 #   --quick          `make bench-quick`: one repetition of the host thrash
 #                    scenario with thrashguard and the naive poller, and of
@@ -67,7 +70,7 @@ HOST_TOOLS="kernel thrashguard naive earlyoom nohang nohang-psi"
 FP_TOOLS="thrashguard naive"
 VM_TOOLS="kernel thrashguard earlyoom nohang oomd"
 NODE_TOOLS="kernel thrashguard oomd-default oomd-tuned earlyoom nohang mglru"
-NODE_WORKLOADS="plateau grower" NODE_REPS=2
+NODE_WORKLOADS="plateau grower" NODE_REPS=2 NODE_LOCK=
 ARGS=("$@")
 
 usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -88,6 +91,7 @@ while (($#)); do
 	--node-tools) NODE_TOOLS=$2; shift 2 ;;
 	--node-workloads) NODE_WORKLOADS=$2; shift 2 ;;
 	--node-reps) NODE_REPS=$2; shift 2 ;;
+	--node-lock) NODE_LOCK=$2; shift 2 ;;
 	--vm-tools) VM_TOOLS=$2; shift 2 ;;
 	--deadline) DEADLINE=$2; shift 2 ;;
 	--idle-seconds) IDLE_S=$2; shift 2 ;;
@@ -281,18 +285,11 @@ part_story2() {
 }
 
 part_node() {
-	local t=$SECONDS rc=0
 	say "node: story 5 on the systemd node (bench/node.sh), workloads: $NODE_WORKLOADS, tools: $NODE_TOOLS"
 	rm -rf "$RAW/node" "$RAW/node-meta.json"
-	"$HERE/node.sh" --bin "$BIN" --tools "$TOOLS" --out "$RAW" --reps "$NODE_REPS" --deadline "$DEADLINE" \
-		--only "$NODE_TOOLS" --workloads "$NODE_WORKLOADS" 2>&1 | tee "$RAW/node.log" | grep --line-buffered '^node' >&2
-	rc=${PIPESTATUS[0]}
-	t=$((SECONDS - t))
-	python3 -c 'import json, sys; json.dump({"command": sys.argv[2], "reps": int(sys.argv[3]), "workloads": sys.argv[4],
-	    "tools": sys.argv[5], "timing": "%d min %02d s for %s boots" % (int(sys.argv[6]) // 60, int(sys.argv[6]) % 60, sys.argv[7])},
-	    open(sys.argv[1], "w"), indent=1)' "$RAW/node-meta.json" "bench/run.sh${ARGS[*]:+ ${ARGS[*]}}" "$NODE_REPS" \
-		"$NODE_WORKLOADS" "$NODE_TOOLS" "$t" "$(grep -c '^node: \[' "$RAW/node.log")"
-	if ((rc)); then
+	if ! "$HERE/node.sh" --bin "$BIN" --tools "$TOOLS" --out "$RAW" --reps "$NODE_REPS" --deadline "$DEADLINE" \
+		--only "$NODE_TOOLS" --workloads "$NODE_WORKLOADS" ${NODE_LOCK:+--lock "$NODE_LOCK"} 2>&1 |
+		tee "$RAW/node.log" | grep --line-buffered '^node' >&2; then
 		say "node FAILED (see $RAW/node.log)"
 		FAILED+=(node)
 	fi
