@@ -69,7 +69,7 @@ def _run(path):
     if oom and not any(c in ("thrasher", "leaker") for c in comms):
         victim += "; kernel OOM: " + ", ".join(comms)
     return {
-        "measured": True, "version": tool.get("version"), "empty_ms": b.get("pressure_to_empty_ms"),
+        "measured": True, "version": tool.get("version"), "daemon": bool(tool.get("unit")), "empty_ms": b.get("pressure_to_empty_ms"),
         "action_ms": b.get("pressure_to_action_ms"), "action": b.get("action") or "", "victim": victim,
         "p50": win.get("p50_ms"), "p99": win.get("p99_ms"), "max": win.get("max_ms"),
         "silence": win.get("longest_silence_ms"), "replies": win.get("replies"), "window_ms": b.get("window_ms"),
@@ -147,7 +147,7 @@ def _agg(runs):
         return None
     deadline = max(r["deadline_s"] or 45 for r in ok)
     return {
-        "n": len(ok), "empty": _when(ok, "empty_ms", deadline), "action": _when(ok, "action_ms", deadline),
+        "n": len(ok), "empty": _when(ok, "empty_ms", deadline), "action": _when(ok, "action_ms", deadline) if any(r["daemon"] for r in ok) else "no daemon",
         "victim": _victims(ok),
         "probe": "%s / %s / %s" % tuple(_mr([r[k] for r in ok], _ms) or "–" for k in ("p50", "p99", "max")),
         "silence": _mr([r["silence"] for r in ok], _ms) or "–", "inc_p99": _mr([r["inc_p99"] for r in ok], _ms) or "–",
