@@ -27,6 +27,7 @@ TOOL_LABEL = {
     "mglru": "MGLRU, min_ttl_ms 1000",
 }
 PEERS = [t for t in TOOL_ORDER if t not in ("kernel", "thrashguard")]
+LAUNCHED_TASKS = {"plateau": 3, "grower": 4}
 GOAL_EMPTY_MS = 1000
 GOAL_SILENCE_MS = 1000
 # "silent for seconds" without a daemon
@@ -52,6 +53,10 @@ def _run(path):
     win, inc = b.get("window_json") or {}, b.get("incident_json") or {}
     emptied = b.get("pressure_to_empty_ms") is not None
     left, tasks = b.get("db_tasks_left") or 0, b.get("db_tasks_at_pressure") or 0
+    # the tasks as launched (thrasher's main and two workers, the grower's
+    # leaker); a trial run recorded them at pressure start, after earlyoom
+    # had already ended one
+    tasks = max(tasks, LAUNCHED_TASKS.get(b.get("workload"), 0))
     oom = b.get("kernel_oom_kills") or 0
     comms = (b.get("kernel_oom_comms") or "").split()
     if emptied:
@@ -224,7 +229,7 @@ def section(raw):
       "50 %% on user@.service) and, *tuned*, ManagedOOMMemoryPressure=kill with ManagedOOMMemoryPressureLimit=20 %% on "
       "system.slice (its duration as shipped, 30 s; systemd 252 has no per-unit duration); earlyoom and nohang with "
       "their packaged configurations; MGLRU: no daemon, `lru_gen/enabled` y, `min_ttl_ms` 1000. %s\n"
-      % " ".join("Run: `%s` (%d boots, %d min)." % (r["command"], r["boots"], r["wall_s"] // 60) for r in meta.get("runs", [])))
+      % " ".join("Run: `%s` (%d boot%s, %d min)." % (r["command"], r["boots"], "" if r["boots"] == 1 else "s", r["wall_s"] // 60) for r in meta.get("runs", [])))
     if meta.get("note"):
         w(meta["note"] + "\n")
     w("*Pressure start*: `/proc/pressure/memory` `full` over 500 ms first above 10 %. *Empty*: no task left in "
