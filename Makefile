@@ -169,8 +169,10 @@ bench: all tools
 	@scripts/deps.sh bench
 	@bench/run.sh --bin $(B)/thrashguard --tools $(B)/tools
 
-# One host thrash run each of thrashguard and the naive poller (a few
-# minutes), results in $(B)/bench-quick; the headline table printed.
+# One host thrash run each of thrashguard and the naive poller, and one
+# story-5 run on the systemd node each of thrashguard and the kernel alone
+# (under 10 minutes once the node's image is built), results in
+# $(B)/bench-quick; the headline table printed.
 bench-quick: all tools
 	@scripts/deps.sh bench
 	@bench/run.sh --bin $(B)/thrashguard --tools $(B)/tools --quick

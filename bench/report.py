@@ -12,6 +12,8 @@ Reads (all optional but raw/meta.json):
   raw/idle/idle.json             bench/idle.sh
   raw/scale.txt                  bench/snapshot-cost.sh's table
   raw/story2.json                bench/story2.sh (VM; bench/report_story2.py)
+  raw/node/WORKLOAD/TOOL/rep-K/  bench/node.sh (the systemd node's story 5;
+                                 bench/report_node.py)
 Writes:
   out/README.md                  the tables, targets and plots
   out/results.json               every figure, per run and aggregated
@@ -39,6 +41,7 @@ import statistics
 import subprocess
 import sys
 
+import report_node
 import report_story2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -470,6 +473,60 @@ def fmt_mib(kb):
     return "%.1f" % (kb / 1024.0)
 
 
+NODE_BLOCK = "node"
+NODE_HEADLINE_BLOCK = "node-headline"
+ONLY_NODE_PARTS = ("host", "vm", "fp", "idle", "scale.txt", "story2.json")
+
+
+def block(tag, lines):
+    """lines between the markers that splice() finds again"""
+    return ["<!-- %s:begin (written by bench/report.py) -->" % tag] + lines + ["<!-- %s:end -->" % tag]
+
+
+def splice(text, tag, lines, before=None):
+    """text with its TAG block replaced by LINES (block()), or inserted
+    before the first line that starts with BEFORE (else at the end)"""
+    new = "\n".join(block(tag, lines))
+    b, e = text.find("<!-- %s:begin" % tag), text.find("<!-- %s:end -->" % tag)
+    if b >= 0 and e > b:
+        return text[:b] + new + text[e + len("<!-- %s:end -->" % tag):]
+    at = text.find("\n" + before) + 1 if before and ("\n" + before) in text else len(text)
+    return text[:at] + new + "\n\n" + text[at:]
+
+
+def node_only(raw, out, node):
+    """A run of the node part alone (bench/run.sh --parts node) adds its
+    block to the page, the headline and results.json that are there,
+    keeping every other part's figures (their raw data are not kept)."""
+    lines, _tg, hl, res = node
+    page = os.path.join(out, "README.md")
+    txt = open(page).read() if os.path.exists(page) else "# thrashguard benchmarks: results\n\n"
+    with open(page, "w") as f:
+        f.write(splice(txt, NODE_BLOCK, lines, before="## Targets").rstrip() + "\n")
+    path = os.path.join(out, "results.json")
+    results = read_json(path, {}) or {}
+    results["node"] = res
+    results.setdefault("meta", {})["node"] = read_json(os.path.join(raw, "node-meta.json"), {})
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1, default=str)
+        f.write("\n")
+    hpath = os.path.join(out, "headline.md")
+    htxt = open(hpath).read() if os.path.exists(hpath) else ""
+    htxt = splice(htxt, NODE_HEADLINE_BLOCK, hl, before="Targets:")
+    with open(hpath, "w") as f:
+        f.write(htxt.rstrip() + "\n")
+    readme = os.path.join(HERE, "README.md")
+    if os.path.abspath(out) == os.path.join(HERE, "results"):
+        txt = open(readme).read()
+        b = txt.index("<!-- headline:begin")
+        b = txt.index("-->", b) + 3
+        e = txt.index("<!-- headline:end -->")
+        inner = splice(txt[b:e], NODE_HEADLINE_BLOCK, hl, before="Targets:")
+        with open(readme, "w") as f:
+            f.write(txt[:b] + inner.rstrip() + "\n" + txt[e:])
+    print("report.py: added the node part to %s" % page, file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", required=True)
@@ -478,6 +535,10 @@ def main():
     raw, out = os.path.abspath(a.raw), os.path.abspath(a.out)
     os.makedirs(out, exist_ok=True)
     meta = read_json(os.path.join(raw, "meta.json"), {})
+    node = report_node.section(raw)
+    if node and not any(os.path.exists(os.path.join(raw, p)) for p in ONLY_NODE_PARTS):
+        node_only(raw, out, node)
+        return
     results = {"meta": meta}
     page = []
     w = page.append
@@ -635,6 +696,12 @@ def main():
             w(line)
         results["story2"] = story2[2]
 
+    # story 5 on the systemd node (VM)
+    if node:
+        page.extend(block(NODE_BLOCK, node[0]))
+        w("")
+        results["node"] = node[3]
+
     # targets
     w("## Targets\n")
     tg = []
@@ -714,6 +781,8 @@ def main():
         for line in tg:
             w(line)
         w("")
+    if node and node[1]:
+        w("Story 5 on the systemd node: its targets are in [its section](#targets-on-the-node-issue-16-items-3-and-4).\n")
     if meta.get("findings"):
         w("## Notes\n")
         for f_ in meta["findings"]:
@@ -752,6 +821,9 @@ def main():
             fmt_mib(x["rss_kb"])) for t, x in idle["tools"].items()) + ".\n")
     if scale:
         hl.append("Snapshot cost: " + "; ".join("%d groups %s %.2f ms CPU" % (x["groups"], x["kind"], x["cpu_ms"]) for x in scale) + ".\n")
+    if node:
+        hl.extend(block(NODE_HEADLINE_BLOCK, node[2]))
+        hl.append("")
     if tg:
         hl.append("Targets: see [results/README.md](results/README.md#targets).")
     with open(os.path.join(out, "headline.md"), "w") as f:

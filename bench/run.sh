@@ -4,14 +4,16 @@
 # docs/testing.md's safety rules before changing anything here.
 #
 #   bench/run.sh [--bin build/thrashguard] [--tools build/tools]
-#                [--reps N] [--parts "host fp idle scale vm story2"] [--out DIR]
+#                [--reps N] [--parts "host fp idle scale vm story2 node"] [--out DIR]
 #                [--host-tools "kernel thrashguard naive earlyoom nohang nohang-psi"]
 #                [--fp-tools "thrashguard naive"] [--quick]
 #                [--vm-tools "kernel thrashguard earlyoom nohang oomd"]
+#                [--node-tools "kernel thrashguard oomd-default oomd-tuned earlyoom nohang mglru"]
+#                [--node-workloads "plateau grower"] [--node-reps N] [--node-lock FILE]
 #                [--deadline S] [--idle-seconds S] [--vm-reps N] [--report-only]
 #
 #   --reps N         repetitions of each thrash run (default 3)
-#   --parts LIST     which benchmarks (default all six):
+#   --parts LIST     which benchmarks (default all seven):
 #                      host   the host thrash scenario (bench/thrash.sh), per
 #                             tool and repetition, tools interleaved
 #                      fp     the e2e false-positive scenarios fp-io,
@@ -24,33 +26,51 @@
 #                             (bench/vm/run.sh)
 #                      story2 snapshot cost with and without 10,000 dying
 #                             memory cgroups, in the VM (bench/story2.sh)
+#                      node   story 5 on the VM tier's systemd node, one boot
+#                             per tool, workload and repetition (bench/node.sh:
+#                             tests/vm/run.sh --node --scenario-file
+#                             bench/vm/node-story5.sh); alone, it adds its
+#                             section to the page already there
 #   --out DIR        results (default bench/results): README.md, results.json
 #                    and the PNGs; raw data in DIR/raw/ (not committed)
 #   --deadline S     how long a tool may take to act (default 45)
 #   --vm-reps N      repetitions in the VM (default 2: a VM run under
 #                    emulation takes about a minute per tool and repetition,
 #                    and the benchmark, story2 apart, should stay under 30 minutes)
+#   --node-tools     the node part's tools (default all seven above)
+#   --node-workloads plateau (the database plateaus just under MemAvailable)
+#                    and/or grower (it grows without bound); default both
+#   --node-reps N    repetitions on the node (default 2; a boot takes
+#                    about 3 minutes under emulation)
+#   --node-lock FILE the node part takes this lock (a shared machine's VM
+#                    lock) for each tool's boots rather than being run
+#                    under it whole
 #   --report-only    rebuild the page and plots from DIR/raw/ only
 #   --quick          `make bench-quick`: one repetition of the host thrash
-#                    scenario with thrashguard and the naive poller, results
-#                    in build/bench-quick (never over the committed page),
-#                    then the headline table; options after it still apply
+#                    scenario with thrashguard and the naive poller, and of
+#                    the node's story 5 (plateau) with thrashguard and the
+#                    kernel alone; results in build/bench-quick (never over
+#                    the committed page), then the headline table; options
+#                    after it still apply
 #
 # Every part records raw data only; bench/report.py computes the figures
 # and writes the page.  A failed run is reported and the rest goes on; the
 # exit status is 1 if anything failed.  Peers (earlyoom, nohang) run only
 # inside a PID namespace holding just the scenario (bench/peers/); the VM
-# runs its own copies.
+# runs its own copies.  The vm, story2 and node parts boot QEMU: where the
+# machine is shared, run them under its VM lock (tests/vm/README.md).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 BIN=$TOP/build/thrashguard TOOLS=$TOP/build/tools OUT=$HERE/results
 REPS=3 VM_REPS='' DEADLINE=45 IDLE_S=60 REPORT_ONLY=0 QUICK=0
-PARTS="host fp idle scale vm story2"
+PARTS="host fp idle scale vm story2 node"
 HOST_TOOLS="kernel thrashguard naive earlyoom nohang nohang-psi"
 FP_TOOLS="thrashguard naive"
 VM_TOOLS="kernel thrashguard earlyoom nohang oomd"
+NODE_TOOLS="kernel thrashguard oomd-default oomd-tuned earlyoom nohang mglru"
+NODE_WORKLOADS="plateau grower" NODE_REPS=2 NODE_LOCK=
 ARGS=("$@")
 
 usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -64,7 +84,14 @@ while (($#)); do
 	--out) OUT=$2; shift 2 ;;
 	--host-tools) HOST_TOOLS=$2; shift 2 ;;
 	--fp-tools) FP_TOOLS=$2; shift 2 ;;
-	--quick) QUICK=1; REPS=1 PARTS=host HOST_TOOLS="thrashguard naive" OUT=$TOP/build/bench-quick; shift ;;
+	--quick)
+		QUICK=1 REPS=1 PARTS="host node" HOST_TOOLS="thrashguard naive" OUT=$TOP/build/bench-quick
+		NODE_TOOLS="thrashguard kernel" NODE_WORKLOADS=plateau NODE_REPS=1
+		shift ;;
+	--node-tools) NODE_TOOLS=$2; shift 2 ;;
+	--node-workloads) NODE_WORKLOADS=$2; shift 2 ;;
+	--node-reps) NODE_REPS=$2; shift 2 ;;
+	--node-lock) NODE_LOCK=$2; shift 2 ;;
 	--vm-tools) VM_TOOLS=$2; shift 2 ;;
 	--deadline) DEADLINE=$2; shift 2 ;;
 	--idle-seconds) IDLE_S=$2; shift 2 ;;
@@ -257,10 +284,21 @@ part_story2() {
 	grep '^vm: ' "$RAW/story2.err" | sed 's/^/    /' >&2
 }
 
+part_node() {
+	say "node: story 5 on the systemd node (bench/node.sh), workloads: $NODE_WORKLOADS, tools: $NODE_TOOLS"
+	rm -rf "$RAW/node" "$RAW/node-meta.json"
+	if ! "$HERE/node.sh" --bin "$BIN" --tools "$TOOLS" --out "$RAW" --reps "$NODE_REPS" --deadline "$DEADLINE" \
+		--only "$NODE_TOOLS" --workloads "$NODE_WORKLOADS" ${NODE_LOCK:+--lock "$NODE_LOCK"} 2>&1 |
+		tee "$RAW/node.log" | grep --line-buffered '^node' >&2; then
+		say "node FAILED (see $RAW/node.log)"
+		FAILED+=(node)
+	fi
+}
+
 for part in $PARTS; do
 	case $part in
-	host | fp | idle | scale | vm | story2) ;;
-	*) say "unknown part '$part' (host fp idle scale vm story2)"; exit 2 ;;
+	host | fp | idle | scale | vm | story2 | node) ;;
+	*) say "unknown part '$part' (host fp idle scale vm story2 node)"; exit 2 ;;
 	esac
 	t=$(now_s)
 	"part_$part"
@@ -273,6 +311,7 @@ timing="total $((TOTAL / 60)) min $((TOTAL % 60)) s:"
 for part in $PARTS; do timing+=" $part $((PART_S[$part] / 60)):$(printf '%02d' $((PART_S[$part] % 60)))"; done
 timing+=", $REPS repetitions on the host"
 [[ " $PARTS " == *" vm "* ]] && timing+=", $VM_REPS in the VM"
+[[ " $PARTS " == *" node "* ]] && timing+=", $NODE_REPS on the node"
 timing+=", deadline $DEADLINE s"
 write_meta "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta_set "timing=$timing" "failed=${FAILED[*]:-}"

@@ -568,9 +568,29 @@ tg_status() {
 # cache is always reclaimable), and every file page anyone needs (the
 # neighbour's text and data, sshd's, journald's) is read back from the disk
 # again and again.
+#
+# The grower (S5_GROW_MIB_S, MiB/s; bench/vm/node-story5.sh): the same
+# database, but its anonymous memory grows at that rate without bound
+# (leaker, next to a thrasher that only sweeps the file), the form that
+# ends in the kernel OOM killer.
 S5_MARGIN_MIB=${TG_S5_MARGIN:-30}
+S5_GROW_MIB_S=${S5_GROW_MIB_S:-}
 S5_DB=system.slice/tg-db.service
 S5_REACH_LOG=/run/tg/reach.log
+
+# s5_thrashguard_up: the real unit guarding scope / with the shipped file
+# (its defaults otherwise), the harness's runner (tg-node.service, the
+# scenario's own shell) protected as an operator protects the node's own
+# agents.
+s5_thrashguard_up() {
+	sed -e 's|^scopes = .*|scopes = /|' \
+		-e 's|^cgroups = /init.scope |cgroups = /init.scope /system.slice/tg-node.service |' \
+		/run/tg/thrashguard.conf.orig >"$TG_CONF"
+	thrashguard check-config >"$TG_DIR/check.out" 2>&1 ||
+		tg_fatal config "check-config accepts the scenario's file: $(tr '\n' ' ' <"$TG_DIR/check.out")"
+	NODE_SCOPE_SLICE=system.slice node_daemon_up || exit 1
+	tg_check scope "the daemon guards scope / alone" node_daemon_log_has '^Starting: .*scopes /, '
+}
 
 # s5_port: the node's end of the probe's port (udev's symlink, or the
 # port whose name is tg.probe)
@@ -618,11 +638,17 @@ s5_db_start() {
 	avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 	S5_ANON_MIB=$((avail - S5_MARGIN_MIB))
 	tg_result story5 mem_available_mib "$avail" margin_mib "$S5_MARGIN_MIB" anon_mib "$S5_ANON_MIB" \
+		grow_mib_s "${S5_GROW_MIB_S:-null}" \
 		mem_total_mib "$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
 	T_LAUNCH=$(tg_now_ms)
-	systemd-run --quiet --unit=tg-db -p MemorySwapMax=0 -p KillMode=control-group \
-		thrasher --anon "$S5_ANON_MIB" --file /mnt/data/big.dat --file-size 300 --procs 2 --duration 150 ||
-		tg_fatal db_start "systemd-run starts the database's task (tg-db.service)"
+	if [ -n "$S5_GROW_MIB_S" ]; then
+		systemd-run --quiet --unit=tg-db -p MemorySwapMax=0 -p KillMode=control-group /bin/sh -c \
+			"/tg/bin/leaker --rate $S5_GROW_MIB_S --duration 150 & exec /tg/bin/thrasher --anon 0 \
+			--file /mnt/data/big.dat --file-size 300 --procs 2 --duration 150"
+	else
+		systemd-run --quiet --unit=tg-db -p MemorySwapMax=0 -p KillMode=control-group \
+			thrasher --anon "$S5_ANON_MIB" --file /mnt/data/big.dat --file-size 300 --procs 2 --duration 150
+	fi || tg_fatal db_start "systemd-run starts the database's task (tg-db.service)"
 	DB_PID=$(node_unit_prop tg-db.service MainPID)
 	T_PRESSURE=
 	if tg_wait_pstart node 10 40 "$T_LAUNCH"; then

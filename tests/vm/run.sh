@@ -4,6 +4,7 @@
 #
 #   tests/vm/run.sh [--bin build/thrashguard] [--tools build/tools]
 #                   [--scenario NAME]... [--scenario-file PATH]...
+#                   [--scenario-as NAME PATH 'tg.k=v ...']...
 #                   [--timeout SECONDS] [--append 'tg.k=v ...'] [--one-boot-each]
 #                   [--accel tcg|kvm] [--node] [-v]
 #
@@ -18,7 +19,12 @@
 #
 # Without --scenario/--scenario-file, every tests/vm/scenarios/*.sh runs
 # except those marked VM_DEFAULT=0 (run only when named).  --scenario-file
-# takes a scenario from anywhere (e.g. bench/vm/x.sh; named by its basename).
+# takes a scenario from anywhere (e.g. bench/vm/x.sh; named by its basename);
+# --scenario-as runs PATH under NAME with its own words for the kernel
+# command line of its boot (the same file several times with different
+# settings, e.g. bench/node.sh's runs: each in a boot of its own when the
+# file says VM_OWN_BOOT=1; a shared boot gets the words of all of its
+# scenarios).
 # Scenarios share one boot (they run one after the other, each with its own
 # deadline, VM_TIMEOUT in the file or --timeout, and each cleaning up), except
 # those marked VM_OWN_BOOT=1 (pressure that may stall the whole VM), which get
@@ -37,17 +43,18 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 bin=build/thrashguard tools=build/tools timeout=120 accel=tcg verbose=0 extra= one_each=0 node=0
-names=() files=() explicit=0
-add_scenario() { # NAME FILE
+names=() files=() appends=() explicit=0
+add_scenario() { # NAME FILE [APPEND]
 	local i
 	for i in "${!names[@]}"; do
 		[ "${names[$i]}" != "$1" ] && continue
-		[ "${files[$i]}" = "$2" ] && return 0
+		[ "${files[$i]}" = "$2" ] && [ "${appends[$i]}" = "${3:-}" ] && return 0
 		echo "run.sh: two scenarios named $1: ${files[$i]} and $2" >&2
 		exit 2
 	done
 	names+=("$1")
 	files+=("$2")
+	appends+=("${3:-}")
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -59,13 +66,17 @@ while [ $# -gt 0 ]; do
 	--scenario-file)
 		[ -f "$2" ] || { echo "run.sh: no scenario file $2" >&2; exit 2; }
 		n=${2##*/}; add_scenario "${n%.sh}" "$2"; explicit=1; shift 2 ;;
+	--scenario-as)
+		[ $# -ge 4 ] || { echo "run.sh: --scenario-as NAME PATH 'tg.k=v ...'" >&2; exit 2; }
+		[ -f "$3" ] || { echo "run.sh: no scenario file $3" >&2; exit 2; }
+		add_scenario "$2" "$3" "$4"; explicit=1; shift 4 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) extra="$extra $2"; shift 2 ;;
 	--one-boot-each) one_each=1; shift ;;
 	--accel) accel=$2; shift 2 ;;
 	--node) node=1; shift ;;
 	-v | --verbose) verbose=1; shift ;;
-	-h | --help) sed -n '2,40p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -161,7 +172,18 @@ initrd=$vm/initramfs.$$.cpio.gz
 initrd_work=$vm/initramfs.$$.d
 trap 'rm -rf "$initrd" "$initrd_work"' EXIT
 scen_args=()
-for f in "${files[@]}"; do scen_args+=(--scenario "$f"); done
+# a scenario run under a name of its own (--scenario-as) is staged as NAME.sh
+scen_stage=$vm/scenarios.$$
+rm -rf "$scen_stage"
+for i in "${!names[@]}"; do
+	f=${files[$i]}
+	if [ "${f##*/}" != "${names[$i]}.sh" ]; then
+		mkdir -p "$scen_stage"
+		cp "$f" "$scen_stage/${names[$i]}.sh"
+		f=$scen_stage/${names[$i]}.sh
+	fi
+	scen_args+=(--scenario "$f")
+done
 tests/vm/mkinitramfs.sh --bin "$bin" --tools "$tools" --kernel "$vm/kernel" --out "$initrd" \
 	--work "$initrd_work" "${scen_args[@]}" || prep_failed "could not build the initramfs (tests/vm/mkinitramfs.sh)"
 rm -rf "$initrd_work"
@@ -191,8 +213,9 @@ if [ "$node" = 1 ]; then
 	mke2fs -q -F -t ext4 -O ^has_journal -L tgrun -d "$initrd_work" "$runimg" \
 		$(($(du -sm "$initrd_work" | cut -f1) * 2 + 16))M || prep_failed "mke2fs could not build the run disk"
 	rm -rf "$initrd_work"
-	trap 'rm -rf "$initrd" "$initrd_work" "$runimg"' EXIT
+	trap 'rm -rf "$initrd" "$initrd_work" "$runimg" "$scen_stage"' EXIT
 fi
+rm -rf "$scen_stage"
 awk -v k="$(cat "$vm/kernel/release")" -v a="$t_prep" -v b="$EPOCHREALTIME" -v l="$label" \
 	'BEGIN { printf "%s: kernel %s, data disk and initramfs ready in %.1fs\n", l, k, b - a }'
 
@@ -224,7 +247,7 @@ hostcg=
 vm_pidfile=$vm/qemu.$$.pid
 runimg=${runimg:-}
 cleanup() {
-	rm -rf "$initrd" "$initrd_work" ${runimg:+"$runimg"}
+	rm -rf "$initrd" "$initrd_work" "$scen_stage" ${runimg:+"$runimg"}
 	if [ -s "$vm_pidfile" ]; then
 		kill "$(cat "$vm_pidfile")" 2>/dev/null || true
 		rm -f "$vm_pidfile"
@@ -264,11 +287,12 @@ fi
 # entropy under emulation.
 # The data disk is always attached (unused by a scenario that does not load
 # virtio_blk; costs nothing measurable).
-# run_vm LIST LOG HOST_T BOOT_TIMEOUT MEM: one boot running the scenarios of
-# LIST (comma-separated) in order, with MEM MiB.
+# run_vm LIST LOG HOST_T BOOT_TIMEOUT MEM APPEND: one boot running the
+# scenarios of LIST (comma-separated) in order, with MEM MiB and APPEND (their
+# --scenario-as words) on the kernel command line.
 run_vm() {
-	local list=$1 log=$2 host_t=$3 btimeout=$4 mem=$5 append reach_pid= reach_sock=
-	append="console=ttyS0 panic=-1 cgroup_no_v1=all quiet tg.scenarios=$list tg.timeout=$btimeout tg.scn_timeout=$timeout$extra"
+	local list=$1 log=$2 host_t=$3 btimeout=$4 mem=$5 bextra=$extra$6 append reach_pid= reach_sock=
+	append="console=ttyS0 panic=-1 cgroup_no_v1=all quiet tg.scenarios=$list tg.timeout=$btimeout tg.scn_timeout=$timeout$bextra"
 	local accel_opt="$accel" kern=$vm/kernel/vmlinuz
 	[ "$accel" = tcg ] && accel_opt="tcg,tb-size=256"
 	# the uncompressed kernel boots via PVH, skipping 5 s of decompression
@@ -281,7 +305,7 @@ run_vm() {
 		# order of the -drive options); pure cgroup v2, no swap.
 		append="root=/dev/vda rw console=ttyS0 panic=-1 systemd.unified_cgroup_hierarchy=1 quiet loglevel=3"
 		append="$append fsck.mode=skip systemd.show_status=false tg.scenarios=$list tg.timeout=$btimeout"
-		append="$append tg.scn_timeout=$timeout$extra"
+		append="$append tg.scn_timeout=$timeout$bextra"
 		# The same kernel package as kernel.sh's: its uncompressed vmlinux
 		# (PVH entry) saves the bzImage's decompression.
 		local nkern=build/node/vmlinuz
@@ -384,7 +408,13 @@ while [ ${#boots[@]} -gt 0 ]; do
 		m=$(mem_of "$n")
 		[ "$m" -gt "$bmem" ] && bmem=$m
 	done
-	run_vm "$list" "$log" "$host_t" "$btimeout" "$bmem" &
+	bappend=
+	for n in ${list//,/ }; do
+		for i in "${!names[@]}"; do
+			[ "${names[$i]}" = "$n" ] && [ -n "${appends[$i]}" ] && bappend="$bappend ${appends[$i]}"
+		done
+	done
+	run_vm "$list" "$log" "$host_t" "$btimeout" "$bmem" "$bappend" &
 	wait $! || qrc=$?
 	t1=$EPOCHREALTIME
 	rm -f "$vm_pidfile" # that pid is gone; never kill a reused one later

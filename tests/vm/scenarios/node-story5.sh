@@ -9,11 +9,11 @@
 #
 # Runs in a VM of its own (VM_OWN_BOOT): the pressure is on the whole node.
 #
-# Configuration: the shipped file with scopes = / (its defaults otherwise:
-# shortage at some 30 % / full 10 % over a 1 s window held 1 s with
-# headroom under 10 %, interval 500 ms, action kill), and the harness's
-# runner (tg-node.service, the scenario's own shell) protected as an
-# operator protects the node's own agents.
+# Configuration (lib-node.sh's s5_thrashguard_up): the shipped file with
+# scopes = / (its defaults otherwise: shortage at some 30 % / full 10 %
+# over a 1 s window held 1 s with headroom under 10 %, interval 500 ms,
+# action kill), and the harness's runner (tg-node.service, the scenario's
+# own shell) protected as an operator protects the node's own agents.
 #
 # Asserts: exactly one kill, of the database's service, whole
 # (cgroup.kill, not partial, no task left), by the shortage rule, in
@@ -45,13 +45,7 @@ S5_SILENCE_MS=5000
 
 scenario() {
 	local cond t_dec tte end n silence
-	sed -e 's|^scopes = .*|scopes = /|' \
-		-e 's|^cgroups = /init.scope |cgroups = /init.scope /system.slice/tg-node.service |' \
-		/run/tg/thrashguard.conf.orig >"$TG_CONF"
-	thrashguard check-config >"$TG_DIR/check.out" 2>&1 ||
-		tg_fatal config "check-config accepts the scenario's file: $(tr '\n' ' ' <"$TG_DIR/check.out")"
-	NODE_SCOPE_SLICE=system.slice node_daemon_up || exit 1
-	tg_check scope "the daemon guards scope / alone" node_daemon_log_has '^Starting: .*scopes /, '
+	s5_thrashguard_up
 	s5_setup
 	sleep 3
 	s5_db_start
