@@ -38,15 +38,20 @@ static bool fast_mode(const struct context *ctx, uint64_t now)
  * policy counts its start back from what accumulated since). */
 #define PROBE_USEC (100 * USEC_PER_MSEC)
 
+/* A rule that holds decides at the tick it reaches its duration, not up to
+ * an interval later: the policy says when that is. */
 static uint64_t next_tick_usec(struct context *ctx, uint64_t now)
 {
         const struct config *c = ctx->config;
         uint64_t next =
             fast_mode(ctx, now) ? c->daemon.interval_usec : c->daemon.idle_interval_usec;
+        uint64_t due = policy_next_due_usec(&ctx->policy);
 
         if (ctx->probe_due && next > PROBE_USEC)
                 next = PROBE_USEC;
         ctx->probe_due = false;
+        if (due > now && due - now < next)
+                next = due - now;
         return next;
 }
 

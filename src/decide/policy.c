@@ -230,6 +230,36 @@ static bool compute_warming(const struct config *c, const struct policy_state *s
         return false;
 }
 
+static void due_at(uint64_t *due, uint64_t at_usec, uint64_t not_before_usec)
+{
+        if (at_usec < not_before_usec)
+                at_usec = not_before_usec;
+        if (*due == 0 || at_usec < *due)
+                *due = at_usec;
+}
+
+static uint64_t compute_next_due(const struct config *c, const struct policy_state *st,
+                                 unsigned n_scopes)
+{
+        uint64_t due = 0;
+
+        for (unsigned s = 0; s < n_scopes; s++) {
+                const struct policy_scope_state *sc = &st->scopes[s];
+                if (sc->frozen_pending)
+                        due_at(&due, add_sat(sc->frozen_at_usec, c->action.freeze_grace_usec), 0);
+                else if (sc->shortage_since_usec != 0)
+                        due_at(&due, add_sat(sc->shortage_since_usec, c->shortage.duration_usec),
+                               sc->cooldown_until_usec);
+        }
+        for (unsigned i = 0; i < POLICY_MAX_THRASHING; i++) {
+                const struct policy_thrash_state *t = &st->thrashing[i];
+                if (t->used && t->scope < n_scopes)
+                        due_at(&due, add_sat(t->since_usec, c->thrash.duration_usec),
+                               st->scopes[t->scope].cooldown_until_usec);
+        }
+        return due;
+}
+
 void policy_decide(const struct config *c, struct policy_state *st, const struct snapshot *prev,
                    const struct snapshot *cur, uint64_t now_usec, struct decision *ret)
 {
@@ -264,6 +294,7 @@ void policy_decide(const struct config *c, struct policy_state *st, const struct
                 log_debug("policy: %s %s (%s): %s", decision_kind_to_string(ret->kind), ret->cgroup,
                           rule_to_string(ret->rule), ret->reason);
         st->warming = compute_warming(c, st, n, now_usec);
+        st->next_due_usec = compute_next_due(c, st, n);
 }
 
 void policy_record_outcome(const struct config *c, struct policy_state *st,
@@ -383,4 +414,9 @@ bool policy_holds_frozen(const struct policy_state *st, uint64_t cgroup_id)
 bool policy_is_warming(const struct policy_state *st)
 {
         return st->warming;
+}
+
+uint64_t policy_next_due_usec(const struct policy_state *st)
+{
+        return st->next_due_usec;
 }

@@ -56,8 +56,9 @@ struct policy_thrash_state {
 #define POLICY_MAX_THRASHING 32
 
 struct policy_state {
-        uint64_t now_usec; /* the last tick */
-        bool warming;      /* see policy_is_warming() */
+        uint64_t now_usec;      /* the last tick */
+        bool warming;           /* see policy_is_warming() */
+        uint64_t next_due_usec; /* see policy_next_due_usec() */
         struct policy_scope_state scopes[CONFIG_MAX_SCOPES];
         struct policy_thrash_state thrashing[POLICY_MAX_THRASHING];
 };
@@ -111,3 +112,9 @@ bool policy_holds_frozen(const struct policy_state *st, uint64_t cgroup_id);
  * grace is running or a cooldown is active (as of the last tick): the
  * daemon then samples at [daemon] interval instead of idle_interval. */
 bool policy_is_warming(const struct policy_state *st);
+
+/* When a rule that holds (shortage, local thrash) reaches its duration, or
+ * a freeze's grace ends (the earliest of them, as of the last tick; a
+ * cooldown postpones a scope's), so that the daemon ticks then instead of
+ * up to an interval later; 0 when nothing is due. */
+uint64_t policy_next_due_usec(const struct policy_state *st);

@@ -239,6 +239,42 @@ static void test_idle_gap_counts_back_stall(void **state)
         free(m);
 }
 
+/* The policy says when a holding rule reaches its duration, so that the
+ * daemon ticks then instead of at its next interval: the rule decides at
+ * that moment, not a microsecond before; nothing is due while no rule
+ * holds, nor after the action. */
+static void test_next_due(void **state)
+{
+        (void)state;
+        struct manual *m = calloc(1, sizeof(*m));
+        struct decision d;
+        uint64_t due;
+
+        config_init(&m->c);
+        policy_state_init(&m->st);
+        manual_tick(m, 0, 0, PLENTY, &d);
+        manual_tick(m, 0, 0, PLENTY, &d);
+        assert_int_equal(policy_next_due_usec(&m->st), 0);
+        manual_tick(m, 60, 38, PLENTY, &d);
+        assert_int_equal(policy_next_due_usec(&m->st), 0);
+        manual_tick(m, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        due = policy_next_due_usec(&m->st);
+        assert_int_equal(due, m->st.scopes[0].shortage_since_usec + m->c.shortage.duration_usec);
+        assert_true(due > m->t && due - m->t < m->c.shortage.duration_usec);
+
+        struct manual *early = malloc(sizeof(*early));
+        *early = *m;
+        manual_tick_after(early, due - 1 - early->t, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_NONE);
+        free(early);
+
+        manual_tick_after(m, due - m->t, 60, 38, SHORT, &d);
+        assert_int_equal(d.kind, DECISION_KILL);
+        assert_int_equal(policy_next_due_usec(&m->st), 0);
+        free(m);
+}
+
 /* A node ("/") tick one interval after the last: MemAvailable 25 % of
  * 1 GiB, of which active_mib of active page cache; the node's stall
  * some/full % since the last tick. Candidate /a holds 300 MiB; /b, when
@@ -405,13 +441,14 @@ static void test_restore_frozen(void **state)
 
 int main(void)
 {
-        struct CMUnitTest tests[7];
+        struct CMUnitTest tests[8];
         size_t n = 0;
 
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_warming);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_hostile);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_unreadable_restarts_duration);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_idle_gap_counts_back_stall);
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_next_due);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_root_active_cache_under_stall);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_strings);
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_restore_frozen);

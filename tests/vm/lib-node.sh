@@ -632,7 +632,9 @@ s5_setup() {
 
 # s5_db_start: the database's big task; waits for the node's pressure
 # (full > 10 % over 500 ms, within 40 s).  Sets T_LAUNCH, T_PRESSURE
-# (empty if none), DB_PID, S5_ANON_MIB.
+# (empty if none), DB_PID, S5_ANON_MIB; from the launch on, vmmon
+# wait-empty stamps the moment the task's group empties into
+# $TG_DIR/db.empty (s5_empty_ms reads it).
 s5_db_start() {
 	local avail
 	avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
@@ -650,11 +652,21 @@ s5_db_start() {
 			thrasher --anon "$S5_ANON_MIB" --file /mnt/data/big.dat --file-size 300 --procs 2 --duration 150
 	fi || tg_fatal db_start "systemd-run starts the database's task (tg-db.service)"
 	DB_PID=$(node_unit_prop tg-db.service MainPID)
+	vmmon wait-empty "$CG/$S5_DB" 200 >"$TG_DIR/db.empty" 2>/dev/null &
 	T_PRESSURE=
 	if tg_wait_pstart node 10 40 "$T_LAUNCH"; then
 		T_PRESSURE=$TG_PSTART
 		tg_info "node-wide pressure started $((T_PRESSURE - T_LAUNCH)) ms after the launch"
 	fi
+}
+
+# s5_empty_ms: the moment the database's group emptied, as vmmon
+# wait-empty saw it (woken by the kernel, not by this shell, which comes
+# late under pressure); status 1 if it has not.
+s5_empty_ms() {
+	local t
+	t=$(cat "$TG_DIR/db.empty" 2>/dev/null)
+	[ -n "$t" ] && echo "$t"
 }
 
 # s5_probe_stats FROM_MS TO_MS: the host's view of the probe for the

@@ -34,6 +34,13 @@
  *       never be reclaimed by the next scenario's limit, so the next thrash
  *       would find most of the file cached.  Per file, no global knob.
  *
+ *   vmmon wait-empty DIR SECONDS
+ *       Prints the CLOCK_MONOTONIC ms at which the cgroup DIR became
+ *       empty ("populated 0" in its cgroup.events, or the group gone),
+ *       woken by the kernel's notification on that file, not by a shell
+ *       loop that itself stalls under pressure.  Status 1 if it is still
+ *       populated after SECONDS.
+ *
  *   vmmon mtime FILE
  *       The CLOCK_MONOTONIC ms of FILE's last modification (from its
  *       real-time mtime and the current offset between the two clocks):
@@ -43,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,7 +78,7 @@ static uint64_t now_ms(void)
 static void usage(void)
 {
         fprintf(stderr, "usage: vmmon now | stamp | sample [-i MS] [-t SECONDS] PATH... | "
-                        "evict FILE... | mtime FILE\n");
+                        "evict FILE... | wait-empty DIR SECONDS | mtime FILE\n");
         exit(2);
 }
 
@@ -265,6 +273,50 @@ static int cmd_evict(int n, char **files)
         return rc;
 }
 
+/* 1: populated, 0: empty or gone, -1: unreadable. */
+static int group_populated(int fd)
+{
+        char buf[512];
+        if (read_fd(fd, buf, sizeof buf) < 0)
+                return errno == ENOENT || errno == ENODEV ? 0 : -1;
+        const char *p = strstr(buf, "populated ");
+        return p ? p[10] != '0' : -1;
+}
+
+static int cmd_wait_empty(const char *dir, const char *seconds)
+{
+        char path[4096];
+        snprintf(path, sizeof path, "%s/cgroup.events", dir);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno != ENOENT)
+                        fprintf(stderr, "vmmon: %s: %s\n", path, strerror(errno));
+                printf("%" PRIu64 "\n", now_ms());
+                return errno == ENOENT ? 0 : 1;
+        }
+        (void)mlockall(MCL_CURRENT | MCL_FUTURE);
+        uint64_t deadline = now_ms() + 1000ull * strtoull(seconds, NULL, 10);
+        for (;;) {
+                int p = group_populated(fd);
+                uint64_t now = now_ms();
+                if (p == 0) {
+                        printf("%" PRIu64 "\n", now);
+                        return 0;
+                }
+                if (p < 0) {
+                        fprintf(stderr, "vmmon: %s: %s\n", path, strerror(errno ? errno : EINVAL));
+                        return 1;
+                }
+                if (now >= deadline)
+                        return 1;
+                /* kernfs wakes pollers with POLLPRI when the file changes;
+                 * the timeout is a floor in case a change is missed. */
+                struct pollfd pfd = {.fd = fd, .events = POLLPRI};
+                uint64_t left = deadline - now;
+                (void)poll(&pfd, 1, left < 100 ? (int)left : 100);
+        }
+}
+
 static int cmd_mtime(const char *file)
 {
         struct stat st;
@@ -293,6 +345,8 @@ int main(int argc, char **argv)
                 return cmd_sample(argc - 1, argv + 1);
         if (!strcmp(argv[1], "evict") && argc >= 3)
                 return cmd_evict(argc - 2, argv + 2);
+        if (!strcmp(argv[1], "wait-empty") && argc == 4)
+                return cmd_wait_empty(argv[2], argv[3]);
         if (!strcmp(argv[1], "mtime") && argc == 3)
                 return cmd_mtime(argv[2]);
         usage();

@@ -348,10 +348,11 @@ tg_daemon_stop_check() {
 # from what happened to be seen: a daemon idling on its 5 s timer is woken
 # by its PSI trigger within one trigger window (2 s: the kernel refuses
 # shorter ones to root without CAP_SYS_RESOURCE, as here), then needs one
-# [shortage] window (1 s) of stall, one tick (0.5 s) and the rule's
-# duration; 1 s more for the act and the journal on a loaded 2-core
-# machine.  Seen with a 2 s duration: 2.2-3.6 s over 40 decisions, and
-# once 5.0 s (all-protected, trigger late).  Sets TG_BOUND (ms) and
+# [shortage] window (1 s) of stall, one tick (0.5 s: the one that first
+# sees it) and the rule's duration (the daemon ticks when it is up); 1 s
+# more for the act and the journal on a loaded 2-core machine.  Seen with
+# a 2 s duration: 2.2-3.6 s over 40 decisions, and once 5.0 s
+# (all-protected, trigger late).  Sets TG_BOUND (ms) and
 # TG_BOUND_WHY (for the check's name); call it without $().
 tg_decision_bound_ms() {
 	TG_BOUND=$(($1 + 2000 + 1000 + 500 + 1000))
