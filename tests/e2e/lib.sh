@@ -442,10 +442,10 @@ e2e_pressure_start() {
 	e2e__sampler "$rel" 100 >"$(tg_samples_file "$name")" &
 	sampler=$!
 	tg_wait "$timeout_s" tg__pstart_now "$name" "$thr" 0 "$line" || rc=1
-	kill "$sampler" 2>/dev/null
-	wait "$sampler" 2>/dev/null
-	((rc == 0)) && echo "$TG_PSTART"
-	return "$rc"
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	((rc == 0)) || return 1
+	echo "$TG_PSTART"
 }
 
 # ---------------------------------------------------------------- samples

@@ -246,7 +246,7 @@ run_in_group() {
 cg_events_get() {
 	local k v
 	while read -r k v; do
-		[ "$k" = "$2" ] && echo "$v"
+		if [ "$k" = "$2" ]; then echo "$v"; fi
 	done <"$(cg_dir "$1" psi)/cgroup.events"
 }
 
@@ -360,9 +360,9 @@ tg_wait_pid() {
 # TG_RC to PID's exit status.  Returns 1 when it took SIGKILL.
 tg_stop_job() {
 	local pid=$1 target=${3:-$1} rc=0
-	kill -TERM "$target" 2>/dev/null
+	kill -TERM "$target" 2>/dev/null || :
 	if ! tg_wait "$2" tg_not tg_alive "$pid"; then
-		kill -KILL "$target" "$pid" 2>/dev/null
+		kill -KILL "$target" "$pid" 2>/dev/null || :
 		rc=1
 	fi
 	TG_RC=0
