@@ -27,7 +27,7 @@ act_init syscall-filter "$@"
 
 for t in strace systemd-analyze; do
 	command -v "$t" >/dev/null || {
-		act_fail "$t is not installed"
+		tg_fail "$t is not installed"
 		act_summary
 		exit 1
 	}
@@ -41,20 +41,20 @@ UNIT=$TMP/lib/systemd/system/thrashguard.service
 
 if make -s -C "$ROOT" install PREFIX="$TMP/usr" SYSCONFDIR="$TMP/etc" UNITDIR="$TMP/lib/systemd/system" \
 	DESTDIR= >"$E2E_DIR/install.log" 2>&1; then
-	act_check "make install into a temporary prefix" true
+	tg_check "make install into a temporary prefix" true
 else
-	act_fail "make install failed: $(tail -n 3 "$E2E_DIR/install.log")"
+	tg_fail "make install failed: $(tail -n 3 "$E2E_DIR/install.log")"
 fi
-act_check "the unit's ExecStart= is the installed binary" \
+tg_check "the unit's ExecStart= is the installed binary" \
 	grep -qx "ExecStart=$TMP/usr/sbin/thrashguard run" "$UNIT"
-act_check "the configuration file was installed" test -s "$TMP/etc/thrashguard/thrashguard.conf"
-act_check "ExecReload= runs the installed check-config, then signals the daemon" \
+tg_check "the configuration file was installed" test -s "$TMP/etc/thrashguard/thrashguard.conf"
+tg_check "ExecReload= runs the installed check-config, then signals the daemon" \
 	eval "grep '^ExecReload=' '$UNIT' | cmp -s - <(printf '%s\\n' \
 		'ExecReload=$TMP/usr/sbin/thrashguard check-config' 'ExecReload=/bin/kill -HUP \$MAINPID')"
 if out=$(MANPATH=$TMP/usr/share/man systemd-analyze verify "$UNIT" 2>&1) && [[ -z $out ]]; then
-	act_check "systemd-analyze verify passes, silently" true
+	tg_check "systemd-analyze verify passes, silently" true
 else
-	act_fail "systemd-analyze verify: ${out:-exit status non-zero}"
+	tg_fail "systemd-analyze verify: ${out:-exit status non-zero}"
 fi
 
 # ---------------------------------------------------------------- the filter
@@ -88,7 +88,7 @@ while IFS= read -r line; do
 		allow+=("${w[@]}")
 	fi
 done < <(grep '^SystemCallFilter=' "$UNIT")
-act_check "the unit has an allow list (${allow[*]:-none}) and a deny list (${deny[*]:-none})" \
+tg_check "the unit has an allow list (${allow[*]:-none}) and a deny list (${deny[*]:-none})" \
 	test "${#allow[@]}" -gt 0
 sort -u <(expand "${allow[@]}") >"$E2E_DIR/allow.txt"
 sort -u <(EXPANDED=() && expand "${deny[@]}") >"$E2E_DIR/deny.txt"
@@ -97,7 +97,7 @@ echo "  the filter allows $(wc -l <"$E2E_DIR/allowed.txt") system calls" >&2
 systemd-analyze syscall-filter @known | sed -n 's/^ \+\([a-z_0-9]\+\)$/\1/p' | sort -u >"$E2E_DIR/known.txt"
 unknown=$(for n in "${allow[@]}" "${deny[@]}"; do [[ $n == @* ]] || echo "$n"; done |
 	sort -u | comm -23 - "$E2E_DIR/known.txt" | tr '\n' ' ')
-act_check "every system call named in the unit is known to systemd ${unknown:+(not: $unknown)}" \
+tg_check "every system call named in the unit is known to systemd ${unknown:+(not: $unknown)}" \
 	test -z "$unknown"
 
 # denied NAMES...: prints those not allowed.
@@ -109,11 +109,11 @@ denied() {
 
 named=$(grep -rho --include='*.c' --include='*.h' 'SYS_[a-z_0-9]\+' "$ROOT"/src | sed 's/^SYS_//' | sort -u)
 echo "  the code calls by number: $(tr '\n' ' ' <<<"$named")" >&2
-act_check "the code's calls by number were found (pidfd_open among them)" \
+tg_check "the code's calls by number were found (pidfd_open among them)" \
 	grep -qx pidfd_open <<<"$named"
 bad=$(denied <<<"$named")
 bad=$(xargs <<<"$bad") # trimmed: denied() ends in a blank
-act_check "every system call the code names is allowed ${bad:+(denied: $bad)}" test -z "$bad"
+tg_check "every system call the code names is allowed ${bad:+(denied: $bad)}" test -z "$bad"
 
 # ---------------------------------------------------------------- 3. dynamic
 
@@ -128,9 +128,9 @@ act_thrash node/keep 200 2 120
 # through pidfds: the path whose system calls this test has to see.
 v1_dirs=("$(e2e_cgpath memory node/victim)" "$(e2e_cgpath freezer node/victim)")
 for _ in 1 2 3; do
-	"$E2E_TOOLS/cgexec" "${v1_dirs[@]}" -- "$E2E_TOOLS/steady" --anon 4 --duration 300 \
-		2>>"$E2E_DIR/workload.log" &
-	E2E_PIDS+=("$!")
+	tg_spawn - "${v1_dirs[@]}" -- "$E2E_TOOLS/steady" --anon 4 --duration 300 \
+		2>>"$E2E_DIR/workload.log"
+	E2E_PIDS+=("$TG_PID")
 done
 act_thrash node/victim 150 2 120
 
@@ -146,34 +146,34 @@ act_start_daemon -c "$TMP/etc/thrashguard/thrashguard.conf" --set "daemon.scopes
 	exit 1
 }
 kill -HUP "$ACT_PID"
-e2e_poll 10 grep -q 'Configuration reloaded' "$E2E_DIR/daemon.log" || act_fail "no reload seen"
+e2e_poll 10 grep -q 'Configuration reloaded' "$E2E_DIR/daemon.log" || tg_fail "no reload seen"
 if e2e_wait_empty node/victim 60; then
-	act_check "the victim was frozen then killed under strace" true
+	tg_check "the victim was frozen then killed under strace" true
 else
-	act_fail "node/victim still holds $(act_nprocs node/victim) processes after 60 s"
+	tg_fail "node/victim still holds $(tg_nprocs node/victim) processes after 60 s"
 fi
-act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/victim" THRASHGUARD_ACTION=kill ||
-	act_fail "no journal entry for the kill"
+act_wait_entry 10 "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/victim" THRASHGUARD_ACTION=kill ||
+	tg_fail "no journal entry for the kill"
 act_stop_daemon
 rc=$?
-act_check "the daemon stopped cleanly under strace (exit $rc)" test "$rc" = 0
-act_check "its metrics were written (thrashguard_up 0 at the stop)" \
+tg_check "the daemon stopped cleanly under strace (exit $rc)" test "$rc" = 0
+tg_check "its metrics were written (thrashguard_up 0 at the stop)" \
 	grep -qx 'thrashguard_up 0' "$E2E_DIR/metrics/thrashguard.prom"
 
 # strace -c: a table whose last column is the call's name, between two
 # rules of dashes, then a total line.
 used=$(awk '/^-+ /{ rule++; next } rule == 1 && NF >= 5 { print $NF }' "$ACT_STRACE" | sort -u)
 echo "  the daemon made: $(tr '\n' ' ' <<<"$used")" >&2
-act_check "strace saw the act layer at work (pidfd_open, pidfd_send_signal)" \
+tg_check "strace saw the act layer at work (pidfd_open, pidfd_send_signal)" \
 	eval 'grep -qx pidfd_open <<<"$used" && grep -qx pidfd_send_signal <<<"$used"'
-act_check "and the write-and-rename of its files (renameat)" grep -Eqx 'renameat2?' <<<"$used"
+tg_check "and the write-and-rename of its files (renameat)" grep -Eqx 'renameat2?' <<<"$used"
 if grep -qx process_mrelease <<<"$used"; then
 	echo "  process_mrelease was called" >&2
 else
 	echo "  process_mrelease was not needed this time (every victim had exited first)" >&2
 fi
 bad=$(denied <<<"$used")
-act_check "every system call the daemon made is allowed by the unit ${bad:+(denied: $bad)}" test -z "$bad"
+tg_check "every system call the daemon made is allowed by the unit ${bad:+(denied: $bad)}" test -z "$bad"
 
 # ---------------------------------------------------------------- 4. reload
 
@@ -188,17 +188,17 @@ badconf=$E2E_DIR/bad.conf
 printf '[daemon]\ninterval = 500ms\nno_such_key = 1\n' >"$badconf"
 strace -f -c -o "$E2E_DIR/strace-check.txt" "$TMP/usr/sbin/thrashguard" check-config -c "$good" \
 	>/dev/null 2>&1
-act_check "check-config accepts the installed file under strace" test "$?" = 0
+tg_check "check-config accepts the installed file under strace" test "$?" = 0
 strace -f -c -o "$E2E_DIR/strace-check-bad.txt" "$TMP/usr/sbin/thrashguard" check-config -c "$badconf" \
 	>/dev/null 2>"$E2E_DIR/check-bad.err"
 rc=$?
-act_check "check-config refuses a bad file with exit 2 and its line (a failed reload)" \
+tg_check "check-config refuses a bad file with exit 2 and its line (a failed reload)" \
 	eval '[ "$rc" = 2 ] && grep -qF "$badconf:3" "$E2E_DIR/check-bad.err"'
 used=$(cat <(strace_calls "$E2E_DIR/strace-check.txt") <(strace_calls "$E2E_DIR/strace-check-bad.txt") |
 	sort -u)
 echo "  check-config made: $(tr '\n' ' ' <<<"$used")" >&2
 bad=$(denied <<<"$used")
-act_check "every system call check-config made is allowed by the unit ${bad:+(denied: $bad)}" \
+tg_check "every system call check-config made is allowed by the unit ${bad:+(denied: $bad)}" \
 	eval '[ -n "$used" ] && [ -z "$bad" ]'
 
 act_summary

@@ -7,8 +7,14 @@
 #     e2e_setup NAME 120           # (lib.sh) groups, traps, deadline
 #     act_node                     # the scope: NAME/node, 512 MiB
 #     act_start_daemon --set ...   # waits for READY=1
-#     act_check "what" CMD...      # counts a pass or a failure
+#     tg_check "what" CMD...       # (lib.sh) counts a pass or a failure
 #     act_summary                  # "NAME: N passed, N failed", exit status
+#
+# The shared pieces (checks, group readers, journal records and queries)
+# come from lib.sh and the harness below it (tests/lib/harness.sh); what is
+# here is the act tiers' own: the re-exec under a private journald, the
+# notify socket, the daemon with READY=1, the thrash, the entries about
+# one group.
 #
 # The daemon's scope is always the test's own node group, never "/".
 # Pressure comes from tools/thrasher (anonymous memory near the node's
@@ -24,18 +30,9 @@ ACT_NAME=
 ACT_BIN=
 ACT_DPID=    # what was started: the daemon, or strace running it
 ACT_PID=     # the daemon itself: signals go here
-ACT_PASS=0
-ACT_FAIL=0
 ACT_NODE=
 ACT_NOTIFY_PID=
 ACT_STRACE=
-
-# The MESSAGE_IDs of thrashguard(8).
-ACT_MID_ACTED=2b2e42b20e434042acc519a8da2a8e80
-ACT_MID_FAILED=55dc518f02c54c738ee4853fab2cd46b
-ACT_MID_WOULD_ACT=b0311b043d5847478b98aa97019bcba6
-ACT_MID_ALL_PROTECTED=21538a74078046e0b772719ce3221727
-ACT_MID_RECOVERED=37e1842b61c442208d57fd1b0c93f3f8
 
 # act_init NAME [BINARY]: finds the binary (argument, or build/thrashguard)
 # and, the first time, re-runs the calling script under with-journal.sh so
@@ -78,41 +75,24 @@ act_init() {
 	}
 }
 
-act_check() {
-	local what=$1
-	shift
-	if "$@"; then
-		ACT_PASS=$((ACT_PASS + 1))
-		echo "  ok: $what" >&2
-	else
-		ACT_FAIL=$((ACT_FAIL + 1))
-		echo "  FAIL: $what" >&2
-	fi
-}
-
-act_fail() {
-	ACT_FAIL=$((ACT_FAIL + 1))
-	echo "  FAIL: $*" >&2
+# A check on stderr (tg_check, tg_fail: lib.sh).
+tg_on_check() {
+	if [[ $1 == true ]]; then echo "  ok: $3" >&2; else echo "  FAIL: $3" >&2; fi
 }
 
 # On a failure, the daemon's log and the journal's messages go to stderr
 # (the run's directory is removed at exit).
 act_summary() {
-	if ((ACT_FAIL > 0)) && [[ -n $E2E_DIR && -d $E2E_DIR ]]; then
+	if ((TG_FAIL > 0)) && [[ -n $E2E_DIR && -d $E2E_DIR ]]; then
 		echo "--- daemon log (last 60 lines)" >&2
 		tail -n 60 "$E2E_DIR/daemon.log" 2>/dev/null | sed 's/^/  /' >&2
-		if act_journal "$E2E_DIR/journal.final.json" 2>/dev/null; then
+		if tg_journal "$E2E_DIR/journal.final.json" 2>/dev/null; then
 			echo "--- thrashguard journal entries" >&2
-			python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e.get("SYSLOG_IDENTIFIER") == "thrashguard":
-        print("  " + e.get("MESSAGE", ""))' "$E2E_DIR/journal.final.json" >&2
+			tg_jmessages "$E2E_DIR/journal.final.json" | sed 's/^/  /' >&2
 		fi
 	fi
-	echo "$ACT_NAME: $ACT_PASS passed, $ACT_FAIL failed"
-	((ACT_FAIL == 0))
+	echo "$ACT_NAME: $TG_PASS passed, $TG_FAIL failed"
+	((TG_FAIL == 0))
 }
 
 # Where the daemon sees the test's node group ("/tg-e2e-.../node").
@@ -182,7 +162,7 @@ act_start_daemon() {
 		e2e_poll 10 act__traced_child || e2e_die "strace did not start the daemon"
 	fi
 	if ! e2e_poll 15 grep -q 'READY=1' "$E2E_DIR/notify.log"; then
-		act_fail "the daemon did not report READY=1 within 15 s"
+		tg_fail "the daemon did not report READY=1 within 15 s"
 		sed 's/^/  daemon: /' "$E2E_DIR/daemon.log" >&2
 		return 1
 	fi
@@ -208,16 +188,12 @@ act__traced_child() {
 # Stops the daemon with SIGTERM and returns its exit status (KILL after
 # 10 s: 137).
 act_stop_daemon() {
-	local pid=$ACT_DPID rc=0
+	local pid=$ACT_DPID
 	[[ -n $pid ]] || return 0
 	ACT_DPID=
-	kill -TERM "$ACT_PID" 2>/dev/null || true
-	if ! e2e_poll 10 eval "! kill -0 $pid 2>/dev/null"; then
-		# The daemon too: killing strace alone would leave it running.
-		kill -KILL "$ACT_PID" "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || rc=$?
-	return "$rc"
+	# The daemon gets the signals (SIGKILL goes to strace too).
+	tg_stop_job "$pid" 10 "$ACT_PID"
+	return "$TG_RC"
 }
 
 act_daemon_alive() {
@@ -233,93 +209,35 @@ act_thrash() {
 		--file-size 300 --procs "$procs" --duration "$dur" 2>>"$E2E_DIR/workload.log"
 }
 
-# Number of processes in REL (memory hierarchy, REL itself and below).
-act_nprocs() {
-	local dir n=0 f
-	dir=$(e2e_cgpath memory "$1")
-	[[ -d $dir ]] || {
-		echo 0
-		return
-	}
-	while IFS= read -r -d '' f; do
-		n=$((n + $(wc -l <"$f")))
-	done < <(find "$dir" -name cgroup.procs -print0 2>/dev/null)
-	echo "$n"
-}
-
-act_frozen() {
-	grep -qx 'frozen 1' "$(e2e_cgpath psi "$1")/cgroup.events"
-}
-
 # ---------------------------------------------------------------- journal
 
-# act_journal FILE: the private journal so far, as JSON lines.
-act_journal() {
-	e2e_journal_dump "$1"
-}
+# The entries of the act tiers, by MESSAGE_ID and about one group: the
+# harness's record queries (lib.sh's tg_jcount, tg_jget, tg_wait_entry).
+# act_entries FILE MESSAGE_ID [FIELD=VALUE...]: how many entries match.
+act_entries() { tg_jcount "$1" "MESSAGE_ID=$2" "${@:3}"; }
 
-# act_entries FILE MESSAGE_ID [FIELD=VALUE...]: prints how many entries of
-# FILE have MESSAGE_ID and every FIELD=VALUE given.
-act_entries() {
-	python3 - "$@" <<'EOF'
-import json, sys
-path, mid, conds = sys.argv[1], sys.argv[2], [a.split("=", 1) for a in sys.argv[3:]]
-n = 0
-for line in open(path):
-    e = json.loads(line)
-    if e.get("MESSAGE_ID") != mid:
-        continue
-    if all(e.get(k) == v for k, v in conds):
-        n += 1
-print(n)
-EOF
-}
+# act_field FILE MESSAGE_ID CGROUP FIELD: FIELD of the first entry with
+# MESSAGE_ID about CGROUP (empty if none).
+act_field() { tg_jget "$1" "$4" "MESSAGE_ID=$2" "THRASHGUARD_CGROUP=$3"; }
 
-# act_entry_fields FILE MESSAGE_ID CGROUP FIELD...: checks that the first
-# entry with MESSAGE_ID about CGROUP has every FIELD, non-empty; prints the
-# missing ones and returns 1 if any is.
+# act_entry_fields FILE MESSAGE_ID CGROUP FIELD...: the first entry with
+# MESSAGE_ID about CGROUP has every FIELD, non-empty; says which are
+# missing and returns 1 if any is.
 act_entry_fields() {
-	python3 - "$@" <<'EOF'
-import json, sys
-path, mid, cg, fields = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-for line in open(path):
-    e = json.loads(line)
-    if e.get("MESSAGE_ID") == mid and e.get("THRASHGUARD_CGROUP") == cg:
-        missing = [f for f in fields if not e.get(f)]
-        if missing:
-            print("missing fields: " + " ".join(missing), file=sys.stderr)
-            sys.exit(1)
-        sys.exit(0)
-print("no entry %s for %s" % (mid, cg), file=sys.stderr)
-sys.exit(1)
-EOF
-}
-
-# act_field FILE MESSAGE_ID CGROUP FIELD: prints FIELD of the first entry
-# with MESSAGE_ID about CGROUP (empty if none).
-act_field() {
-	python3 - "$@" <<'EOF'
-import json, sys
-path, mid, cg, field = sys.argv[1:5]
-for line in open(path):
-    e = json.loads(line)
-    if e.get("MESSAGE_ID") == mid and e.get("THRASHGUARD_CGROUP") == cg:
-        v = e.get(field, "")
-        print(v if isinstance(v, str) else "")
-        break
-EOF
+	local f missing=()
+	(($(act_entries "$1" "$2" "THRASHGUARD_CGROUP=$3") > 0)) || {
+		echo "no entry $2 for $3" >&2
+		return 1
+	}
+	for f in "${@:4}"; do
+		[[ -n $(act_field "$1" "$2" "$3" "$f") ]] || missing+=("$f")
+	done
+	((${#missing[@]} == 0)) || {
+		echo "missing fields: ${missing[*]}" >&2
+		return 1
+	}
 }
 
 # act_wait_entry TIMEOUT_S MESSAGE_ID [FIELD=VALUE...]: waits until the
 # journal holds such an entry.
-act_wait_entry() {
-	local timeout=$1
-	shift
-	e2e_poll "$timeout" act__has_entry "$@"
-}
-
-act__has_entry() {
-	local f=$E2E_DIR/journal.poll.json
-	act_journal "$f" 2>/dev/null || return 1
-	(($(act_entries "$f" "$@") > 0))
-}
+act_wait_entry() { tg_wait_entry "$1" "MESSAGE_ID=$2" "${@:3}"; }

@@ -21,41 +21,41 @@ COOLDOWN_S=5
 # Both ways of asking for it: --dry-run here, dry_run=yes in act-reload.sh.
 act_start_daemon --dry-run --set "daemon.scopes=$ACT_NODE" --set "action.cooldown=${COOLDOWN_S}s" \
 	--set action.mode=freeze-kill --set action.freeze_grace=2s || { act_summary; exit; }
-act_check "the start line says dry-run" grep -q 'dry-run yes' "$E2E_DIR/daemon.log"
+tg_check "the start line says dry-run" grep -q 'dry-run yes' "$E2E_DIR/daemon.log"
 act_thrash node/victim 380 2 120
-e2e_poll 5 eval '(($(act_nprocs node/victim) >= 6))' || true
-n=$(act_nprocs node/victim)
+e2e_poll 5 eval '(($(tg_nprocs node/victim) >= 6))' || true
+n=$(tg_nprocs node/victim)
 t0=$(e2e_now_ms)
-if act_wait_entry 40 "$ACT_MID_WOULD_ACT" "THRASHGUARD_CGROUP=/$E2E_NAME/node/victim"; then
-	act_check "a would-act entry names the thrashing group" true
+if act_wait_entry 40 "$TG_MID_WOULD_ACT" "THRASHGUARD_CGROUP=/$E2E_NAME/node/victim"; then
+	tg_check "a would-act entry names the thrashing group" true
 else
-	act_fail "no would-act entry within 40 s"
+	tg_fail "no would-act entry within 40 s"
 fi
 # Let it go on deciding for a while: nothing may happen to the group.
 frozen_seen=0
 end=$(($(e2e_now_ms) + 12000))
 while (($(e2e_now_ms) < end)); do
-	act_frozen node/victim && frozen_seen=1
+	cg_frozen node/victim && frozen_seen=1
 	e2e_sleep_ms 100
 done
 elapsed_s=$((($(e2e_now_ms) - t0) / 1000))
-act_check "all $n processes are still there" test "$(act_nprocs node/victim)" -ge "$n"
-act_check "the group was never frozen" test "$frozen_seen" = 0
-act_journal "$j"
-act_check "no 'acted' entry" test "$(act_entries "$j" "$ACT_MID_ACTED")" = 0
-act_check "the would-act entry has THRASHGUARD_DRY_RUN=1 and the decision's figures" \
-	act_entry_fields "$j" "$ACT_MID_WOULD_ACT" "/$E2E_NAME/node/victim" MESSAGE THRASHGUARD_ACTION \
+tg_check "all $n processes are still there" test "$(tg_nprocs node/victim)" -ge "$n"
+tg_check "the group was never frozen" test "$frozen_seen" = 0
+tg_journal "$j"
+tg_check "no 'acted' entry" test "$(act_entries "$j" "$TG_MID_ACTED")" = 0
+tg_check "the would-act entry has THRASHGUARD_DRY_RUN=1 and the decision's figures" \
+	act_entry_fields "$j" "$TG_MID_WOULD_ACT" "/$E2E_NAME/node/victim" MESSAGE THRASHGUARD_ACTION \
 	THRASHGUARD_RULE THRASHGUARD_SCOPE THRASHGUARD_SOME_PCT THRASHGUARD_FULL_PCT \
 	THRASHGUARD_HEADROOM_BYTES THRASHGUARD_SCORE THRASHGUARD_DRY_RUN THRASHGUARD_CANDIDATES PRIORITY
-act_check "THRASHGUARD_DRY_RUN=1" test "$(act_field "$j" "$ACT_MID_WOULD_ACT" "/$E2E_NAME/node/victim" THRASHGUARD_DRY_RUN)" = 1
-n_would=$(act_entries "$j" "$ACT_MID_WOULD_ACT")
+tg_check "THRASHGUARD_DRY_RUN=1" test "$(act_field "$j" "$TG_MID_WOULD_ACT" "/$E2E_NAME/node/victim" THRASHGUARD_DRY_RUN)" = 1
+n_would=$(act_entries "$j" "$TG_MID_WOULD_ACT")
 # One per cooldown at most, plus the freeze-kill follow-up of each.
 max=$((2 * (elapsed_s / COOLDOWN_S + 1)))
 echo "  $n_would would-act entries in ${elapsed_s} s (cooldown ${COOLDOWN_S} s, at most $max)" >&2
-act_check "would-act is not repeated every tick ($n_would <= $max)" test "$n_would" -le "$max"
-act_check "STATUS= says would ... (dry-run)" grep -q "STATUS=last: would .* (dry-run" "$E2E_DIR/notify.log"
+tg_check "would-act is not repeated every tick ($n_would <= $max)" test "$n_would" -le "$max"
+tg_check "STATUS= says would ... (dry-run)" grep -q "STATUS=last: would .* (dry-run" "$E2E_DIR/notify.log"
 act_stop_daemon
 rc=$?
-act_check "the daemon stops cleanly (exit $rc)" test "$rc" = 0
-act_check "the group is not frozen after the stop" eval '! act_frozen node/victim'
+tg_check "the daemon stops cleanly (exit $rc)" test "$rc" = 0
+tg_check "the group is not frozen after the stop" eval '! cg_frozen node/victim'
 act_summary

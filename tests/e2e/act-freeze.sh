@@ -26,8 +26,8 @@ start_victim() {
 		e2e_run "$rel" -- "$E2E_TOOLS/steady" --anon 4 --duration 300
 	done
 	act_thrash "$rel" "$anon" 2 120
-	e2e_poll 5 eval '(($(act_nprocs "$rel") >= 6))' || true
-	NPROCS=$(act_nprocs "$rel")
+	e2e_poll 5 eval '(($(tg_nprocs "$rel") >= 6))' || true
+	NPROCS=$(tg_nprocs "$rel")
 }
 
 # The next daemon decides on PSI totals from its own samples, not on the
@@ -40,45 +40,45 @@ end_scenario() {
 echo "--- 1. mode freeze" >&2
 start_victim node/a
 act_start_daemon --set "daemon.scopes=$ACT_NODE" --set action.mode=freeze || { act_summary; exit; }
-if e2e_poll 40 act_frozen node/a; then
-	act_check "the group is frozen (cgroup.events)" true
-	act_check "all $NPROCS processes are still there" test "$(act_nprocs node/a)" -ge "$NPROCS"
+if e2e_poll 40 cg_frozen node/a; then
+	tg_check "the group is frozen (cgroup.events)" true
+	tg_check "all $NPROCS processes are still there" test "$(tg_nprocs node/a)" -ge "$NPROCS"
 else
-	act_fail "node/a not frozen after 40 s"
+	tg_fail "node/a not frozen after 40 s"
 fi
-act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/a" THRASHGUARD_ACTION=freeze ||
+act_wait_entry 10 "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/a" THRASHGUARD_ACTION=freeze ||
 	true
-act_journal "$j"
-act_check "an 'acted' entry for the freeze, THRASHGUARD_FROZEN=1" \
-	test "$(act_entries "$j" "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/a" \
+tg_journal "$j"
+tg_check "an 'acted' entry for the freeze, THRASHGUARD_FROZEN=1" \
+	test "$(act_entries "$j" "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/a" \
 		THRASHGUARD_ACTION=freeze THRASHGUARD_FROZEN=1)" = 1
-ttf=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/a" THRASHGUARD_TIME_TO_FROZEN_USEC)
+ttf=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/a" THRASHGUARD_TIME_TO_FROZEN_USEC)
 echo "  time to frozen: ${ttf:-?} us" >&2
 e2e_sleep_ms 2000
-act_check "it stays frozen (freeze mode does not thaw)" act_frozen node/a
+tg_check "it stays frozen (freeze mode does not thaw)" cg_frozen node/a
 end_scenario
 
 echo "--- 2. mode freeze-kill, the pressure ends with the freeze: thaw" >&2
 start_victim node/b
 act_start_daemon --set "daemon.scopes=$ACT_NODE" --set action.mode=freeze-kill \
 	--set action.freeze_grace=3s || { act_summary; exit; }
-if e2e_poll 40 act_frozen node/b; then
-	act_check "the group is frozen" true
-	if e2e_poll 15 eval '! act_frozen node/b'; then
-		act_check "after the grace it is thawed" true
-		act_check "with all its processes" test "$(act_nprocs node/b)" -ge "$NPROCS"
+if e2e_poll 40 cg_frozen node/b; then
+	tg_check "the group is frozen" true
+	if e2e_poll 15 eval '! cg_frozen node/b'; then
+		tg_check "after the grace it is thawed" true
+		tg_check "with all its processes" test "$(tg_nprocs node/b)" -ge "$NPROCS"
 	else
-		act_fail "node/b still frozen 15 s after its freeze (grace 3 s)"
+		tg_fail "node/b still frozen 15 s after its freeze (grace 3 s)"
 	fi
 else
-	act_fail "node/b not frozen after 40 s"
+	tg_fail "node/b not frozen after 40 s"
 fi
-act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/b" THRASHGUARD_ACTION=thaw || true
-act_journal "$j"
-act_check "'acted' entries for the freeze and the thaw" \
-	test "$(act_entries "$j" "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/b" \
+act_wait_entry 10 "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/b" THRASHGUARD_ACTION=thaw || true
+tg_journal "$j"
+tg_check "'acted' entries for the freeze and the thaw" \
+	test "$(act_entries "$j" "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/b" \
 		THRASHGUARD_ACTION=freeze)" -ge 1 -a \
-	"$(act_entries "$j" "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/b" \
+	"$(act_entries "$j" "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/b" \
 		THRASHGUARD_ACTION=thaw)" -ge 1
 end_scenario
 
@@ -91,28 +91,28 @@ start_victim node/c 150
 act_start_daemon --set "daemon.scopes=$ACT_NODE" --set action.mode=freeze-kill \
 	--set action.freeze_grace=3s --set 'protect.cgroups=*/keep' \
 	--set shortage.some_pct=3 --set shortage.full_pct=2 || { act_summary; exit; }
-if e2e_poll 40 act_frozen node/c; then
-	act_check "the group is frozen" true
+if e2e_poll 40 cg_frozen node/c; then
+	tg_check "the group is frozen" true
 	t0=$(e2e_now_ms)
 	if e2e_wait_empty node/c 20; then
 		echo "  killed $(($(e2e_now_ms) - t0)) ms after the freeze was seen" >&2
-		act_check "after the grace the frozen group is killed" true
+		tg_check "after the grace the frozen group is killed" true
 	else
-		act_fail "node/c still holds $(act_nprocs node/c) processes 20 s after its freeze"
+		tg_fail "node/c still holds $(tg_nprocs node/c) processes 20 s after its freeze"
 	fi
 else
-	act_fail "node/c not frozen after 40 s"
+	tg_fail "node/c not frozen after 40 s"
 fi
-act_check "the protected neighbour is untouched" test "$(act_nprocs node/keep)" -ge 1
-act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/c" THRASHGUARD_ACTION=kill || true
-act_journal "$j"
+tg_check "the protected neighbour is untouched" test "$(tg_nprocs node/keep)" -ge 1
+act_wait_entry 10 "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/c" THRASHGUARD_ACTION=kill || true
+tg_journal "$j"
 killed=$(python3 -c '
 import json, sys
 for l in open(sys.argv[1]):
     e = json.loads(l)
     if e.get("THRASHGUARD_CGROUP") == sys.argv[2] and e.get("THRASHGUARD_ACTION") == "kill":
         print(e.get("THRASHGUARD_TASKS_KILLED", "")); break' "$j" "/$E2E_NAME/node/c")
-act_check "the kill of the frozen group is reported ($killed of $NPROCS tasks)" \
+tg_check "the kill of the frozen group is reported ($killed of $NPROCS tasks)" \
 	test "${killed:-0}" -ge "$NPROCS"
 end_scenario
 
@@ -120,19 +120,19 @@ echo "--- 4. freeze-kill, the daemon stops during the grace: it thaws" >&2
 start_victim node/d
 act_start_daemon --set "daemon.scopes=$ACT_NODE" --set action.mode=freeze-kill \
 	--set action.freeze_grace=60s || { act_summary; exit; }
-if e2e_poll 40 act_frozen node/d; then
-	act_check "the group is frozen" true
+if e2e_poll 40 cg_frozen node/d; then
+	tg_check "the group is frozen" true
 	act_stop_daemon
 	rc=$?
-	act_check "the daemon stopped cleanly (exit $rc)" test "$rc" = 0
-	act_check "and thawed the group on its way out" eval '! act_frozen node/d'
-	act_check "whose processes are all there" test "$(act_nprocs node/d)" -ge "$NPROCS"
-	act_check "the daemon said so" grep -q "Thawed /$E2E_NAME/node/d" "$E2E_DIR/daemon.log"
+	tg_check "the daemon stopped cleanly (exit $rc)" test "$rc" = 0
+	tg_check "and thawed the group on its way out" eval '! cg_frozen node/d'
+	tg_check "whose processes are all there" test "$(tg_nprocs node/d)" -ge "$NPROCS"
+	tg_check "the daemon said so" grep -q "Thawed /$E2E_NAME/node/d" "$E2E_DIR/daemon.log"
 else
-	act_fail "node/d not frozen after 40 s"
+	tg_fail "node/d not frozen after 40 s"
 fi
 end_scenario
 
-act_journal "$j"
-act_check "no 'failed' entry" test "$(act_entries "$j" "$ACT_MID_FAILED")" = 0
+tg_journal "$j"
+tg_check "no 'failed' entry" test "$(act_entries "$j" "$TG_MID_FAILED")" = 0
 act_summary

@@ -29,17 +29,17 @@ e2e_mkgroup $BIG 1G
 ln -s "$(command -v sleep)" "$E2E_DIR/tg-guard"
 e2e_run $BIG -- bash -c 'for ((i = 0; i < 1200; i++)); do sleep 300 & done; "$0" 300 & wait' \
 	"$E2E_DIR/tg-guard"
-e2e_poll 30 eval '(($(act_nprocs $BIG) >= 1202))' || true
+e2e_poll 30 eval '(($(tg_nprocs $BIG) >= 1202))' || true
 procs=$(e2e_cgpath memory $BIG)/cgroup.procs
 guard=$(pgrep -x -P "$E2E_PID" tg-guard || true)
 at=$(grep -nx "${guard:-none}" "$procs" | cut -d: -f1)
 echo "  $(wc -l <"$procs") tasks, $(wc -c <"$procs") bytes of cgroup.procs; tg-guard (pid ${guard:-?}) on line ${at:-?}" >&2
-act_check "the protected task is listed beyond the first 4 KiB (line ${at:-?})" \
+tg_check "the protected task is listed beyond the first 4 KiB (line ${at:-?})" \
 	test "${at:-0}" -gt 1000
 printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
 "$ACT_BIN" status --json -c "$E2E_DIR/empty.conf" --set "daemon.scopes=/$E2E_NAME" \
 	--set protect.comms=tg-guard --set daemon.interval=1s >"$E2E_DIR/big.json" 2>"$E2E_DIR/big.err"
-act_check "status sees the group protected by [protect] comms" python3 - "$E2E_DIR/big.json" \
+tg_check "status sees the group protected by [protect] comms" python3 - "$E2E_DIR/big.json" \
 	"/$E2E_NAME/$BIG" <<'EOF2'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -64,50 +64,50 @@ done
 
 act_start_daemon --set "daemon.scopes=$ACT_NODE" --set action.cooldown=5s --set alert.top=5 ||
 	{ act_summary; exit; }
-act_check "READY=1 and a STATUS= were sent" grep -q 'READY=1|STATUS=' "$E2E_DIR/notify.log"
+tg_check "READY=1 and a STATUS= were sent" grep -q 'READY=1|STATUS=' "$E2E_DIR/notify.log"
 
 echo "--- 1. a multi-process group that thrashes" >&2
 t0=$(e2e_now_ms)
 act_thrash "$VICTIM" 380 2 60
 # 6 quiet processes + the thrasher and its 2 workers.
-e2e_poll 5 eval '(($(act_nprocs "$VICTIM") >= 9))' || true
-before=$(act_nprocs "$VICTIM")
+e2e_poll 5 eval '(($(tg_nprocs "$VICTIM") >= 9))' || true
+before=$(tg_nprocs "$VICTIM")
 echo "  victim holds $before processes" >&2
 if e2e_wait_empty "$VICTIM" 60; then
 	echo "  victim emptied $(($(e2e_now_ms) - t0)) ms after the thrash started" >&2
-	act_check "the thrashing group was emptied" true
+	tg_check "the thrashing group was emptied" true
 else
-	act_fail "the thrashing group still holds $(act_nprocs "$VICTIM") processes after 60 s"
+	tg_fail "the thrashing group still holds $(tg_nprocs "$VICTIM") processes after 60 s"
 fi
-act_check "the neighbour is alive" e2e_alive "$neighbour"
-act_check "the daemon is alive" act_daemon_alive
+tg_check "the neighbour is alive" tg_alive "$neighbour"
+tg_check "the daemon is alive" act_daemon_alive
 
 j=$E2E_DIR/journal.json
-act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/$VICTIM" || true
-act_journal "$j"
-act_check "one 'acted' entry with every documented field" \
-	act_entry_fields "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" "${FIELDS[@]}" \
+act_wait_entry 10 "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/$VICTIM" || true
+tg_journal "$j"
+tg_check "one 'acted' entry with every documented field" \
+	act_entry_fields "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" "${FIELDS[@]}" \
 	POD_UID CONTAINER_ID THRASHGUARD_QOS POD_NAMESPACE POD_NAME CONTAINER_NAME
-killed=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_TASKS_KILLED)
-tte=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_TIME_TO_EMPTY_USEC)
-freed=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_FREED_BYTES)
-cgkill=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_CGROUP_KILL)
+killed=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_TASKS_KILLED)
+tte=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_TIME_TO_EMPTY_USEC)
+freed=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_FREED_BYTES)
+cgkill=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_CGROUP_KILL)
 echo "  reported: tasks killed ${killed:-?}, time to empty ${tte:-?} us, freed ${freed:-?} bytes, cgroup.kill ${cgkill:-?}" >&2
-act_check "all $before processes reported killed (got ${killed:-none})" \
+tg_check "all $before processes reported killed (got ${killed:-none})" \
 	test "${killed:-0}" -ge "$before"
-act_check "memory freed reported (> 100 MiB)" test "${freed:-0}" -gt $((100 * 1024 * 1024))
-act_check "time to empty below 1 s" test -n "$tte" -a "${tte:-9999999}" -lt 1000000
-act_check "the killed group's pod and QoS were identified" \
-	test "$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_QOS)" = besteffort
-act_check "and its Kubernetes names" \
-	test "$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" POD_NAMESPACE)/$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" POD_NAME)/$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" CONTAINER_NAME)" = shop/cart-7f9/cart
-act_check "the MESSAGE says what, to whom and why, in one line" \
+tg_check "memory freed reported (> 100 MiB)" test "${freed:-0}" -gt $((100 * 1024 * 1024))
+tg_check "time to empty below 1 s" test -n "$tte" -a "${tte:-9999999}" -lt 1000000
+tg_check "the killed group's pod and QoS were identified" \
+	test "$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_QOS)" = besteffort
+tg_check "and its Kubernetes names" \
+	test "$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" POD_NAMESPACE)/$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" POD_NAME)/$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" CONTAINER_NAME)" = shop/cart-7f9/cart
+tg_check "the MESSAGE says what, to whom and why, in one line" \
 	grep -q "^killed /$E2E_NAME/$VICTIM (pod shop/cart-7f9, container cart, besteffort): shortage in .*; [0-9]* task(s) killed, .* freed, empty in [0-9]* ms$" \
-	<<<"$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" MESSAGE)"
-act_check "the ranking names the neighbour too" \
-	grep -q "/$E2E_NAME/node/neighbour" <<<"$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_CANDIDATES)"
-act_check "STATUS= names the last decision" grep -q "STATUS=last: killed /$E2E_NAME/$VICTIM" "$E2E_DIR/notify.log"
-act_check "WATCHDOG=1 pings flow" grep -q 'WATCHDOG=1' "$E2E_DIR/notify.log"
+	<<<"$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" MESSAGE)"
+tg_check "the ranking names the neighbour too" \
+	grep -q "/$E2E_NAME/node/neighbour" <<<"$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/$VICTIM" THRASHGUARD_CANDIDATES)"
+tg_check "STATUS= names the last decision" grep -q "STATUS=last: killed /$E2E_NAME/$VICTIM" "$E2E_DIR/notify.log"
+tg_check "WATCHDOG=1 pings flow" grep -q 'WATCHDOG=1' "$E2E_DIR/notify.log"
 
 echo "--- 2. a group that forks continuously" >&2
 # (The first kill's cooldown, 5 s, runs while the storm starts.)
@@ -115,24 +115,24 @@ echo "--- 2. a group that forks continuously" >&2
 e2e_run node/storm -- "$E2E_TOOLS/forkstorm" --width 16 --life-us 2000 --duration 120
 t0=$(e2e_now_ms)
 act_thrash node/storm 380 2 60
-e2e_poll 5 eval '(($(act_nprocs node/storm) > 10))' || true
-echo "  storm group holds $(act_nprocs node/storm) processes (changing all the time)" >&2
+e2e_poll 5 eval '(($(tg_nprocs node/storm) > 10))' || true
+echo "  storm group holds $(tg_nprocs node/storm) processes (changing all the time)" >&2
 if e2e_wait_empty node/storm 60; then
 	echo "  storm emptied $(($(e2e_now_ms) - t0)) ms after the thrash started" >&2
-	act_check "the fork storm group was emptied" true
+	tg_check "the fork storm group was emptied" true
 	e2e_sleep_ms 1000
-	act_check "and stays empty (nothing escaped)" test "$(act_nprocs node/storm)" = 0
+	tg_check "and stays empty (nothing escaped)" test "$(tg_nprocs node/storm)" = 0
 else
-	act_fail "the fork storm group still holds $(act_nprocs node/storm) processes after 60 s"
+	tg_fail "the fork storm group still holds $(tg_nprocs node/storm) processes after 60 s"
 fi
-act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/storm" || true
-act_journal "$j"
-killed=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/storm" THRASHGUARD_TASKS_KILLED)
-tte=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/storm" THRASHGUARD_TIME_TO_EMPTY_USEC)
-left=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/storm" THRASHGUARD_TASKS_LEFT)
+act_wait_entry 10 "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/storm" || true
+tg_journal "$j"
+killed=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/storm" THRASHGUARD_TASKS_KILLED)
+tte=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/storm" THRASHGUARD_TIME_TO_EMPTY_USEC)
+left=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/storm" THRASHGUARD_TASKS_LEFT)
 echo "  reported: tasks killed ${killed:-?}, left ${left:-?}, time to empty ${tte:-?} us" >&2
-act_check "the storm kill is reported complete (tasks left 0)" test "${left:-x}" = 0
-act_check "the neighbour is still alive" e2e_alive "$neighbour"
+tg_check "the storm kill is reported complete (tasks left 0)" test "${left:-x}" = 0
+tg_check "the neighbour is still alive" tg_alive "$neighbour"
 
 echo "--- 3. hybrid: tasks that are in the v1 memory group but not in its unified mirror" >&2
 # cgroup.kill (unified) cannot reach them, nor cgroup.freeze: the daemon
@@ -141,35 +141,35 @@ echo "--- 3. hybrid: tasks that are in the v1 memory group but not in its unifie
 e2e_mkgroup node/split
 v1_dirs=("$(e2e_cgpath memory node/split)" "$(e2e_cgpath freezer node/split)")
 [[ -d $(e2e_cgpath pids node/split) ]] && v1_dirs+=("$(e2e_cgpath pids node/split)")
-"$E2E_TOOLS/cgexec" "${v1_dirs[@]}" -- "$E2E_TOOLS/forkstorm" --width 16 --life-us 2000 \
-	--duration 120 2>>"$E2E_DIR/workload.log" &
-E2E_PIDS+=("$!")
+tg_spawn - "${v1_dirs[@]}" -- "$E2E_TOOLS/forkstorm" --width 16 --life-us 2000 \
+	--duration 120 2>>"$E2E_DIR/workload.log"
+E2E_PIDS+=("$TG_PID")
 for _ in 1 2 3; do
-	"$E2E_TOOLS/cgexec" "${v1_dirs[@]}" -- "$E2E_TOOLS/steady" --anon 4 --duration 300 \
-		2>>"$E2E_DIR/workload.log" &
-	E2E_PIDS+=("$!")
+	tg_spawn - "${v1_dirs[@]}" -- "$E2E_TOOLS/steady" --anon 4 --duration 300 \
+		2>>"$E2E_DIR/workload.log"
+	E2E_PIDS+=("$TG_PID")
 done
 act_thrash node/split 380 2 60
-e2e_poll 5 eval '(($(act_nprocs node/split) > 10))' || true
-echo "  split group holds $(act_nprocs node/split) processes, $(wc -l <"$(e2e_cgpath psi node/split)/cgroup.procs") of them in the unified mirror" >&2
+e2e_poll 5 eval '(($(tg_nprocs node/split) > 10))' || true
+echo "  split group holds $(tg_nprocs node/split) processes, $(wc -l <"$(e2e_cgpath psi node/split)/cgroup.procs") of them in the unified mirror" >&2
 if e2e_wait_empty node/split 60; then
-	act_check "the split group was emptied, v1-only tasks included" true
+	tg_check "the split group was emptied, v1-only tasks included" true
 	e2e_sleep_ms 1000
-	act_check "and stays empty" test "$(act_nprocs node/split)" = 0
+	tg_check "and stays empty" test "$(tg_nprocs node/split)" = 0
 else
-	act_fail "the split group still holds $(act_nprocs node/split) processes after 60 s"
+	tg_fail "the split group still holds $(tg_nprocs node/split) processes after 60 s"
 fi
-act_wait_entry 10 "$ACT_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/split" || true
-act_journal "$j"
-killed=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_TASKS_KILLED)
-rounds=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_ROUNDS)
-tte=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_TIME_TO_EMPTY_USEC)
-left=$(act_field "$j" "$ACT_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_TASKS_LEFT)
+act_wait_entry 10 "$TG_MID_ACTED" "THRASHGUARD_CGROUP=/$E2E_NAME/node/split" || true
+tg_journal "$j"
+killed=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_TASKS_KILLED)
+rounds=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_ROUNDS)
+tte=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_TIME_TO_EMPTY_USEC)
+left=$(act_field "$j" "$TG_MID_ACTED" "/$E2E_NAME/node/split" THRASHGUARD_TASKS_LEFT)
 echo "  reported: tasks killed ${killed:-?}, left ${left:-?}, rounds ${rounds:-?}, time to empty ${tte:-?} us" >&2
-act_check "the split kill is reported complete (tasks left 0)" test "${left:-x}" = 0
-act_check "no 'failed' entry" test "$(act_entries "$j" "$ACT_MID_FAILED")" = 0
+tg_check "the split kill is reported complete (tasks left 0)" test "${left:-x}" = 0
+tg_check "no 'failed' entry" test "$(act_entries "$j" "$TG_MID_FAILED")" = 0
 
 act_stop_daemon
 rc=$?
-act_check "the daemon stops cleanly on SIGTERM (exit $rc)" test "$rc" = 0
+tg_check "the daemon stops cleanly on SIGTERM (exit $rc)" test "$rc" = 0
 act_summary

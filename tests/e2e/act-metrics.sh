@@ -44,13 +44,13 @@ act_start_daemon -c "$E2E_DIR/thrashguard.conf" --set "daemon.scopes=$SCOPE" --s
 # file written counts them (below).
 e2e_poll 10 grep -q "First snapshot" "$E2E_DIR/daemon.log" || true
 e2e_sleep_ms 3500
-act_check "the daemon carries on" act_daemon_alive
+tg_check "the daemon carries on" act_daemon_alive
 mkdir -m 0755 "$PROM"
-act_check "the file appears once the directory does" e2e_poll 10 test -s "$FILE"
-act_check "and the daemon says so" grep -q "Metrics: writing $FILE again" "$E2E_DIR/daemon.log"
+tg_check "the file appears once the directory does" e2e_poll 10 test -s "$FILE"
+tg_check "and the daemon says so" grep -q "Metrics: writing $FILE again" "$E2E_DIR/daemon.log"
 cp "$FILE" "$E2E_DIR/first.prom"
-act_check "promtool check metrics accepts the file" promtool check metrics <"$FILE"
-act_check "no temporary file is left beside it" test "$(find "$PROM" -mindepth 1 | wc -l)" = 1
+tg_check "promtool check metrics accepts the file" promtool check metrics <"$FILE"
+tg_check "no temporary file is left beside it" test "$(find "$PROM" -mindepth 1 | wc -l)" = 1
 
 echo "--- 2. a real node exporter serves it" >&2
 e2e_mkgroup exporter 256M
@@ -61,7 +61,7 @@ e2e_run exporter -- prometheus-node-exporter "--web.listen-address=127.0.0.1:$PO
 	2>>"$E2E_DIR/exporter.log"
 URL=http://127.0.0.1:$PORT/metrics
 scrape() { curl -fsS --max-time 5 "$URL" >"$1"; }
-act_check "the node exporter answers on 127.0.0.1:$PORT" e2e_poll 15 scrape "$E2E_DIR/before.txt"
+tg_check "the node exporter answers on 127.0.0.1:$PORT" e2e_poll 15 scrape "$E2E_DIR/before.txt"
 
 # metric FILE NAME [LABEL=VALUE...]: the value of the first sample of NAME
 # that has these labels (in any order: the exporter sorts them), as a
@@ -86,17 +86,17 @@ print(0)
 EOF2
 }
 KILL=("scope=$SCOPE" rule=shortage kind=kill)
-act_check "thrashguard_up 1 through the exporter" test "$(metric "$E2E_DIR/before.txt" thrashguard_up)" = 1
-act_check "the textfile collector read it without error" \
+tg_check "thrashguard_up 1 through the exporter" test "$(metric "$E2E_DIR/before.txt" thrashguard_up)" = 1
+tg_check "the textfile collector read it without error" \
 	test "$(metric "$E2E_DIR/before.txt" node_textfile_scrape_error)" = 0
 # The neighbour at least (the victim's group is still empty); the
 # exporter's group is outside the scope.
-act_check "the scope's candidates are counted" \
+tg_check "the scope's candidates are counted" \
 	test "$(metric "$E2E_DIR/before.txt" thrashguard_candidates "scope=$SCOPE")" -ge 1
 # Every tick before the directory existed tried to write the file.
 first_ticks=$(metric "$E2E_DIR/first.prom" thrashguard_snapshots_total)
 warnings=$(grep -c "Metrics: cannot open directory $PROM" "$E2E_DIR/daemon.log")
-act_check "one warning for the missing directory (got $warnings) over $((first_ticks - 1)) ticks" \
+tg_check "one warning for the missing directory (got $warnings) over $((first_ticks - 1)) ticks" \
 	test "$warnings" = 1 -a "$first_ticks" -ge 3
 before_kills=$(metric "$E2E_DIR/before.txt" thrashguard_decisions_total "${KILL[@]}")
 echo "  before: kill decisions $before_kills" >&2
@@ -104,54 +104,54 @@ echo "  before: kill decisions $before_kills" >&2
 echo "--- 3. an incident" >&2
 act_thrash "$VICTIM" 380 2 60
 if e2e_wait_empty "$VICTIM" 60; then
-	act_check "the thrashing container was emptied" true
+	tg_check "the thrashing container was emptied" true
 else
-	act_fail "the thrashing container still holds $(act_nprocs "$VICTIM") processes after 60 s"
+	tg_fail "the thrashing container still holds $(tg_nprocs "$VICTIM") processes after 60 s"
 fi
-act_check "the neighbour is alive" e2e_alive "$neighbour"
+tg_check "the neighbour is alive" tg_alive "$neighbour"
 # The file is written at the end of the tick that killed; the exporter
 # reads it at each scrape.
 moved() {
 	scrape "$E2E_DIR/after.txt" &&
 		(($(metric "$E2E_DIR/after.txt" thrashguard_decisions_total "${KILL[@]}") > before_kills))
 }
-act_check "the kill decision counter moved" e2e_poll 15 moved
+tg_check "the kill decision counter moved" e2e_poll 15 moved
 a=$E2E_DIR/after.txt
 grep '^thrashguard_' "$a" | sed 's/^/  /' >&2
-act_check "the kill is counted as acted" \
+tg_check "the kill is counted as acted" \
 	test "$(metric "$a" thrashguard_actions_total "${KILL[@]}" outcome=acted)" -ge 1
-act_check "no action is counted as failed" \
+tg_check "no action is counted as failed" \
 	test "$(grep -c '^thrashguard_actions_total{.*outcome="failed"' "$a")" = 0
 LAST=("${KILL[@]}" "cgroup=/$E2E_NAME/$VICTIM" namespace=shop pod=cart-7f9 container=cart)
-act_check "the last action names the container and its pod" \
+tg_check "the last action names the container and its pod" \
 	test "$(metric "$a" thrashguard_last_action_timestamp_seconds "${LAST[@]}")" != 0
 p2e=$(metric "$a" thrashguard_last_action_pressure_to_empty_seconds "${LAST[@]}")
 empty=$(metric "$a" thrashguard_last_action_empty_seconds "${LAST[@]}")
 echo "  pressure to empty ${p2e}s, signal to empty ${empty}s" >&2
 # The shortage must have held for [shortage] duration before the kill, and
 # the kill's own part is within it.
-act_check "pressure to empty covers the rule's duration and the kill" \
+tg_check "pressure to empty covers the rule's duration and the kill" \
 	python3 -c 'import sys; p, e = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if p >= 1.0 and p >= e > 0 else 1)' "$p2e" "$empty"
-act_check "memory freed reported (> 100 MiB)" \
+tg_check "memory freed reported (> 100 MiB)" \
 	test "$(metric "$a" thrashguard_last_action_freed_bytes "${LAST[@]}")" -gt $((100 * 1024 * 1024))
-act_check "promtool check metrics accepts the file after the incident" promtool check metrics <"$FILE"
+tg_check "promtool check metrics accepts the file after the incident" promtool check metrics <"$FILE"
 
 echo "--- 4. a reload keeps the counts" >&2
 kills=$(metric "$a" thrashguard_decisions_total "${KILL[@]}")
 snaps=$(metric "$a" thrashguard_snapshots_total)
 kill -HUP "$ACT_PID"
-act_check "the reload was taken" e2e_poll 10 grep -q 'Configuration reloaded' "$E2E_DIR/daemon.log"
+tg_check "the reload was taken" e2e_poll 10 grep -q 'Configuration reloaded' "$E2E_DIR/daemon.log"
 reloaded() {
 	scrape "$E2E_DIR/reload.txt" &&
 		(($(metric "$E2E_DIR/reload.txt" thrashguard_snapshots_total) > snaps))
 }
-act_check "the file is written after the reload" e2e_poll 10 reloaded
-act_check "the kill count is still $kills (not 0)" test "$kills" -ge 1
-act_check "and it stays $kills" \
+tg_check "the file is written after the reload" e2e_poll 10 reloaded
+tg_check "the kill count is still $kills (not 0)" test "$kills" -ge 1
+tg_check "and it stays $kills" \
 	test "$(metric "$E2E_DIR/reload.txt" thrashguard_decisions_total "${KILL[@]}")" = "$kills"
 
 act_stop_daemon
 rc=$?
-act_check "the daemon stops cleanly on SIGTERM (exit $rc)" test "$rc" = 0
-act_check "the file it leaves says thrashguard_up 0" grep -qx 'thrashguard_up 0' "$FILE"
+tg_check "the daemon stops cleanly on SIGTERM (exit $rc)" test "$rc" = 0
+tg_check "the file it leaves says thrashguard_up 0" grep -qx 'thrashguard_up 0' "$FILE"
 act_summary

@@ -43,74 +43,74 @@ n_reloaded() {
 
 write_conf yes
 act_start_daemon -c "$conf" || { act_summary; exit; }
-act_check "started in dry-run from the file" grep -q 'dry-run yes' "$E2E_DIR/daemon.log"
+tg_check "started in dry-run from the file" grep -q 'dry-run yes' "$E2E_DIR/daemon.log"
 
 # 1. A bad file: an unknown key on line 4.
 write_conf no "no_such_key = 1"
 kill -HUP "$ACT_PID"
 if e2e_poll 10 grep -q "$conf:4" "$E2E_DIR/daemon.log"; then
-	act_check "the bad file is refused with file:line ($conf:4)" true
+	tg_check "the bad file is refused with file:line ($conf:4)" true
 else
-	act_fail "no '$conf:4' in the daemon's log after SIGHUP"
+	tg_fail "no '$conf:4' in the daemon's log after SIGHUP"
 fi
-act_check "and says the running configuration stays" \
+tg_check "and says the running configuration stays" \
 	grep -q 'keeping the running configuration' "$E2E_DIR/daemon.log"
 if e2e_poll 5 ready_after_reloading; then
-	act_check "READY=1 follows RELOADING=1 after the failed reload" true
+	tg_check "READY=1 follows RELOADING=1 after the failed reload" true
 else
-	act_fail "no READY=1 after RELOADING=1: the unit would stay 'reloading'"
+	tg_fail "no READY=1 after RELOADING=1: the unit would stay 'reloading'"
 fi
-act_check "the daemon is alive" act_daemon_alive
+tg_check "the daemon is alive" act_daemon_alive
 
 # 1b. What a tool that writes the file in place leaves: an empty file, then
 # one cut inside a line. Neither is the built-in defaults (scope /, live).
 : >"$conf"
 kill -HUP "$ACT_PID"
 if e2e_poll 10 grep -q "$conf:1: the file is empty" "$E2E_DIR/daemon.log"; then
-	act_check "an empty file is refused on SIGHUP ($conf:1: the file is empty)" true
+	tg_check "an empty file is refused on SIGHUP ($conf:1: the file is empty)" true
 else
-	act_fail "no '$conf:1: the file is empty' in the daemon's log after SIGHUP"
+	tg_fail "no '$conf:1: the file is empty' in the daemon's log after SIGHUP"
 fi
 printf '[daemon]\nscopes = %s\ndry_run = n' "$ACT_NODE" >"$conf"
 kill -HUP "$ACT_PID"
 if e2e_poll 10 grep -q "$conf:3: the file ends inside this line" "$E2E_DIR/daemon.log"; then
-	act_check "a file cut inside its last line is refused ($conf:3)" true
+	tg_check "a file cut inside its last line is refused ($conf:3)" true
 else
-	act_fail "no '$conf:3: the file ends inside this line' in the daemon's log after SIGHUP"
+	tg_fail "no '$conf:3: the file ends inside this line' in the daemon's log after SIGHUP"
 fi
-act_check "both said the running configuration stays" \
+tg_check "both said the running configuration stays" \
 	test "$(grep -c 'keeping the running configuration' "$E2E_DIR/daemon.log")" -ge 3
-act_check "the daemon is alive" act_daemon_alive
+tg_check "the daemon is alive" act_daemon_alive
 # The old configuration (dry-run, the test's scope) must still be in force.
 for _ in 1 2 3; do
 	e2e_run node/victim -- "$E2E_TOOLS/steady" --anon 4 --duration 300
 done
 act_thrash node/victim 380 2 120
-e2e_poll 5 eval '(($(act_nprocs node/victim) >= 6))' || true
-n=$(act_nprocs node/victim)
-if act_wait_entry 40 "$ACT_MID_WOULD_ACT" "THRASHGUARD_CGROUP=/$E2E_NAME/node/victim"; then
-	act_check "still dry-run after the bad reload: a would-act entry" true
+e2e_poll 5 eval '(($(tg_nprocs node/victim) >= 6))' || true
+n=$(tg_nprocs node/victim)
+if act_wait_entry 40 "$TG_MID_WOULD_ACT" "THRASHGUARD_CGROUP=/$E2E_NAME/node/victim"; then
+	tg_check "still dry-run after the bad reload: a would-act entry" true
 else
-	act_fail "no would-act entry within 40 s after the bad reload"
+	tg_fail "no would-act entry within 40 s after the bad reload"
 fi
-act_check "and the group keeps its $n processes" test "$(act_nprocs node/victim)" -ge "$n"
+tg_check "and the group keeps its $n processes" test "$(tg_nprocs node/victim)" -ge "$n"
 
 # 2. A good file: dry-run off.
 write_conf no
 kill -HUP "$ACT_PID"
 if e2e_poll 10 grep -q 'Configuration reloaded.*dry-run no' "$E2E_DIR/daemon.log"; then
-	act_check "the good file is taken (dry-run no)" true
+	tg_check "the good file is taken (dry-run no)" true
 else
-	act_fail "no 'Configuration reloaded ... dry-run no' in the daemon's log"
+	tg_fail "no 'Configuration reloaded ... dry-run no' in the daemon's log"
 fi
-act_check "RELOADING=1 then READY=1 were sent" grep -q 'RELOADING=1' "$E2E_DIR/notify.log"
+tg_check "RELOADING=1 then READY=1 were sent" grep -q 'RELOADING=1' "$E2E_DIR/notify.log"
 if e2e_wait_empty node/victim 40; then
-	act_check "with dry-run off the thrashing group is killed" true
+	tg_check "with dry-run off the thrashing group is killed" true
 else
-	act_fail "node/victim still holds $(act_nprocs node/victim) processes 40 s after the reload"
+	tg_fail "node/victim still holds $(tg_nprocs node/victim) processes 40 s after the reload"
 fi
-act_journal "$j"
-act_check "an 'acted' kill entry" test "$(act_entries "$j" "$ACT_MID_ACTED" \
+tg_journal "$j"
+tg_check "an 'acted' kill entry" test "$(act_entries "$j" "$TG_MID_ACTED" \
 	"THRASHGUARD_CGROUP=/$E2E_NAME/node/victim" THRASHGUARD_ACTION=kill)" = 1
 
 # 3. freeze-kill with a long grace; the group is frozen; then a reload
@@ -121,31 +121,31 @@ n0=$(n_reloaded)
 write_conf no "" "mode = freeze-kill
 freeze_grace = 90s"
 kill -HUP "$ACT_PID"
-e2e_poll 10 eval '(($(n_reloaded) > n0))' || act_fail "the freeze-kill file was not taken"
+e2e_poll 10 eval '(($(n_reloaded) > n0))' || tg_fail "the freeze-kill file was not taken"
 for _ in 1 2 3; do
 	e2e_run node/frozen -- "$E2E_TOOLS/steady" --anon 4 --duration 300
 done
 act_thrash node/frozen 380 2 120
-e2e_poll 5 eval '(($(act_nprocs node/frozen) >= 6))' || true
-n=$(act_nprocs node/frozen)
-if e2e_poll 40 act_frozen node/frozen; then
-	act_check "the thrashing group is frozen (freeze-kill, grace 90 s)" true
+e2e_poll 5 eval '(($(tg_nprocs node/frozen) >= 6))' || true
+n=$(tg_nprocs node/frozen)
+if e2e_poll 40 cg_frozen node/frozen; then
+	tg_check "the thrashing group is frozen (freeze-kill, grace 90 s)" true
 	n0=$(n_reloaded)
 	write_conf yes "" "mode = freeze-kill
 freeze_grace = 90s"
 	kill -HUP "$ACT_PID"
-	e2e_poll 10 eval '(($(n_reloaded) > n0))' || act_fail "the dry-run file was not taken"
-	if e2e_poll 5 eval '! act_frozen node/frozen'; then
-		act_check "the reload to dry-run thawed it at once" true
+	e2e_poll 10 eval '(($(n_reloaded) > n0))' || tg_fail "the dry-run file was not taken"
+	if e2e_poll 5 eval '! cg_frozen node/frozen'; then
+		tg_check "the reload to dry-run thawed it at once" true
 	else
-		act_fail "node/frozen still frozen after the reload to dry-run"
+		tg_fail "node/frozen still frozen after the reload to dry-run"
 	fi
-	act_check "the daemon said so" grep -q "Thawed /$E2E_NAME/node/frozen" "$E2E_DIR/daemon.log"
-	act_check "and the group keeps its $n processes" test "$(act_nprocs node/frozen)" -ge "$n"
+	tg_check "the daemon said so" grep -q "Thawed /$E2E_NAME/node/frozen" "$E2E_DIR/daemon.log"
+	tg_check "and the group keeps its $n processes" test "$(tg_nprocs node/frozen)" -ge "$n"
 else
-	act_fail "node/frozen not frozen after 40 s"
+	tg_fail "node/frozen not frozen after 40 s"
 fi
 act_stop_daemon
 rc=$?
-act_check "the daemon stops cleanly (exit $rc)" test "$rc" = 0
+tg_check "the daemon stops cleanly (exit $rc)" test "$rc" = 0
 act_summary

@@ -1,6 +1,11 @@
 # shellcheck shell=bash
 # thrashguard end-to-end test library: real cgroups, real workloads, and the
-# safety rules of docs/testing.md built in.  Source it from bash:
+# safety rules of docs/testing.md built in.  The host's part of the harness,
+# on top of the shared library tests/lib/harness.sh (polling, checks, JSON,
+# group readers, samples and their analysis, decision records): the host's
+# layouts (hybrid, v2) below one parent per run, its traps and watchdog,
+# its sampler, and the private journal read back as records.  Source it
+# from bash:
 #
 #     . tests/e2e/lib.sh
 #     e2e_setup mytest 120              # parent groups, traps, hard deadline
@@ -12,7 +17,7 @@
 # without controllers at /sys/fs/cgroup/unified giving PSI, cgroup.kill and
 # cgroup.freeze) and "v2" (/sys/fs/cgroup with the memory controller).  A
 # test group REL exists under the run's parent in every hierarchy used, and a
-# workload joins all of them before its first instruction (tools/cgexec).
+# workload joins all of them before its first instruction (tg_spawn).
 #
 # What the library guarantees, whatever the test does:
 # - one parent group per run, named tg-e2e-NAME-PID-RANDOM, capped at 2 GiB
@@ -35,6 +40,8 @@
 # E2E_PIDS_MAX (default 4096), E2E_POLL_MS (default 100).
 
 E2E_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$E2E_LIB_DIR/../lib/harness.sh"
 : "${E2E_TOOLS:=$(cd "$E2E_LIB_DIR/../.." && pwd)/build/tools}"
 : "${E2E_TMPDIR:=/var/tmp}"
 : "${E2E_DEADLINE_S:=300}"
@@ -70,6 +77,8 @@ e2e_die() {
 	exit 1
 }
 
+tg_log() { e2e_log "$*"; }
+
 # Exit status 77 is "skipped" for automake-style runners.
 e2e_skip() {
 	e2e_log "SKIP: $*"
@@ -83,6 +92,7 @@ e2e_skip() {
 e2e_now_ms() {
 	"$E2E_TOOLS/monotime" --ms
 }
+tg_now_ms() { e2e_now_ms; }
 
 # e2e_sleep_ms MS: a sampling period (print a figure every second), never
 # a wait for something to happen (that is e2e_poll).  Bash has no
@@ -96,32 +106,12 @@ e2e_sleep_ms() {
 	read -r -t "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))" -u "$E2E__SLEEP_FD" || true
 }
 
-# Seconds with an optional fraction ("2", "0.5") to ms.
-e2e__sec_to_ms() {
-	local s=$1 int frac
-	[[ $s =~ ^([0-9]+)(\.([0-9]{1,3})[0-9]*)?$ ]] || e2e_die "not a duration in seconds: '$s'"
-	int=${BASH_REMATCH[1]}
-	frac=${BASH_REMATCH[3]}000
-	echo $((10#$int * 1000 + 10#${frac:0:3}))
-}
+# The harness's poll period, without a fork.
+tg_nap() { e2e_sleep_ms "$E2E_POLL_MS"; }
 
-# e2e_poll TIMEOUT_S CMD [ARG...]: runs CMD every E2E_POLL_MS until it
-# succeeds (return 0) or TIMEOUT_S passes (return 1).  The synchronisation
-# primitive of these tests: never a bare sleep.
-e2e_poll() {
-	local end
-	end=$(($(e2e_now_ms) + $(e2e__sec_to_ms "$1")))
-	shift
-	while :; do
-		if "$@"; then
-			return 0
-		fi
-		if (($(e2e_now_ms) >= end)); then
-			return 1
-		fi
-		e2e_sleep_ms "$E2E_POLL_MS"
-	done
-}
+# e2e_poll TIMEOUT_S CMD [ARG...]: the harness's tg_wait (every
+# E2E_POLL_MS), under the name the host's tests and benchmarks use.
+e2e_poll() { tg_wait "$@"; }
 
 # ---------------------------------------------------------------- layout
 
@@ -184,6 +174,11 @@ e2e_cgpath() {
 	fi
 }
 
+# The harness's group directory (tests/lib/harness.sh): REL below the run's
+# parent, in the hierarchy of KIND (default psi: cgroup.events, cgroup.kill,
+# cgroup.freeze, the pressure files; memory for memory.stat and the limit).
+cg_dir() { e2e_cgpath "${2:-psi}" "${1:-.}"; }
+
 # Writes VALUE to FILE, failing loudly: a limit that silently did not apply
 # would turn a contained test into a machine freeze.
 e2e__write() {
@@ -243,10 +238,7 @@ e2e_setup() {
 	((EUID == 0)) || e2e_skip "needs root (real cgroups)"
 	e2e__detect || e2e_skip "no cgroup layout with a memory controller and PSI found under $E2E_CG"
 	[[ -r /proc/pressure/memory ]] || e2e_skip "the kernel has no PSI (/proc/pressure/memory)"
-	local t
-	for t in cgexec monotime; do
-		[[ -x $E2E_TOOLS/$t ]] || e2e_die "$E2E_TOOLS/$t missing: run 'make tools'"
-	done
+	[[ -x $E2E_TOOLS/monotime ]] || e2e_die "$E2E_TOOLS/monotime missing: run 'make tools'"
 	# tmpfs pages are shmem, not page cache: a file there cannot thrash the
 	# way a file on disk does.
 	fstype=$(stat -f -c %T "$E2E_TMPDIR") || e2e_die "no $E2E_TMPDIR"
@@ -255,7 +247,8 @@ e2e_setup() {
 	E2E_MAIN_PID=$BASHPID
 	E2E_NAME=tg-e2e-$name-$BASHPID-$RANDOM
 	# In /proc/uptime ms: the watchdog needs no tools to follow it.
-	deadline_ms=$(($(e2e__uptime_ms) + $(e2e__sec_to_ms "$deadline_s")))
+	tg__sec_ms "$deadline_s" || e2e_die "not a duration in seconds: '$deadline_s'"
+	deadline_ms=$(($(e2e__uptime_ms) + TG__MS))
 
 	# Traps first: a failure halfway through the setup cleans up too.
 	trap 'e2e__on_exit' EXIT
@@ -305,7 +298,7 @@ e2e_on_cleanup() {
 # v1 memory.limit_in_bytes or v2 memory.max of REL itself.  A limit above
 # 2 GiB is refused.  Groups without a limit are still under the parent's.
 e2e_mkgroup() {
-	local rel=${1:?e2e_mkgroup REL [LIMIT]} limit=${2:-} h dir bytes comp path
+	local rel=${1:?e2e_mkgroup REL [LIMIT]} limit=${2:-} h bytes
 	[[ -n $E2E_NAME ]] || e2e_die "e2e_mkgroup: call e2e_setup first"
 	if [[ $rel == . ]] || ! e2e__rel_ok "$rel"; then e2e_die "bad group path '$rel'"; fi
 	if [[ -n $limit ]]; then
@@ -314,13 +307,7 @@ e2e_mkgroup() {
 			e2e_die "limit $limit for $rel is outside 1..$E2E_MAX_LIMIT_BYTES bytes"
 	fi
 	for h in "${E2E_HIERS[@]}"; do
-		path=$h/$E2E_NAME
-		IFS=/ read -ra comp <<<"$rel"
-		for dir in "${comp[@]}"; do
-			[[ $E2E_MODE == v2 ]] && e2e__enable_controllers "$path"
-			path=$path/$dir
-			[[ -d $path ]] || mkdir "$path" || e2e_die "cannot create $path"
-		done
+		tg_mkdirs "$h" "$E2E_NAME/$rel" || e2e_die "cannot create $rel in $h"
 	done
 	if [[ -n $limit ]]; then
 		e2e__set_limit "$(e2e_cgpath memory "$rel")" "$bytes"
@@ -328,7 +315,7 @@ e2e_mkgroup() {
 }
 
 # e2e_run REL -- CMD [ARG...]: starts CMD in the background, inside REL in
-# every hierarchy from its first instruction (through tools/cgexec), and
+# every hierarchy from its first instruction (the harness's tg_spawn), and
 # returns once it is in the groups (or already gone).  Sets E2E_PID to its
 # pid (also appended to E2E_PIDS).  Redirections given to e2e_run apply to
 # CMD.  Do not call it in $(...): the job would belong to the subshell.
@@ -342,39 +329,28 @@ e2e_run() {
 		[[ -d $h/$E2E_NAME/$rel ]] || e2e_die "e2e_run: no group $rel (e2e_mkgroup first)"
 		dirs+=("$h/$E2E_NAME/$rel")
 	done
-	"$E2E_TOOLS/cgexec" "${dirs[@]}" -- "$@" &
-	E2E_PID=$!
+	tg_spawn - "${dirs[@]}" -- "$@"
+	E2E_PID=$TG_PID
 	E2E_PIDS+=("$E2E_PID")
 	e2e_poll 5 e2e__joined "$E2E_PID" "${dirs[-1]}" || e2e_die "e2e_run: pid $E2E_PID did not join $rel"
 }
 
-# True once PID is listed in DIR/cgroup.procs (cgexec joins the last
+# True once PID is listed in DIR/cgroup.procs (tg_spawn joins the last
 # hierarchy last), or has already exited.
 e2e__joined() {
 	local pid
-	e2e_alive "$1" || return 0
+	tg_alive "$1" || return 0
 	while read -r pid; do
 		[[ $pid == "$1" ]] && return 0
 	done <"$2/cgroup.procs"
 	return 1
 }
 
-# True while PID exists and is not a zombie.
-e2e_alive() {
-	local stat
-	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
-	stat=${stat##*) }
-	[[ ${stat%% *} != Z ]]
-}
-
-# e2e_wait_pid PID TIMEOUT_S: waits for a job started by e2e_run and
-# returns its exit status (128+N if killed by signal N), or 124 if it is
-# still running after TIMEOUT_S (it is left running).
+# e2e_wait_pid PID TIMEOUT_S: the harness's tg_wait_pid, returning the
+# status (128+N if killed by signal N; 124 if still running after TIMEOUT_S).
 e2e_wait_pid() {
-	local pid=$1 rc=0
-	e2e_poll "$2" eval "! e2e_alive $pid" || return 124
-	wait "$pid" || rc=$?
-	return "$rc"
+	tg_wait_pid "$1" "$2"
+	return "$TG_RC"
 }
 
 # ---------------------------------------------------------------- readers
@@ -404,7 +380,7 @@ e2e_populated() {
 # e2e_wait_empty REL TIMEOUT_S: waits until no process is left in REL;
 # returns 1 on timeout.
 e2e_wait_empty() {
-	e2e_poll "${2:?e2e_wait_empty REL TIMEOUT_S}" eval "! e2e_populated '$1'"
+	tg_wait "${2:?e2e_wait_empty REL TIMEOUT_S}" tg_not e2e_populated "$1"
 }
 
 # e2e_mem_usage REL: bytes charged to REL (v1 memory.usage_in_bytes, v2
@@ -417,18 +393,6 @@ e2e_mem_usage() {
 	else
 		cat "$dir/memory.usage_in_bytes"
 	fi
-}
-
-# e2e_mem_stat REL KEY: a memory.stat counter of REL including its
-# subgroups (v1: the total_KEY line), e.g. workingset_refault_file,
-# pgmajfault, file, anon.
-e2e_mem_stat() {
-	local dir key=${2:?e2e_mem_stat REL KEY}
-	dir=$(e2e_cgpath memory "${1:-.}")
-	awk -v k="$key" -v t="total_$key" '
-		$1 == t { tv = $2; ht = 1 }
-		$1 == k { kv = $2; hk = 1 }
-		END { if (ht) print tv; else if (hk) print kv; else exit 1 }' "$dir/memory.stat"
 }
 
 # e2e_psi REL [some|full] [avg10|avg60|avg300|total]: a field of REL's
@@ -468,79 +432,75 @@ e2e_oom_kills() {
 # e2e_pressure_start REL THRESHOLD_PCT [TIMEOUT_S] [full|some]: samples
 # REL's memory.pressure `total` every 100 ms and prints the CLOCK_MONOTONIC
 # ms at which the stalled share of the last 500 ms first exceeded
-# THRESHOLD_PCT (may be fractional).  Returns 1, printing nothing, after
-# TIMEOUT_S (default 60).  avg10 is not used: it lags by seconds.  Run it in
-# the background with its stdout to a file to time a reaction.
+# THRESHOLD_PCT (may be fractional): the harness's tg_pstart over a
+# sampler of its own.  Returns 1, printing nothing, after TIMEOUT_S
+# (default 60).  Run it in the background with its stdout to a file to time
+# a reaction.
 e2e_pressure_start() {
 	local rel=${1:?e2e_pressure_start REL THRESHOLD_PCT [TIMEOUT_S] [full|some]}
-	local thr=${2:?threshold} timeout_s=${3:-60} line=${4:-full}
-	local file end now total i=0 thr_x100 frac dt share_x100 elapsed kind field
-	local -a ts=() tot=()
-	file=$(e2e_cgpath psi "$rel")/memory.pressure
-	[[ $thr =~ ^([0-9]+)(\.([0-9]{1,2}))?$ ]] || e2e_die "bad threshold '$thr'"
-	frac=${BASH_REMATCH[3]}00
-	thr_x100=$((10#${BASH_REMATCH[1]} * 100 + 10#${frac:0:2}))
-	end=$(($("$E2E_TOOLS/monotime" --us) + $(e2e__sec_to_ms "$timeout_s") * 1000))
-	while :; do
-		now=$("$E2E_TOOLS/monotime" --us)
-		total=
-		while read -r kind _ _ _ field; do
-			[[ $kind == "$line" ]] && total=${field#total=}
-		done <"$file" || return 1
-		[[ $total =~ ^[0-9]+$ ]] || return 1
-		ts[i % 6]=$now
-		tot[i % 6]=$total
-		# The sample 5 periods back is the start of the 500 ms window; its
-		# real age is the denominator, so late samples do not skew it.
-		if ((i >= 5)); then
-			dt=$((now - ts[(i - 5) % 6]))
-			share_x100=$(((total - tot[(i - 5) % 6]) * 10000 / (dt > 0 ? dt : 1)))
-			if ((share_x100 > thr_x100)); then
-				echo $((now / 1000))
-				return 0
-			fi
-		fi
-		((now < end)) || return 1
-		i=$((i + 1))
-		elapsed=$((($("$E2E_TOOLS/monotime" --us) - now) / 1000))
-		e2e_sleep_ms $((elapsed < 100 ? 100 - elapsed : 0))
+	local thr=${2:?threshold} timeout_s=${3:-60} line=${4:-full} name=pstart.$BASHPID sampler rc=0
+	e2e__sampler "$rel" 100 >"$(tg_samples_file "$name")" &
+	sampler=$!
+	tg_wait "$timeout_s" tg__pstart_now "$name" "$thr" 0 "$line" || rc=1
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	((rc == 0)) || return 1
+	echo "$TG_PSTART"
+}
+
+# ---------------------------------------------------------------- samples
+
+# The file of the samples of NAME (a group path, or a name of one's own).
+tg_samples_file() {
+	echo "$E2E_DIR/samples.${1//\//_}"
+}
+
+# tg_sampler_start REL [REL...]: samples, every 200 ms, the memory.pressure
+# totals (some, full; us) and the memory usage of each REL into
+# tg_samples_file REL ("mono_ms some_us full_us usage_bytes", the
+# harness's sample lines), in the background until the end of the test.
+tg_sampler_start() {
+	local rel
+	for rel in "$@"; do
+		e2e__sampler "$rel" 200 >"$(tg_samples_file "$rel")" &
+	done
+}
+
+# e2e__sampler REL PERIOD_MS: the sample lines of REL, one every PERIOD_MS,
+# until REL goes away.
+e2e__sampler() {
+	local rel=$1 period=$2 psi mem now some full kind rest usage t elapsed
+	psi=$(e2e_cgpath psi "$rel")/memory.pressure
+	if [[ $E2E_MODE == v2 ]]; then mem=$(e2e_cgpath memory "$rel")/memory.current; else mem=$(e2e_cgpath memory "$rel")/memory.usage_in_bytes; fi
+	while [[ -r $psi ]]; do
+		now=$(e2e_now_ms)
+		some="" full=""
+		while read -r kind _ _ _ rest; do
+			t=${rest#total=}
+			[[ $kind == some ]] && some=$t
+			[[ $kind == full ]] && full=$t
+		done <"$psi" 2>/dev/null || break
+		usage=$(<"$mem") 2>/dev/null || break
+		echo "$now $some $full $usage"
+		elapsed=$(($(e2e_now_ms) - now))
+		e2e_sleep_ms $((elapsed < period ? period - elapsed : 0))
 	done
 }
 
 # ---------------------------------------------------------------- results
 
-e2e__json_str() {
-	local s=$1
-	s=${s//\\/\\\\}
-	s=${s//\"/\\\"}
-	s=${s//$'\n'/\\n}
-	s=${s//$'\r'/\\r}
-	s=${s//$'\t'/\\t}
-	s=${s//[$'\x01'-$'\x1f']/}
-	printf '"%s"' "$s"
-}
-
-# e2e_result_json FILE KEY=VALUE... : writes one JSON object, atomically.
-# Numbers, true, false and null are written bare, anything else as a
-# string; KEY:=RAW inserts RAW as it is (an array or object you built).
+# e2e_result_json FILE KEY=VALUE... : writes one JSON object, atomically
+# (the harness's tg_json).  Numbers, true, false and null are written bare,
+# anything else as a string; KEY:=RAW inserts RAW as it is (an array or
+# object you built).
 e2e_result_json() {
-	local file=${1:?e2e_result_json FILE KEY=VALUE...} kv k v out='{' sep=''
+	local file=${1:?e2e_result_json FILE KEY=VALUE...} kv args=()
 	shift
 	for kv in "$@"; do
 		[[ $kv == *=* ]] || e2e_die "e2e_result_json: '$kv' is not KEY=VALUE"
-		k=${kv%%=*}
-		v=${kv#*=}
-		out+=$sep
-		if [[ $k == *: ]]; then
-			out+="$(e2e__json_str "${k%:}"):$v"
-		elif [[ $v =~ ^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$ || $v == true || $v == false || $v == null ]]; then
-			out+="$(e2e__json_str "$k"):$v"
-		else
-			out+="$(e2e__json_str "$k"):$(e2e__json_str "$v")"
-		fi
-		sep=,
+		args+=("${kv%%=*}" "${kv#*=}")
 	done
-	printf '%s}\n' "$out" >"$file.tmp" && mv -f "$file.tmp" "$file"
+	{ tg_json "${args[@]}" && echo; } >"$file.tmp" && mv -f "$file.tmp" "$file"
 }
 
 # ---------------------------------------------------------------- journald
@@ -551,13 +511,90 @@ e2e_journal_require() {
 	[[ ${TG_JOURNAL_NS:-} == 1 ]] || e2e_skip "needs a private journald: run under tests/e2e/with-journal.sh"
 }
 
+# The MESSAGE_IDs of thrashguard(8) (src/alert.h), for the tests' queries.
+# shellcheck disable=SC2034
+{
+	TG_MID_ACTED=2b2e42b20e434042acc519a8da2a8e80
+	TG_MID_FAILED=55dc518f02c54c738ee4853fab2cd46b
+	TG_MID_WOULD_ACT=b0311b043d5847478b98aa97019bcba6
+	TG_MID_ALL_PROTECTED=21538a74078046e0b772719ce3221727
+	TG_MID_RECOVERED=37e1842b61c442208d57fd1b0c93f3f8
+}
+
 # e2e_journal_dump FILE: flushes the private journald and writes every
-# entry so far to FILE, one JSON object per line (journalctl -o json).
+# entry so far to FILE, one JSON object per line (journalctl -o json), and
+# thrashguard's entries as the harness's records to FILE.tsv.
 e2e_journal_dump() {
 	e2e_journal_require
 	journalctl --sync 2>/dev/null || true
-	journalctl -o json --no-pager >"${1:?e2e_journal_dump FILE}"
+	journalctl -o json --no-pager >"${1:?e2e_journal_dump FILE}" &&
+		tg_journal_records <"$1" >"$1.tsv"
 }
+
+# tg_journal FILE: the private journal so far (default $E2E_DIR/journal.json).
+tg_journal() {
+	e2e_journal_dump "${1:-$E2E_DIR/journal.json}"
+}
+
+# The records of a journal dump FILE (made again if FILE is newer).
+tg__jrec() {
+	[[ -e $1.tsv && ! $1 -nt $1.tsv ]] || tg_journal_records <"$1" >"$1.tsv"
+}
+
+# Queries over thrashguard's entries in a dump FILE: the harness's record
+# queries (tg_records_query: COND FIELD=VALUE, FIELD!=VALUE, FIELD~ERE,
+# FIELD<N; fields MS, MESSAGE, every field of the entry, CANDIDATES).
+# tg_jcount FILE COND...: how many entries match.
+tg_jcount() { tg__jrec "$1" && tg_records_query "$1.tsv" count "" "${@:2}"; }
+# tg_jget FILE FIELD COND...: FIELD of the first matching entry ("" if none).
+tg_jget() { tg__jrec "$1" && tg_records_query "$1.tsv" get "$2" "${@:3}"; }
+# tg_jgetall FILE FIELD COND...: FIELD of every matching entry, one a line.
+tg_jgetall() { tg__jrec "$1" && tg_records_query "$1.tsv" getall "$2" "${@:3}"; }
+# tg_jcount_is FILE N COND... / tg_jcount_ge FILE N COND...: for tg_check.
+tg_jcount_is() { tg__jrec "$1" && tg_records_count_is "$1.tsv" "${@:2}"; }
+tg_jcount_ge() { tg__jrec "$1" && tg_records_count_ge "$1.tsv" "${@:2}"; }
+
+# tg_jmessages FILE: every thrashguard entry, one line each.
+tg_jmessages() {
+	tg__jrec "$1" && tg_records_query "$1.tsv" rec "" | awk -F '\t' '
+		{ for (k in f) delete f[k]; for (i = 1; i <= NF; i++) { p = index($i, "="); f[substr($i, 1, p - 1)] = substr($i, p + 1) }
+		  printf "%s %s/%s: %s\n", f["MS"], f["THRASHGUARD_EVENT"], f["THRASHGUARD_ACTION"], f["MESSAGE"] }'
+}
+
+# tg_entry_ms FILE COND...: the CLOCK_MONOTONIC ms of the first matching
+# entry (journald stamps an entry when it receives it).
+tg_entry_ms() {
+	local ms
+	ms=$(tg_jget "$1" MS "${@:2}")
+	[[ -n $ms ]] || return 1
+	echo "$ms"
+}
+
+# tg_wait_entry TIMEOUT_S COND...: polls the journal until an entry matches;
+# leaves the dump in $E2E_DIR/journal.json.
+tg_wait_entry() {
+	local t=$1
+	shift
+	tg_wait "$t" tg__has_entry "$@"
+}
+
+tg__has_entry() {
+	tg_journal "$E2E_DIR/journal.json" || return 1
+	(($(tg_jcount "$E2E_DIR/journal.json" "$@") > 0))
+}
+
+# ---------------------------------------------------------------- checks
+
+# tg_check WHAT CMD [ARG...]: one assertion (the harness's tg_verdict,
+# reported by the tier's tg_on_check); returns CMD's verdict, so
+# `tg_check ... || ...` works.  tg_fail WHAT: a failed check without a
+# command.
+tg_check() {
+	local what=$1
+	shift
+	tg_verdict "" "$what" "$@"
+}
+tg_fail() { tg_failed "" "$*"; }
 
 # ---------------------------------------------------------------- cleanup
 
@@ -669,7 +706,7 @@ e2e__cleanup() {
 e2e__none_alive() {
 	local pid
 	for pid in "$@"; do
-		! e2e_alive "$pid" || return 1
+		! tg_alive "$pid" || return 1
 	done
 }
 

@@ -146,7 +146,7 @@ if ((EUID != 0)); then
 	fail_setup "needs root (real cgroups, a private journald); run it as root or with sudo — CI runs as root"
 fi
 [[ -x $BIN ]] || fail_setup "no daemon binary at $BIN (run make)"
-for t in cgexec monotime thrasher leaker steady probe forkstorm fileio; do
+for t in monotime thrasher leaker steady probe forkstorm fileio; do
 	[[ -x $TOOLS/$t ]] || fail_setup "no $TOOLS/$t (run make tools)"
 done
 command -v python3 >/dev/null || fail_setup "python3 is needed to read the journal"

@@ -48,15 +48,15 @@ case_scenario() {
 	local steady=$E2E_PID
 
 	# One line a second for 16 s: the group's own stall and refaults.
-	prev_ref=$(e2e_mem_stat node workingset_refault_file)
-	prev_maj=$(e2e_mem_stat node pgmajfault)
+	prev_ref=$(cg_stat node workingset_refault_file)
+	prev_maj=$(cg_stat node pgmajfault)
 	prev_t=$(e2e_now_ms)
 	printf '%6s %7s %7s %10s %10s %8s\n' t_ms full10 some10 refault/s majflt/s usedMiB >&2
 	for ((i = 0; i < 16; i++)); do
 		e2e_sleep_ms 1000
 		t=$(e2e_now_ms)
-		ref=$(e2e_mem_stat node workingset_refault_file)
-		maj=$(e2e_mem_stat node pgmajfault)
+		ref=$(cg_stat node workingset_refault_file)
+		maj=$(cg_stat node pgmajfault)
 		full=$(e2e_psi "$CTR" full avg10)
 		some=$(e2e_psi "$CTR" some avg10)
 		full_tot+=("$(e2e_psi "$CTR" full total)")
@@ -79,7 +79,7 @@ case_scenario() {
 	full_5s_x10=$(((full_tot[15] - full_tot[10]) * 1000 / (t_us[15] - t_us[10])))
 	local ooms oom_hog probe
 	ooms=$(e2e_oom_kills node)
-	e2e_alive "$thrasher" || e2e_die "the thrasher ended early: $(cat "$E2E_DIR/thrasher.log")"
+	tg_alive "$thrasher" || e2e_die "the thrasher ended early: $(cat "$E2E_DIR/thrasher.log")"
 
 	# The end of the thrash: kill the container, the way the daemon would.
 	e2e_kill_group "$CTR" || e2e_die "the container survived the kill"

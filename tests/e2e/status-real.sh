@@ -34,7 +34,7 @@ check() {
 }
 
 [[ -x $BIN ]] || { echo "status-real: no binary $BIN" >&2; echo "status-real: 0 passed, 1 failed"; exit 1; }
-[[ -x $E2E_TOOLS/steady && -x $E2E_TOOLS/cgexec ]] || make -s -C "$TOP" tools >/dev/null
+[[ -x $E2E_TOOLS/steady ]] || make -s -C "$TOP" tools >/dev/null
 
 e2e_setup status-real 120
 printf '[daemon]\n' >"$E2E_DIR/empty.conf" # a section alone: the built-in defaults, whatever /etc holds
@@ -55,9 +55,8 @@ done
 if [[ $E2E_MODE == hybrid ]]; then
 	e2e_mkgroup v1only 256M
 	MIB[v1only]=8
-	"$E2E_TOOLS/cgexec" "$(e2e_cgpath memory v1only)" -- "$E2E_TOOLS/steady" --anon 8 \
-		--duration 100 >/dev/null &
-	E2E_PIDS+=("$!")
+	tg_spawn /dev/null "$(e2e_cgpath memory v1only)" -- "$E2E_TOOLS/steady" --anon 8 --duration 100
+	E2E_PIDS+=("$TG_PID")
 fi
 
 # Each holds its memory (steady touches it all at start).

@@ -26,33 +26,11 @@ node_journal() {
 	journalctl --no-pager ${c:+--after-cursor="$c"} "$@"
 }
 
-# tg_decisions (lib-vm.sh's, for the journal): the daemon's decision entries
-# of this scenario as records in $TG_DIR/decisions.tsv, the same fields as
-# lib-vm.sh's parse of the stderr lines: MS (the entry's CLOCK_MONOTONIC
-# ms, the clock of vmmon now), MESSAGE, every field the daemon sent
-# (MESSAGE_ID, THRASHGUARD_*, POD_*, CONTAINER_*, PRIORITY), and CANDIDATES
-# (THRASHGUARD_CANDIDATES, its lines joined with " | ").  Entries without
-# MESSAGE_ID (the daemon's log lines) are left out.
+# tg_decisions (the harness's, for the journal): the daemon's decision
+# entries of this scenario as records in $TG_DIR/decisions.tsv, read from
+# the real journal (tests/lib/harness.sh, tg_journal_records).
 tg_decisions() {
-	node_journal -o json SYSLOG_IDENTIFIER=thrashguard | python3 -c '
-import json, sys
-for line in sys.stdin:
-    try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    if not isinstance(e.get("MESSAGE_ID"), str):
-        continue
-    rec = ["MS=%d" % (int(e.get("__MONOTONIC_TIMESTAMP", 0)) // 1000)]
-    for k in sorted(e):
-        v = e[k]
-        if k.startswith("_") or not isinstance(v, str):
-            continue
-        if k == "THRASHGUARD_CANDIDATES":
-            k, v = "CANDIDATES", " | ".join(l.strip() for l in v.splitlines())
-        rec.append("%s=%s" % (k, v.replace("\t", " ").replace("\n", " ")))
-    print("\t".join(rec))
-' >"$TG_DIR/decisions.tsv"
+	node_journal -o json SYSLOG_IDENTIFIER=thrashguard | tg_journal_records >"$TG_DIR/decisions.tsv"
 }
 
 # node_unit_prop UNIT PROPERTY: one property's value (systemctl show)

@@ -1,8 +1,15 @@
-# Helpers for VM scenarios (busybox ash), sourced by /init and /tg/runner.sh
+# The VM's part of the harness (busybox ash in the initramfs, dash on the
+# systemd node), sourced by /init and /tg/runner.sh on top of the shared
+# library /tg/harness.sh (tests/lib/harness.sh: groups, workloads, waits,
+# checks, samples, decision records): the console protocol (TGRESULT,
+# TGINFO), modules, swap and the data disk, vmmon's clock and sampler, the
+# daemon run by hand with its stderr stamped, and the scenario bodies
+# shared by several VM scenarios (tn_*, nw_*).
 # Cgroup paths are relative to /sys/fs/cgroup ("test", "node/pod-a"); "/" or
 # "" means the root (system-wide PSI comes from /proc/pressure/memory then).
 
 CG=/sys/fs/cgroup
+. "${TG_HARNESS:-/tg/harness.sh}"
 
 # ---- time ------------------------------------------------------------------
 
@@ -26,29 +33,6 @@ tg_before() {
 
 # ---- results ---------------------------------------------------------------
 
-# tg_json KEY VALUE [KEY VALUE...] -> {"KEY":VALUE,...}
-# Numbers and true/false/null go in raw, everything else as an escaped
-# string, so the line is valid JSON whatever a program printed.  Only a key
-# ending in _json takes its value raw: the caller vouches for it (one line,
-# valid JSON), e.g. a nested tg_json.
-tg_json() {
-	# One awk for the whole object: under emulation every fork costs tens
-	# of ms, and a scenario writes hundreds of values.
-	awk 'BEGIN {
-		out = ""
-		for (i = 1; i + 1 < ARGC; i += 2) {
-			k = ARGV[i]; v = ARGV[i + 1]
-			if (k !~ /_json$/ && v !~ /^(true|false|null)$/ && v !~ /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/) {
-				gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); gsub(/\t/, "\\t", v); gsub(/\n/, "\\n", v)
-				gsub(/[\001-\010\013-\037]/, "", v)
-				v = "\"" v "\""
-			}
-			out = out (i > 1 ? "," : "") "\"" k "\":" v
-		}
-		printf "{%s}", out
-	}' "$@"
-}
-
 # tg_result TYPE KEY VALUE... : one TGRESULT line (one write) on the console
 tg_result() {
 	local type=$1
@@ -59,20 +43,16 @@ tg_result() {
 tg_info() {
 	echo "TGINFO $*"
 }
+tg_log() { tg_info "$*"; }
 
 # tg_check NAME DETAIL COMMAND... : runs COMMAND, records a pass/fail check.
-# Any failed check makes the scenario fail (init looks at
-# /run/tg/failed.SCENARIO).
-tg_check() {
-	local name=$1 detail=$2
-	shift 2
-	if "$@"; then
-		tg_result check name "$name" ok true detail "$detail"
-	else
-		tg_result check name "$name" ok false detail "$detail"
-		echo "$name" >>"/run/tg/failed.$TG_SCENARIO"
-		return 1
-	fi
+tg_check() { tg_verdict "$@"; }
+
+# A check's TGRESULT; any failed check makes the scenario fail (init looks
+# at /run/tg/failed.SCENARIO).
+tg_on_check() {
+	tg_result check name "$2" ok "$1" detail "$3"
+	[ "$1" = true ] || echo "$2" >>"/run/tg/failed.$TG_SCENARIO"
 }
 
 # ---- modules, swap, disk ---------------------------------------------------
@@ -144,102 +124,6 @@ vm_disk_mount() {
 
 # ---- cgroups ---------------------------------------------------------------
 
-cg_dir() {
-	case "$1" in
-	/ | "") echo "$CG" ;;
-	*) echo "$CG/${1#/}" ;;
-	esac
-}
-
-# mkgroup PATH [FILE=VALUE...]: creates PATH (and its parents), enabling in
-# each ancestor the controllers the root has enabled, then writes the values,
-# e.g. mkgroup node/pod-a memory.max=256M memory.swap.max=0
-mkgroup() {
-	local path=${1#/} dir=$CG part kv ctl want have
-	shift
-	read -r want <"$CG/cgroup.subtree_control"
-	set -f
-	local IFS=/
-	for part in $path; do
-		IFS=' '
-		read -r have <"$dir/cgroup.subtree_control"
-		for ctl in $want; do
-			case " $have " in
-			*" $ctl "*) ;;
-			*) echo "+$ctl" >"$dir/cgroup.subtree_control" || return 1 ;;
-			esac
-		done
-		dir=$dir/$part
-		[ -d "$dir" ] || mkdir "$dir" || return 1
-		IFS=/
-	done
-	IFS=' 	
-'
-	set +f
-	for kv in "$@"; do
-		echo "${kv#*=}" >"$dir/${kv%%=*}" || {
-			echo "mkgroup: cannot set ${kv%%=*}=${kv#*=} on $path" >&2
-			return 1
-		}
-	done
-}
-
-# run_in_group PATH [--log FILE] CMD [ARGS...]: starts CMD in the background
-# inside PATH and sets TG_PID.  The child joins the group before it execs, so
-# the workload never allocates outside it.  (The static `cgexec` tool from
-# tests/tools does the same for scenarios that prefer it.)
-run_in_group() {
-	local dir log=/dev/null
-	dir=$(cg_dir "$1")
-	shift
-	if [ "$1" = --log ]; then
-		log=$2
-		shift 2
-	fi
-	sh -c 'echo $$ >"$1/cgroup.procs" || exit 125; shift; exec "$@"' run_in_group "$dir" "$@" \
-		>"$log" 2>&1 </dev/null &
-	TG_PID=$!
-}
-
-# cg_events_get PATH KEY: a value from cgroup.events (populated, frozen)
-cg_events_get() {
-	sed -n "s/^$2 //p" "$(cg_dir "$1")/cgroup.events"
-}
-
-# wait_empty PATH SECONDS: until no process is left in PATH's subtree
-wait_empty() {
-	local dl
-	dl=$(tg_deadline "$2")
-	while [ "$(cg_events_get "$1" populated)" != 0 ]; do
-		tg_before "$dl" || return 1
-		sleep 0.1
-	done
-}
-
-# wait_frozen PATH SECONDS
-wait_frozen() {
-	local dl
-	dl=$(tg_deadline "$2")
-	while [ "$(cg_events_get "$1" frozen)" != 1 ]; do
-		tg_before "$dl" || return 1
-		sleep 0.1
-	done
-}
-
-# cg_stat PATH KEY: a memory.stat counter (0 if absent)
-cg_stat() {
-	local v
-	v=$(sed -n "s/^$2 //p" "$(cg_dir "$1")/memory.stat")
-	echo "${v:-0}"
-}
-
-# cg_event PATH KEY: a memory.events counter (oom, oom_kill, high, max...)
-cg_event() {
-	local v
-	v=$(sed -n "s/^$2 //p" "$(cg_dir "$1")/memory.events")
-	echo "${v:-0}"
-}
-
 # read_pressure PATH [RESOURCE]: sets PSI_SOME_AVG10 PSI_SOME_AVG60
 # PSI_SOME_TOTAL PSI_FULL_AVG10 PSI_FULL_AVG60 PSI_FULL_TOTAL (totals in us)
 # from PATH's RESOURCE.pressure (memory by default; /proc/pressure for "/").
@@ -269,15 +153,6 @@ tg_pct() {
 	printf '%d.%02d' $((x / 100)) $((x % 100))
 }
 
-# cg_kill PATH: cgroup.kill (SIGKILL to the whole subtree, frozen or not)
-cg_kill() {
-	echo 1 >"$(cg_dir "$1")/cgroup.kill"
-}
-
-cg_freeze() {
-	echo "${2:-1}" >"$(cg_dir "$1")/cgroup.freeze"
-}
-
 # vm_cleanup_groups: kills every process in every group below the root
 # and removes the groups, leaves first.  Between two scenarios of one boot:
 # every group in the VM is a test's.
@@ -289,16 +164,6 @@ vm_cleanup_groups() {
 		rmgroup "${d#"$CG"/}" || rc=1
 	done
 	return $rc
-}
-
-# rmgroup PATH: kill everything in it, wait, remove the leaves first
-rmgroup() {
-	local dir
-	dir=$(cg_dir "$1")
-	[ -d "$dir" ] || return 0
-	cg_kill "$1" 2>/dev/null
-	wait_empty "$1" 10 || return 1
-	find "$dir" -depth -type d -exec rmdir {} \;
 }
 
 # ---- scenario scratch space, clock, polling ----------------------------------
@@ -315,69 +180,18 @@ tg_now_ms() {
 	vmmon now
 }
 
-# tg_wait SECONDS CMD [ARG...]: runs CMD every 0.1 s until it succeeds
-# (0) or SECONDS (an integer) pass (1).
-tg_wait() {
-	local dl
-	dl=$(tg_deadline "$1")
-	shift
-	while ! "$@"; do
-		tg_before "$dl" || return 1
-		sleep 0.1
-	done
+tg_mtime_ms() {
+	vmmon mtime "$1"
+}
+
+tg_samples_file() {
+	echo "$TG_DIR/s.$1"
 }
 
 # tg_sleep_until MS: sleeps until CLOCK_MONOTONIC ms MS.
 tg_sleep_until() {
 	while [ "$(tg_now_ms)" -lt "$1" ]; do sleep 0.1; done
 }
-
-# True while PID exists and is not a zombie (a background job of the
-# scenario stays a zombie until waited for).
-tg_alive() {
-	[ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
-
-tg_comm_is() {
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
-}
-
-# tg_wait_pid PID SECONDS: waits for a background job of this shell and
-# sets TG_RC to its exit status (137: SIGKILL); TG_RC=124 if it is still
-# running after SECONDS (it is left running).
-tg_wait_pid() {
-	if tg_wait "$2" eval "! tg_alive $1"; then
-		tg_reap "$1"
-	else
-		TG_RC=124
-	fi
-}
-
-# tg_reap PID: sets TG_RC to the exit status of PID, which has ended (here
-# a background job of this shell; lib-node.sh's also knows containers).
-tg_reap() {
-	wait "$1"
-	TG_RC=$?
-}
-
-# The pids in PATH and below.
-tg_pids() {
-	find "$(cg_dir "$1")" -name cgroup.procs -exec cat {} + 2>/dev/null
-}
-
-tg_all_alive() {
-	local p n=0
-	for p in "$@"; do
-		tg_alive "$p" || return 1
-		n=$((n + 1))
-	done
-	[ "$n" -gt 0 ]
-}
-
-# Arithmetic tests for tg_check (integers).
-tg_le() { [ "$1" -le "$2" ]; }
-tg_ge() { [ "$1" -ge "$2" ]; }
-tg_eq() { [ "$1" = "$2" ]; }
 
 # ---- the Kubernetes layout (systemd cgroup driver, containerd) ------------
 
@@ -448,42 +262,6 @@ tg_neighbour() {
 	NB_T0=$(tg_probe_t0 "$TG_DIR/nb-probe.json" "$TG_DIR/nb.timeline")
 }
 
-# tg_probe_t0 SUMMARY TIMELINE: the CLOCK_MONOTONIC ms at which a probe's
-# clock started.  Its first summary (no samples yet) is written right before
-# the clock starts: its mtime is the origin.  If a later summary was caught
-# instead, the origin is that summary's time less the last sample's due
-# time and lateness (the summary is written right after that sample).
-tg_probe_t0() {
-	local m last
-	m=$(vmmon mtime "$1") || return 1
-	if grep -q '"samples":0,' "$1"; then
-		echo "$m"
-	else
-		last=$(tail -n 1 "$2")
-		awk -v m="$m" -v d="${last%% *}" -v l="${last#* }" 'BEGIN { printf "%d\n", m - d - l }'
-	fi
-}
-
-# tg_probe_stats TIMELINE T0_MS FROM_MS TO_MS: p50/p99/max of the probe's
-# lateness for the samples due in [FROM, TO) (absolute ms), as JSON;
-# nearest-rank percentiles.
-tg_probe_stats() {
-	awk -v t0="$2" -v from="$3" -v to="$4" '
-		{ t = t0 + $1; if (t >= from && t < to) v[n++] = $2 + 0 }
-		END {
-			if (n == 0) { print "{\"samples\":0,\"p50_ms\":null,\"p99_ms\":null,\"max_ms\":null}"; exit }
-			for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
-			i50 = int(0.50 * n + 0.999999) - 1; if (i50 < 0) i50 = 0
-			i99 = int(0.99 * n + 0.999999) - 1; if (i99 < 0) i99 = 0
-			printf "{\"samples\":%d,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}\n", n, v[i50], v[i99], v[n - 1]
-		}' "$1"
-}
-
-# tg_json_num JSON KEY: a number (or null) from a flat JSON object.
-tg_json_num() {
-	printf '%s' "$1" | sed -n "s/.*\"$2\":\([-0-9.a-z]*\).*/\1/p"
-}
-
 # ---- samples: PSI totals and usage every 100 ms (vmmon sample) -------------
 
 # tg_sampler_start NAME PATH: samples PATH ("/" for the node) into
@@ -491,108 +269,6 @@ tg_json_num() {
 # until the scenario ends.
 tg_sampler_start() {
 	vmmon sample -i 100 -t 900 "$2" >"$TG_DIR/s.$1" 2>/dev/null &
-}
-
-# tg_pstart NAME THRESHOLD_PCT [FROM_MS] [full|some]: the first sample
-# time (>= FROM) at which the share of the last >= 500 ms that NAME spent
-# stalled exceeded THRESHOLD; status 1 if never.  avg10 is not used: it
-# lags by seconds.
-tg_pstart() {
-	local col=3
-	[ "${4:-full}" = some ] && col=2
-	awk -v thr="$2" -v from="${3:-0}" -v c="$col" '
-		$c == "-" || NF < 4 { next }
-		{
-			t[n] = $1; v[n] = $c; n++
-			while (j < n - 1 && t[n - 1] - t[j + 1] >= 500) j++
-			if (t[n - 1] >= from && t[n - 1] - t[j] >= 500 &&
-			    (v[n - 1] - v[j]) / ((t[n - 1] - t[j]) * 10) > thr) { print t[n - 1]; found = 1; exit }
-		}
-		END { exit !found }' "$TG_DIR/s.$1"
-}
-
-# tg_wait_pstart NAME THRESHOLD_PCT SECONDS [FROM_MS]: waits for tg_pstart;
-# sets TG_PSTART.
-tg_wait_pstart() {
-	local dl
-	dl=$(tg_deadline "$3")
-	while ! TG_PSTART=$(tg_pstart "$1" "$2" "${4:-0}"); do
-		tg_before "$dl" || return 1
-		sleep 0.2
-	done
-}
-
-# tg_stall_pct NAME FROM_MS TO_MS [full|some]: the share of [FROM, TO]
-# NAME spent stalled (first and last samples inside), "null" if too few.
-tg_stall_pct() {
-	local col=3
-	[ "${4:-full}" = some ] && col=2
-	awk -v from="$2" -v to="$3" -v c="$col" '
-		$c != "-" && $1 >= from && $1 <= to { if (!a) { a = $1; av = $c } b = $1; bv = $c }
-		END { if (b > a) printf "%.1f\n", (bv - av) / ((b - a) * 10); else print "null" }' "$TG_DIR/s.$1"
-}
-
-# tg_min_headroom_pct NAME LIMIT_BYTES FROM_MS TO_MS: the lowest
-# LIMIT - usage, in % of LIMIT, seen in [FROM, TO].
-tg_min_headroom_pct() {
-	awk -v l="$2" -v from="$3" -v to="$4" '
-		$4 != "-" && $1 >= from && $1 <= to { h = (l - $4) * 100 / l; if (!seen || h < m) m = h; seen = 1 }
-		END { if (seen) printf "%.1f\n", m; else print "null" }' "$TG_DIR/s.$1"
-}
-
-# tg_thrash_signal NAME FROM_MS TO_MS [FULL_PCT] [REFAULTS_PER_S]: the
-# local-thrash rule's two signals as the daemon sees them (2 s windows:
-# full stall share, refaults + major faults per second), over every window
-# ending in [FROM, TO], as JSON: lowest, average and highest of each, and
-# the share of windows in which both reached the thresholds (default 15 %
-# and 1000/s, the rule's defaults).  The rule's clock restarts whenever one
-# window misses.
-tg_thrash_signal() {
-	awk -v from="$2" -v to="$3" -v fthr="${4:-15}" -v rthr="${5:-1000}" '
-		$3 == "-" || NF < 5 { next }
-		{
-			t[n] = $1; f[n] = $3; r[n] = $5; n++
-			while (j < n - 1 && t[n - 1] - t[j + 1] >= 2000) j++
-			dt = t[n - 1] - t[j]
-			if (t[n - 1] < from || t[n - 1] > to || dt < 1800) next
-			fp = (f[n - 1] - f[j]) / (dt * 10); rr = (r[n - 1] - r[j]) * 1000 / dt
-			if (!w || fp < fmin) fmin = fp; if (!w || fp > fmax) fmax = fp
-			if (!w || rr < rmin) rmin = rr; if (!w || rr > rmax) rmax = rr
-			fs += fp; rs += rr; w++
-			if (fp >= fthr && rr >= rthr) held++
-		}
-		END {
-			if (!w) { print "{\"windows\":0}"; exit }
-			printf "{\"windows\":%d,\"full_pct_min\":%.1f,\"full_pct_avg\":%.1f,\"full_pct_max\":%.1f,\"refaults_per_s_min\":%d,\"refaults_per_s_avg\":%d,\"refaults_per_s_max\":%d,\"thresholds\":\"full %s%%, %s/s\",\"held_pct\":%.0f}\n", w, fmin, fs / w, fmax, rmin, rs / w, rmax, fthr, rthr, held * 100 / w
-		}' "$TG_DIR/s.$1"
-}
-
-# tg_signal_start NAME FROM_MS FULL_PCT REFAULTS_PER_S: the first sample
-# time (>= FROM) at which the last >= 2 s (the rule's window) had both a
-# full stall share >= FULL_PCT and refaults + major faults >= REFAULTS_PER_S:
-# when the local-thrash rule's clock can start.  Status 1 if never.  (A
-# thrash stalls before it refaults: the first pass over a file only fills
-# the cache.)
-tg_signal_start() {
-	awk -v from="$2" -v fthr="$3" -v rthr="$4" '
-		$3 == "-" || NF < 5 { next }
-		{
-			t[n] = $1; f[n] = $3; r[n] = $5; n++
-			while (j < n - 1 && t[n - 1] - t[j + 1] >= 2000) j++
-			dt = t[n - 1] - t[j]
-			if (t[n - 1] < from || dt < 1800) next
-			if ((f[n - 1] - f[j]) / (dt * 10) >= fthr && (r[n - 1] - r[j]) * 1000 / dt >= rthr) { print t[n - 1]; found = 1; exit }
-		}
-		END { exit !found }' "$TG_DIR/s.$1"
-}
-
-# tg_max_gap NAME FROM_MS TO_MS: the longest time between two samples in
-# [FROM, TO], ms.  The sampler wakes every 100 ms with its memory locked: a
-# long gap means the whole VM did not run.
-tg_max_gap() {
-	awk -v from="$2" -v to="$3" '
-		$1 >= from && $1 <= to { if (p && $1 - p > g) g = $1 - p; p = $1 }
-		END { print g + 0 }' "$TG_DIR/s.$1"
 }
 
 # ---- the daemon ------------------------------------------------------------
@@ -663,144 +339,6 @@ tg_daemon_stop_check() {
 	tg_check daemon_exit_0 "the daemon exits 0 on SIGTERM (got ${TG_DAEMON_RC:-none})" tg_eq "${TG_DAEMON_RC:-}" 0
 }
 
-# tg_decisions: the daemon's decision lines as records in
-# $TG_DIR/decisions.tsv, one line each, TAB-separated KEY=VALUE fields.
-# With alert.journal=false a decision goes to stderr (src/act/alert.c),
-# each line "MS TIME PRIORITY: TEXT" (MS: the stamp of tg_daemon_start):
-#   HEADLINE                         (the pod or service first)
-#     MESSAGE_ID=... THRASHGUARD_EVENT=... ...   (the fields, packed)
-#     +the rest of a value cut at the end of the line above
-#     1. /path score=S [protected=WHY]: why      (the ranking)
-# Record fields: MS (the stamp of the headline), MESSAGE (the headline),
-# every KEY=VALUE of the field lines (a value may hold spaces: a field ends
-# where " NEXT_KEY=" begins), and CANDIDATES (the ranking lines joined with
-# " | ").
-tg_decisions() {
-	awk '
-		function flush() {
-			if (cur != "") print cur "\tCANDIDATES=" cands
-			cur = ""; cands = ""; last = ""
-		}
-		function fields(f) {
-			while (match(f, / [A-Z][A-Z0-9_]*=/)) { cur = cur "\t" substr(f, 1, RSTART - 1); f = substr(f, RSTART + 1) }
-			cur = cur "\t" f
-		}
-		{
-			t = substr($0, length($1) + 2)
-			sub(/^[0-9][0-9T:.+-]* (error|warning|notice|info|debug): /, "", t)
-		}
-		substr(t, 1, 2) != "  " { flush(); head = t; head_ms = $1; next }
-		{ t = substr(t, 3) }
-		cur == "" && t ~ /^MESSAGE_ID=/ { cur = "MS=" head_ms "\tMESSAGE=" head; fields(t); last = "f"; next }
-		cur == "" { next }
-		t ~ /^\+/ {
-			t = substr(t, 2)
-			if (last == "c") cands = cands t
-			else if (match(t, / [A-Z][A-Z0-9_]*=/)) { cur = cur substr(t, 1, RSTART - 1); fields(substr(t, RSTART + 1)) }
-			else cur = cur t
-			next
-		}
-		t ~ /^[0-9]+\. / { cands = cands (cands == "" ? "" : " | ") t; last = "c"; next }
-		t ~ /^[A-Z][A-Z0-9_]*=/ { fields(t); last = "f"; next }
-		{ flush() }
-		END { flush() }' "$TG_DIR/daemon.log" >"$TG_DIR/decisions.tsv"
-}
-
-# tg_decisions_keep: parse the log now and let the following queries use
-# that (a batch of checks after the daemon's work is done; each parse is a
-# fork, and forks are slow under emulation).  tg_decisions_live undoes it.
-tg_decisions_keep() {
-	tg_decisions
-	TG_DECISIONS_KEEP=1
-}
-tg_decisions_live() {
-	TG_DECISIONS_KEEP=0
-}
-
-# tg_dq count|get|getall|rec FIELD COND...: queries the decisions.  COND:
-# KEY=VALUE (equal), KEY!=VALUE, KEY~REGEX (awk ERE), KEY<NUMBER.  count prints how
-# many match (FIELD is ignored: give ""), get the FIELD of the first match
-# (nothing if none), getall that of every match, one a line, rec every
-# matching record.
-tg_dq() {
-	local mode=$1 field=$2 c
-	shift 2
-	[ "${TG_DECISIONS_KEEP:-0}" = 1 ] && [ -e "$TG_DIR/decisions.tsv" ] || tg_decisions
-	: >"$TG_DIR/dq.conds"
-	for c in "$@"; do printf '%s\n' "$c" >>"$TG_DIR/dq.conds"; done
-	awk -F '\t' -v mode="$mode" -v want="$field" -v cf="$TG_DIR/dq.conds" '
-		FILENAME == cf { conds[++nc] = $0; next }
-		function ok(   i, c, k, v, p, t, l) {
-			for (i = 1; i <= nc; i++) {
-				c = conds[i]
-				p = index(c, "=")
-				t = index(c, "~")
-				l = index(c, "<")
-				if (l > 0 && (p == 0 || l < p) && (t == 0 || l < t)) {
-					k = substr(c, 1, l - 1); v = substr(c, l + 1)
-					if (!(k in f) || f[k] + 0 >= v + 0) return 0
-				} else if (t > 0 && (p == 0 || t < p)) {
-					k = substr(c, 1, t - 1); v = substr(c, t + 1)
-					if (!(k in f) || f[k] !~ v) return 0
-				} else if (p > 1 && substr(c, p - 1, 1) == "!") {
-					k = substr(c, 1, p - 2); v = substr(c, p + 1)
-					if ((k in f) && f[k] == v) return 0
-				} else {
-					k = substr(c, 1, p - 1); v = substr(c, p + 1)
-					if (!(k in f) || f[k] != v) return 0
-				}
-			}
-			return 1
-		}
-		{
-			for (k in f) delete f[k]
-			for (i = 1; i <= NF; i++) { p = index($i, "="); if (p > 1) f[substr($i, 1, p - 1)] = substr($i, p + 1) }
-			if (!ok()) next
-			n++
-			if (mode == "get" && n == 1) print f[want]
-			if (mode == "getall") print f[want]
-			if (mode == "rec") print
-			if (mode == "pairs" && n == 1)
-				for (i = 1; i <= NF; i++) {
-					p = index($i, "="); k = tolower(substr($i, 1, p - 1)); sub(/^thrashguard_/, "", k)
-					if (p > 1 && p < length($i)) printf "%s\t%s\n", k, substr($i, p + 1)
-				}
-		}
-		END { if (mode == "count") print n + 0 }' "$TG_DIR/dq.conds" "$TG_DIR/decisions.tsv"
-}
-
-# tg_dcount_is N COND... / tg_dcount_ge N COND...: for tg_check.
-tg_dcount_is() {
-	local n want=$1
-	shift
-	n=$(tg_dq count "" "$@")
-	[ "$n" = "$want" ] || {
-		tg_info "    (expected $want matching decisions, found $n)"
-		return 1
-	}
-}
-
-tg_dcount_ge() {
-	local n want=$1
-	shift
-	n=$(tg_dq count "" "$@")
-	[ "$n" -ge "$want" ] || {
-		tg_info "    (expected at least $want matching decisions, found $n)"
-		return 1
-	}
-}
-
-# tg_wait_decision SECONDS COND...: polls until a decision matches.
-tg_wait_decision() {
-	local s=$1
-	shift
-	tg_wait "$s" tg__has_decision "$@"
-}
-
-tg__has_decision() {
-	[ "$(tg_dq count "" "$@")" -gt 0 ]
-}
-
 # tg_decision_result COND...: the first matching decision as a TGRESULT
 # "decision" object: every field, keys lower case without THRASHGUARD_
 # (what was decided, on whom, why, with the figures and the ranking).
@@ -830,8 +368,7 @@ tg_dump_daemon_log() {
 # tg_fatal NAME DETAIL: a failed check after which the rest of the scenario
 # means nothing (no pressure came, the daemon did not start): ends it.
 tg_fatal() {
-	tg_result check name "$1" ok false detail "$2"
-	echo "$1" >>"/run/tg/failed.$TG_SCENARIO"
+	tg_failed "$1" "$2"
 	exit 1
 }
 

@@ -102,7 +102,7 @@ cp "$kernel/release" "$root/tg/kernel-release"
 
 cp tests/vm/init.sh "$root/init"
 chmod 755 "$root/init"
-cp tests/vm/lib-vm.sh tests/vm/lib-node.sh tests/vm/runner.sh tests/vm/boot-common.sh "$root/tg/"
+cp tests/lib/harness.sh tests/vm/lib-vm.sh tests/vm/lib-node.sh tests/vm/runner.sh tests/vm/boot-common.sh "$root/tg/"
 [ -n "$scen_files" ] || scen_files=$(ls tests/vm/scenarios/*.sh)
 for f in $scen_files; do
 	cp "$f" "$root/tg/scenarios/"

@@ -1,8 +1,11 @@
 # shellcheck shell=bash disable=SC2034 # the scenarios use what is set here
 # Shared by the end-to-end scenarios (tests/e2e/scenarios/NAME.sh), which
 # tests/e2e/run.sh sources into a fresh bash, under a private journald
-# (tests/e2e/with-journal.sh), after tests/e2e/lib.sh.  Not a scenario
-# itself: run.sh skips files whose name starts with "_".
+# (tests/e2e/with-journal.sh), after tests/e2e/lib.sh (and with it the
+# harness, tests/lib/harness.sh).  What is here is the scenarios' own: the
+# simulated node below the run's parent, the daemon started on it with its
+# stderr captured, the result JSON of a scenario, the thrash node.  Not a
+# scenario itself: run.sh skips files whose name starts with "_".
 #
 # A scenario file defines:
 #     SCN_DEADLINE=90          # hard deadline in seconds (lib.sh watchdog)
@@ -29,27 +32,22 @@ TG_BIN=${TG_BIN:-}
 TG_SCOPE=            # "/tg-e2e-.../node", as the daemon sees it
 TG_DPID=
 TG_DAEMON_RC=
-TG_PASS=0
-TG_FAIL=0
 TG_CHECKS=()         # JSON objects, one per check
 TG_METRICS=()        # KEY=VALUE for e2e_result_json
 TG_T0_MS=            # scenario start, CLOCK_MONOTONIC ms
 TG_SHORTAGE_DURATION_MS=1000 # the product's default [shortage] duration
 
-# The MESSAGE_IDs of thrashguard(8) (src/alert.h).
-TG_MID_ACTED=2b2e42b20e434042acc519a8da2a8e80
-TG_MID_FAILED=55dc518f02c54c738ee4853fab2cd46b
-TG_MID_WOULD_ACT=b0311b043d5847478b98aa97019bcba6
-TG_MID_ALL_PROTECTED=21538a74078046e0b772719ce3221727
-TG_MID_RECOVERED=37e1842b61c442208d57fd1b0c93f3f8
-
 # ---------------------------------------------------------------- checks
 
-tg__json_check() {
-	local ok=$1 what=$2
-	what=${what//\\/\\\\}
-	what=${what//\"/\\\"}
-	TG_CHECKS+=("{\"ok\":$ok,\"what\":\"$what\"}")
+# A check (tg_check, tg_fail: lib.sh) goes to the log with its time and
+# into the result JSON.
+tg_on_check() {
+	TG_CHECKS+=("$(tg_json ok "$1" what "$3")")
+	if [[ $1 == true ]]; then
+		e2e_log "  ok: $3$(tg__at)"
+	else
+		e2e_log "  FAIL: $3$(tg__at)"
+	fi
 }
 
 # tg_daemon_log_has TEXT: the daemon's stderr holds TEXT (a fixed string),
@@ -65,23 +63,6 @@ tg_daemon_log_has() {
 		END { if (cur != "") print cur }' "$E2E_DIR/daemon.log" | grep -qF -- "$1"
 }
 
-# tg_check WHAT CMD [ARG...]: runs CMD; counts a pass or a failure and says
-# which on stderr.  Returns CMD's verdict, so `tg_check ... || ...` works.
-tg_check() {
-	local what=$1
-	shift
-	if "$@"; then
-		TG_PASS=$((TG_PASS + 1))
-		tg__json_check true "$what"
-		e2e_log "  ok: $what$(tg__at)"
-		return 0
-	fi
-	TG_FAIL=$((TG_FAIL + 1))
-	tg__json_check false "$what"
-	e2e_log "  FAIL: $what$(tg__at)"
-	return 1
-}
-
 # " [+12.3 s]": the time since the scenario began, for the log.
 tg__at() {
 	local ms
@@ -90,35 +71,12 @@ tg__at() {
 	printf ' [+%d.%d s]' $((ms / 1000)) $((ms % 1000 / 100))
 }
 
-# tg_fail WHAT: a failed check without a command.
-tg_fail() {
-	TG_FAIL=$((TG_FAIL + 1))
-	tg__json_check false "$*"
-	e2e_log "  FAIL: $*$(tg__at)"
-}
-
 # tg_fatal WHAT: a failure after which the rest of the scenario means
 # nothing (the pressure never came, the daemon did not start).
 tg_fatal() {
 	tg_fail "$*"
 	tg__dump_diagnostics
 	exit 1
-}
-
-# Arithmetic comparisons for tg_check, with fractional operands.
-tg_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
-tg_ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
-tg_lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
-tg_gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
-tg_eq() { [[ $1 == "$2" ]]; }
-tg_not() { ! "$@"; }
-# tg_has STRING SUBSTRING...: STRING contains every SUBSTRING.
-tg_has() {
-	local s=$1 x
-	shift
-	for x in "$@"; do
-		[[ $s == *"$x"* ]] || return 1
-	done
 }
 
 tg_metric() {
@@ -196,43 +154,15 @@ tg_protected_kubelet() {
 	TG_KUBELET=node/system.slice/kubelet.service
 	e2e_run "$TG_KUBELET" -- "$E2E_DIR/kubelet" 600
 	TG_KUBELET_PID=$E2E_PID
-	e2e_poll 2 tg__comm_is "$TG_KUBELET_PID" kubelet || e2e_die "the kubelet stand-in did not start"
-}
-
-tg__comm_is() {
-	[[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]
-}
-
-# The pids in REL and below (memory hierarchy).
-tg_pids() {
-	local dir
-	dir=$(e2e_cgpath memory "$1")
-	[[ -d $dir ]] || return 0
-	find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null
-}
-
-tg_nprocs() {
-	tg_pids "$1" | wc -l
-}
-
-# True while every pid given is alive.
-tg_all_alive() {
-	local p
-	(($# > 0)) || return 1
-	for p in "$@"; do
-		e2e_alive "$p" || return 1
-	done
+	e2e_poll 2 tg_comm_is "$TG_KUBELET_PID" kubelet || e2e_die "the kubelet stand-in did not start"
 }
 
 # tg_frozen REL: true if the kernel reports REL frozen: cgroup.events
 # "frozen 1" in the unified hierarchy (where the daemon freezes on hybrid
 # and v2), else v1 freezer.state FROZEN.
 tg_frozen() {
-	local ev fz
-	ev=$(e2e_cgpath psi "$1")/cgroup.events
-	if [[ -r $ev ]] && grep -qx 'frozen 1' "$ev"; then
-		return 0
-	fi
+	local fz
+	cg_frozen "$1" 2>/dev/null && return 0
 	if [[ $E2E_MODE == hybrid ]]; then
 		fz=$(e2e_cgpath freezer "$1")/freezer.state
 		[[ -r $fz && $(<"$fz") == FROZEN ]] && return 0
@@ -303,16 +233,11 @@ tg_daemon_alive() {
 # tg_daemon_stop: SIGTERM, then SIGKILL after 10 s; TG_DAEMON_RC is its exit
 # status.
 tg_daemon_stop() {
-	local pid=$TG_DPID rc=0
+	local pid=$TG_DPID
 	[[ -n $pid ]] || return 0
 	TG_DPID=
-	kill -TERM "$pid" 2>/dev/null || true
-	if ! e2e_poll 10 eval "! kill -0 $pid 2>/dev/null"; then
-		e2e_log "the daemon did not stop within 10 s of SIGTERM; SIGKILL"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || rc=$?
-	TG_DAEMON_RC=$rc
+	tg_stop_job "$pid" 10 || e2e_log "the daemon did not stop within 10 s of SIGTERM; SIGKILL"
+	TG_DAEMON_RC=$TG_RC
 	return 0
 }
 
@@ -366,213 +291,6 @@ tg_status_json() {
 		--set "daemon.scopes=$TG_SCOPE" >"$1" 2>>"$E2E_DIR/status.err"
 }
 
-# ---------------------------------------------------------------- journal
-
-# tg_journal FILE: the private journal so far, one JSON object per line.
-tg_journal() {
-	e2e_journal_dump "${1:-$E2E_DIR/journal.json}"
-}
-
-# Query helpers over thrashguard's entries (SYSLOG_IDENTIFIER=thrashguard
-# and a MESSAGE_ID).  Conditions: FIELD=VALUE (equal), FIELD~REGEX
-# (re.search), FIELD!=VALUE.
-tg__jpy() {
-	python3 -S - "$@" <<'EOF'
-import json, re, sys
-mode, path, field, conds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-def match(e):
-    for c in conds:
-        if "!=" in c:
-            k, v = c.split("!=", 1)
-            if e.get(k) == v: return False
-        elif "~" in c and ("=" not in c or c.index("~") < c.index("=")):
-            k, v = c.split("~", 1)
-            if not re.search(v, str(e.get(k, ""))): return False
-        else:
-            k, v = c.split("=", 1)
-            if e.get(k) != v: return False
-    return True
-hits = []
-for line in open(path):
-    try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    if e.get("SYSLOG_IDENTIFIER") != "thrashguard" or "MESSAGE_ID" not in e:
-        continue
-    if match(e):
-        hits.append(e)
-if mode == "count":
-    print(len(hits))
-elif mode == "get":
-    if hits and field in hits[0]:
-        v = hits[0][field]
-        print(v if isinstance(v, str) else json.dumps(v))
-elif mode == "getall":
-    for h in hits:
-        v = h.get(field, "")
-        print(v if isinstance(v, str) else json.dumps(v))
-elif mode == "messages":
-    for h in hits:
-        print("%s %s/%s: %s" % (h.get("__MONOTONIC_TIMESTAMP", "?"), h.get("THRASHGUARD_EVENT", "?"),
-                                h.get("THRASHGUARD_ACTION", "?"), h.get("MESSAGE", "")))
-EOF
-}
-
-# tg_jcount FILE COND...: how many thrashguard entries match.
-tg_jcount() { tg__jpy count "$1" "" "${@:2}"; }
-# tg_jget FILE FIELD COND...: FIELD of the first matching entry ("" if none).
-tg_jget() { tg__jpy get "$1" "$2" "${@:3}"; }
-# tg_jgetall FILE FIELD COND...: FIELD of every matching entry, one a line.
-tg_jgetall() { tg__jpy getall "$1" "$2" "${@:3}"; }
-# tg_jmessages FILE: every thrashguard entry, one line each.
-tg_jmessages() { tg__jpy messages "$1" ""; }
-
-# tg_jcount_is FILE N COND...: for tg_check.
-tg_jcount_is() {
-	local n
-	n=$(tg_jcount "$1" "${@:3}")
-	[[ $n == "$2" ]] || {
-		e2e_log "    (expected $2 matching entries, found $n)"
-		return 1
-	}
-}
-
-tg_jcount_ge() {
-	local n
-	n=$(tg_jcount "$1" "${@:3}")
-	((n >= $2)) || {
-		e2e_log "    (expected at least $2 matching entries, found $n)"
-		return 1
-	}
-}
-
-# tg_wait_entry TIMEOUT_S COND...: polls the journal until an entry matches;
-# leaves the dump in $E2E_DIR/journal.json.
-tg_wait_entry() {
-	local t=$1
-	shift
-	e2e_poll "$t" tg__has_entry "$@"
-}
-
-tg__has_entry() {
-	tg_journal "$E2E_DIR/journal.json" || return 1
-	(($(tg_jcount "$E2E_DIR/journal.json" "$@") > 0))
-}
-
-# ---------------------------------------------------------------- measuring
-
-# tg_probe_t0 FILE: the CLOCK_MONOTONIC ms at which a probe started, from the
-# mtime of its first (empty) summary, written right before its clock starts:
-# the t_ms of its --timeline are relative to that.  Call it within a second
-# of the start (the summary is rewritten every second).
-tg_probe_t0() {
-	local f=$1 real_ns mono_ms mtime
-	e2e_poll 3 test -e "$f" || return 1
-	mono_ms=$(e2e_now_ms)
-	real_ns=$(date +%s%N)
-	mtime=$(stat -c %.9Y "$f") || return 1
-	mtime=${mtime/./}
-	echo $((mono_ms - (real_ns - 10#$mtime) / 1000000))
-}
-
-# tg_probe_stats TIMELINE T0_MS FROM_MS TO_MS: p50/p99/max of the probe's
-# lateness for the samples whose deadline falls in [FROM, TO) (absolute
-# CLOCK_MONOTONIC ms), as a JSON object; nearest-rank percentiles.
-tg_probe_stats() {
-	local tl=$1 t0=$2 from=$3 to=$4
-	awk -v t0="$t0" -v from="$from" -v to="$to" '
-		{ t = t0 + $1; if (t >= from && t < to) v[n++] = $2 + 0 }
-		END {
-			if (n == 0) { print "{\"samples\":0,\"p50_ms\":null,\"p99_ms\":null,\"max_ms\":null}"; exit }
-			# insertion sort: a few hundred samples at most
-			for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
-			i50 = int(0.50 * n + 0.999999) - 1; if (i50 < 0) i50 = 0
-			i99 = int(0.99 * n + 0.999999) - 1; if (i99 < 0) i99 = 0
-			printf "{\"samples\":%d,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}\n", n, v[i50], v[i99], v[n - 1]
-		}' "$tl"
-}
-
-# tg_json_field JSON KEY: a number from a flat JSON object.
-tg_json_field() {
-	python3 -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
-}
-
-# tg_sampler_start REL [REL...]: samples, every 200 ms, the memory.pressure
-# totals (some, full; us) and the memory usage of each REL into
-# $E2E_DIR/samples.REL_ESCAPED ("mono_ms some_us full_us usage_bytes"), in
-# the background until the end of the scenario.
-tg_sampler_start() {
-	local rel
-	for rel in "$@"; do
-		tg__sampler "$rel" >"$E2E_DIR/samples.${rel//\//_}" &
-	done
-}
-
-tg__sampler() {
-	local rel=$1 psi mem now some full kind rest usage t
-	psi=$(e2e_cgpath psi "$rel")/memory.pressure
-	if [[ $E2E_MODE == v2 ]]; then mem=$(e2e_cgpath memory "$rel")/memory.current; else mem=$(e2e_cgpath memory "$rel")/memory.usage_in_bytes; fi
-	while [[ -r $psi ]]; do
-		now=$(e2e_now_ms)
-		some="" full=""
-		while read -r kind _ _ _ rest; do
-			t=${rest#total=}
-			[[ $kind == some ]] && some=$t
-			[[ $kind == full ]] && full=$t
-		done <"$psi" 2>/dev/null || break
-		usage=$(<"$mem") 2>/dev/null || break
-		echo "$now $some $full $usage"
-		e2e_sleep_ms 200
-	done
-}
-
-# tg_stall_pct REL FROM_MS TO_MS [full|some]: the share of [FROM, TO] REL
-# spent stalled, from the sampler's totals (nearest samples inside).
-tg_stall_pct() {
-	local f=$E2E_DIR/samples.${1//\//_} col=3
-	[[ ${4:-full} == some ]] && col=2
-	awk -v from="$2" -v to="$3" -v c="$col" '
-		$1 >= from && $1 <= to { if (!a) { a = $1; av = $c } b = $1; bv = $c }
-		END { if (b > a) printf "%.1f\n", (bv - av) / ((b - a) * 10); else print "null" }' "$f"
-}
-
-# tg_peak_stall REL FROM_MS TO_MS WINDOW_MS [full|some]: the highest stall
-# share over any WINDOW_MS inside [FROM, TO] (the daemon's kind of window).
-tg_peak_stall() {
-	local f=$E2E_DIR/samples.${1//\//_} col=3
-	[[ ${5:-full} == some ]] && col=2
-	awk -v from="$2" -v to="$3" -v w="$4" -v c="$col" '
-		$1 >= from && $1 <= to { t[n] = $1; v[n] = $c; n++ }
-		END {
-			best = 0; j = 0
-			for (i = 0; i < n; i++) {
-				while (j < i && t[i] - t[j + 1] >= w) j++
-				if (t[i] - t[j] >= w * 0.8) { s = (v[i] - v[j]) / ((t[i] - t[j]) * 10); if (s > best) best = s }
-			}
-			printf "%.1f\n", best
-		}' "$f"
-}
-
-# tg_min_headroom_pct REL LIMIT_BYTES FROM_MS TO_MS: the lowest headroom,
-# in % of LIMIT, the sampler saw in [FROM, TO].
-tg_min_headroom_pct() {
-	local f=$E2E_DIR/samples.${1//\//_}
-	awk -v l="$2" -v from="$3" -v to="$4" '
-		$1 >= from && $1 <= to { h = (l - $4) * 100 / l; if (!seen || h < m) m = h; seen = 1 }
-		END { if (seen) printf "%.1f\n", m; else print "null" }' "$f"
-}
-
-# tg_mono_ms_of_entry FILE COND...: the journal's __MONOTONIC_TIMESTAMP of
-# the first matching entry, in ms (journald stamps an entry when it receives
-# it: CLOCK_MONOTONIC, the clock of monotime).
-tg_entry_ms() {
-	local us
-	us=$(tg_jget "$1" __MONOTONIC_TIMESTAMP "${@:2}")
-	[[ -n $us ]] || return 1
-	echo $((us / 1000))
-}
-
 # ---------------------------------------------------------------- the thrash node
 
 # The node of `thrash` and of the scenarios built on it (dry-run, freeze,
@@ -610,7 +328,7 @@ tg_thrash_neighbour() {
 		--probe-out "$E2E_DIR/nb-probe.json" --probe-timeline "$E2E_DIR/nb.timeline" \
 		2>>"$E2E_DIR/workload.log"
 	NB_PID=$E2E_PID
-	NB_T0=$(tg_probe_t0 "$E2E_DIR/nb-probe.json") || tg_fatal "the neighbour's probe did not start"
+	NB_T0=$(tg_probe_t0 "$E2E_DIR/nb-probe.json" "$E2E_DIR/nb.timeline") || tg_fatal "the neighbour's probe did not start"
 }
 
 # tg_thrash_start [REL [BIN]]: the thrasher (in TH, or REL below it; BIN: a
@@ -669,14 +387,14 @@ tg_tenant_killed_whole() {
 		tg_jcount_is "$j" 1 THRASHGUARD_EVENT=acted THRASHGUARD_ACTION=kill "THRASHGUARD_CGROUP=$TH_CG"
 	tg_check "$what: nothing else acted on, nothing failed" \
 		tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(failed|acted)$' "THRASHGUARD_CGROUP!=$TH_CG"
-	tg_check "$what: the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "$what: the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "$what: the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "$what: the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 }
 
 # Stops the neighbour (SIGTERM: the probe writes its final summary).
 tg_stop_neighbour() {
 	local rc=0
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
 	kill -TERM "$NB_PID" 2>/dev/null
 	e2e_wait_pid "$NB_PID" 10 || rc=$?
 	tg_check "the neighbour exits 0 on SIGTERM (got $rc)" tg_eq "$rc" 0

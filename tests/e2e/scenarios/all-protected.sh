@@ -61,7 +61,7 @@ scn_run() {
 	tg_check "no acted, would-act or failed entry" \
 		tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(acted|would-act|failed)$'
 	e2e_kill_group "$TH"
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 }

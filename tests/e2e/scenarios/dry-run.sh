@@ -83,10 +83,10 @@ PY
 		tg_jcount_ge "$j" 2 "${cond[@]}"
 	tg_check "no acted or failed entry" tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(acted|failed)$'
 	local times=() prev="" t gap ok=1
-	mapfile -t times < <(tg_jgetall "$j" __MONOTONIC_TIMESTAMP "${cond[@]}")
+	mapfile -t times < <(tg_jgetall "$j" MS "${cond[@]}")
 	tg_metric would_act_entries="${#times[@]}"
 	if ((${#times[@]})); then
-		t=$((times[0] / 1000))
+		t=${times[0]}
 		tg_metric pressure_to_first_would_act_ms=$((t - T_PRESSURE))
 		local bound
 		tg_decision_bound_ms "$TG_SHORTAGE_DURATION_MS"
@@ -95,7 +95,6 @@ PY
 			tg_le $((t - T_PRESSURE)) "$bound"
 		local gaps=()
 		for t in "${times[@]}"; do
-			t=$((t / 1000))
 			if [[ -n $prev ]]; then
 				gap=$((t - prev))
 				gaps+=("$gap")
@@ -123,7 +122,7 @@ sys.exit(0 if s.get("schema") == 1 and s.get("source") == "daemon" and d.get("dr
          and len(kills) >= max(1, min(seen, 8)) else 1)
 PY
 	e2e_kill_group "$TH"
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 }

@@ -74,10 +74,10 @@ SH
 		tg_fatal "the reader did not fill its limit within 20 s ($(($(e2e_mem_usage "$CACHE") >> 20)) MiB)"
 	e2e_sleep_ms 1000
 	t0=$(e2e_now_ms)
-	r0=$(($(e2e_mem_stat "$CACHE" workingset_refault_file) + $(e2e_mem_stat "$CACHE" pgmajfault)))
+	r0=$(($(cg_stat "$CACHE" workingset_refault_file) + $(cg_stat "$CACHE" pgmajfault)))
 	while (($(e2e_now_ms) < t0 + 12000)); do e2e_sleep_ms 200; done
 	t1=$(e2e_now_ms)
-	r1=$(($(e2e_mem_stat "$CACHE" workingset_refault_file) + $(e2e_mem_stat "$CACHE" pgmajfault)))
+	r1=$(($(cg_stat "$CACHE" workingset_refault_file) + $(cg_stat "$CACHE" pgmajfault)))
 	rate=$(((r1 - r0) * 1000 / (t1 - t0)))
 	minu=$(awk -v a="$t0" -v b="$t1" '$1 >= a && $1 <= b { if (!s || $4 < m) m = $4; s = 1 } END { print m + 0 }' \
 		"$E2E_DIR/samples.${CACHE//\//_}")
@@ -99,7 +99,7 @@ SH
 	tg_journal "$j"
 	tg_check "no decision entry (acted, would-act, failed, all-protected)" \
 		tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(acted|would-act|failed|all-protected)$'
-	tg_check "the reader is alive" e2e_alive "$reader_pid"
-	tg_check "the neighbour is alive" e2e_alive "$nb_pid"
+	tg_check "the reader is alive" tg_alive "$reader_pid"
+	tg_check "the neighbour is alive" tg_alive "$nb_pid"
 	tg_daemon_stop_check
 }

@@ -34,7 +34,7 @@ scn_run() {
 	local io_pid=$E2E_PID
 	while (($(e2e_now_ms) < t0 + 12000)); do e2e_sleep_ms 200; done
 	t1=$(e2e_now_ms)
-	tg_check "the IO pod is alive after 12 s" e2e_alive "$io_pid"
+	tg_check "the IO pod is alive after 12 s" tg_alive "$io_pid"
 	passes=$(grep -c 'wrote' "$E2E_DIR/fileio.log")
 	tg_metric io_passes="$passes"
 	tg_check "it ran its passes ($passes >= 3 written and read back)" tg_ge "$passes" 3
@@ -48,7 +48,7 @@ scn_run() {
 	tg_journal "$j"
 	tg_check "no decision entry (acted, would-act, failed, all-protected)" \
 		tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(acted|would-act|failed|all-protected)$'
-	tg_check "the neighbour is alive" e2e_alive "$nb_pid"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$nb_pid"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 }

@@ -46,7 +46,7 @@ scn_run() {
 	tg_journal "$j"
 	tg_check "no decision entry (acted, would-act, failed, all-protected)" \
 		tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(acted|would-act|failed|all-protected)$'
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 }

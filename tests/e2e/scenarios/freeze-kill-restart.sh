@@ -84,8 +84,8 @@ scn_run() {
 		tg_fatal "the second pod was not frozen within 40 s of its launch"
 	fi
 	tg_check "the second freeze is recorded" grep -qF " $TH2_CG" "$rec"
-	tg_check "the neighbour is alive" e2e_alive "$nb_pid"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$nb_pid"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 	tg_check "SIGTERM during the grace thawed the group" e2e_poll 2 tg_thawed "$TH2"
 	tg_check "... and cleared its record" tg_not grep -qF " $TH2_CG" "$rec"

@@ -79,7 +79,7 @@ scn_run() {
 	rc=0
 	e2e_wait_pid "$th_pid" 5 || rc=$?
 	tg_check "the thrasher died of SIGKILL (exit $rc)" tg_eq "$rc" 137
-	tg_check "the neighbour is alive" e2e_alive "$nb_pid"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$nb_pid"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 }

@@ -50,7 +50,7 @@ scn_run() {
 	mapfile -t pids < <(tg_pids "$READER")
 	# The squeeze ends for real: the batch job is done.
 	e2e_kill_group "$BATCH" || tg_fail "could not end the batch pod"
-	tg_check "the batch pod is gone" tg_not e2e_alive "$batch_pid"
+	tg_check "the batch pod is gone" tg_not tg_alive "$batch_pid"
 
 	if e2e_poll $((FR_GRACE_S + 8)) tg_thawed "$READER"; then
 		t_thawed=$(e2e_now_ms)
@@ -65,7 +65,7 @@ scn_run() {
 	tg_check "every task of the reader (${#pids[@]}) is alive after the thaw" tg_all_alive "${pids[@]}"
 	# Released for real: it works, and nothing comes back.
 	local refetch0 refetch1
-	refetch0=$(e2e_mem_stat "$READER" pgmajfault)
+	refetch0=$(cg_stat "$READER" pgmajfault)
 	end=$((t_thawed + 4000))
 	local refrozen=0
 	while (($(e2e_now_ms) < end)); do
@@ -73,7 +73,7 @@ scn_run() {
 		e2e_sleep_ms 200
 	done
 	tg_check "not frozen again in the 4 s after the thaw" tg_eq "$refrozen" 0
-	tg_check "the reader is still running" e2e_alive "$reader_pid"
+	tg_check "the reader is still running" tg_alive "$reader_pid"
 	after=$(tg_stall_pct node $((t_thawed + 500)) "$(e2e_now_ms)")
 	tg_metric node_full_pct_after_thaw="$after"
 	tg_check "the node's full stall after the thaw is below 5 % ($after %)" tg_lt "${after/null/100}" 5

@@ -99,7 +99,7 @@ sys.exit(0 if [h for h in d["frozen_by_thrashguard"] if h["cgroup"] == sys.argv[
 	e2e_sleep_ms 3000
 	tg_check "a garbage state file is reported once" eval "(($(grep -c 'Ignoring .*frozen: not a record' "$E2E_DIR/daemon.log") == 1))"
 	tg_check "... and left as it was (until a record is written)" cmp -s "$rec" "$E2E_DIR/frozen.garbage"
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 }

@@ -46,7 +46,7 @@ scn_run() {
 	after=$(tg_stall_pct node $((t_frozen + 1000)) "$(e2e_now_ms)")
 	tg_metric node_full_pct_after="$after"
 	tg_check "the node's full stall while frozen is below 5 % ($after %)" tg_lt "${after/null/100}" 5
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	tg_daemon_stop_check
 }

@@ -135,8 +135,8 @@ scn_run() {
 	e2e_log "watchdog: ${wd[0]} pings from the start to the resume, longest gap ${wd[1]} ms"
 	tg_check "the watchdog was fed through the stall (${wd[0]} pings, longest gap ${wd[1]} ms < $((JS_WATCHDOG_USEC / 1000)) ms)" \
 		eval "((${wd[0]} >= ($t_cont - $t_stop) / ($JS_WATCHDOG_USEC / 1000) && ${wd[1]} < $JS_WATCHDOG_USEC / 1000))"
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 
 	tg_journald_cont
 	e2e_log "journald resumed after $((t_cont - t_stop)) ms"

@@ -96,9 +96,9 @@ scn_run() {
 			tg_gt "$big_usage" "$leak_usage"
 	fi
 
-	tg_check "the big pod is alive" e2e_alive "$big_pid"
-	tg_check "the cache reader is alive" e2e_alive "$cache_pid"
-	tg_check "the leaker is gone" tg_not e2e_alive "$leak_pid"
+	tg_check "the big pod is alive" tg_alive "$big_pid"
+	tg_check "the cache reader is alive" tg_alive "$cache_pid"
+	tg_check "the leaker is gone" tg_not tg_alive "$leak_pid"
 	n=$(e2e_oom_kills node)
 	tg_metric oom_kills="$n"
 	tg_check "the kernel OOM killer did not fire in the node ($n)" tg_eq "$n" 0

@@ -92,8 +92,8 @@ scn_run() {
 	hr=$(tg_min_headroom_pct node $((1536 << 20)) "$t_p" "${t_empty:-$(e2e_now_ms)}")
 	tg_metric node_min_headroom_pct="$hr"
 	tg_check "the node kept its headroom (lowest $hr % > 10 %)" tg_gt "${hr/null/0}" 10
-	tg_check "the neighbour is alive" e2e_alive "$nb_pid"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$nb_pid"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	local rc=0
 	e2e_wait_pid "$th_pid" 5 || rc=$?
 	tg_check "the thrasher died of SIGKILL (exit $rc)" tg_eq "$rc" 137

@@ -32,8 +32,8 @@ scn_run() {
 		tg_has "$msg" "top contributor $TH_CG may not be touched ([protect] cgroups)"
 	tg_check "no acted, would-act or failed entry" \
 		tg_jcount_is "$j" 0 THRASHGUARD_EVENT~'^(acted|would-act|failed)$'
-	tg_check "the neighbour is alive" e2e_alive "$NB_PID"
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the neighbour is alive" tg_alive "$NB_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	e2e_kill_group "$TH"
 	tg_stop_neighbour
 	tg_daemon_stop_check

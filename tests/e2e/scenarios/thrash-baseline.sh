@@ -26,7 +26,7 @@ scn_run() {
 	tg_thrash_start
 	end=$((T_PRESSURE + THRASH_WINDOW_MS))
 	while (($(e2e_now_ms) < end)); do e2e_sleep_ms 200; done
-	tg_check "the thrasher ran through the window (nobody killed it)" e2e_alive "$TH_PID"
+	tg_check "the thrasher ran through the window (nobody killed it)" tg_alive "$TH_PID"
 	full=$(tg_stall_pct node "$T_PRESSURE" "$end")
 	tg_check "the node stayed under pressure over the window (full $full % >= 10 %)" tg_ge "${full/null/0}" 10
 	e2e_kill_group "$TH" || tg_fail "the thrasher survived the test's own kill"

@@ -107,7 +107,7 @@ EOF
 
 	tg_thrash_figures "$end"
 	tg_stop_neighbour
-	tg_check "the kubelet stand-in is alive" e2e_alive "$TG_KUBELET_PID"
+	tg_check "the kubelet stand-in is alive" tg_alive "$TG_KUBELET_PID"
 	n=$(e2e_oom_kills node)
 	tg_metric oom_kills="$n"
 	tg_check "the kernel OOM killer did not fire in the node ($n)" tg_eq "$n" 0
