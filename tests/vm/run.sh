@@ -266,7 +266,20 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# A run killed with SIGKILL cannot remove its group: the empty groups of
+# runs whose shell is gone are removed here (a live run's group is kept).
+sweep_stale_groups() {
+	local g pid
+	for g in /sys/fs/cgroup/memory/thrashguard-vm-* /sys/fs/cgroup/thrashguard-vm-*; do
+		[ -d "$g" ] || continue
+		pid=${g##*-}
+		kill -0 "$pid" 2>/dev/null && continue
+		[ -z "$(cat "$g/cgroup.procs" 2>/dev/null)" ] && rmdir "$g" 2>/dev/null &&
+			echo "run.sh: removed $g, left by an earlier run that was killed" >&2
+	done
+}
 if [ "$(id -u)" = 0 ]; then
+	sweep_stale_groups
 	name=thrashguard-vm-$$
 	host_limit=$((max_mem + 1024 > 2048 ? (max_mem + 1024) << 20 : 2 << 30))
 	if [ -w /sys/fs/cgroup/memory/cgroup.procs ] && mkdir "/sys/fs/cgroup/memory/$name" 2>/dev/null; then
