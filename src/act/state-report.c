@@ -50,8 +50,7 @@ static void write_shortage(const struct state_report *s, unsigned i, struct text
                 write_time(o, "since_realtime_usec", s, sc->frozen_at_usec);
                 write_time(o, "until_realtime_usec", s,
                            sc->frozen_at_usec + s->config->action.freeze_grace_usec);
-                text_buf_printf(o, ",\"cgroup\":");
-                json_out_str(o, sc->frozen_cgroup);
+                json_field_str(o, "cgroup", sc->frozen_cgroup);
         } else if (now < sc->cooldown_until_usec) {
                 text_buf_printf(o, "{\"state\":\"cooldown\"");
                 write_time(o, "since_realtime_usec", s, sc->acted_at_usec);
@@ -90,10 +89,8 @@ static void write_thrashing(const struct state_report *s, unsigned i, struct tex
                 json_out_str(o, t->cgroup);
                 text_buf_printf(o, ",\"state\":\"%s\"", holding ? "holding" : "warming");
                 write_time(o, "since_realtime_usec", s, t->since_usec);
-                text_buf_printf(o, ",\"memory_full_pct\":");
-                json_out_num(o, t->full_pct);
-                text_buf_printf(o, ",\"refault_per_s\":");
-                json_out_num(o, t->refault_per_s);
+                json_field_num(o, "memory_full_pct", t->full_pct);
+                json_field_num(o, "refault_per_s", t->refault_per_s);
                 text_buf_printf(o, "}");
         }
         text_buf_printf(o, "]");
@@ -115,16 +112,11 @@ static void write_scope(const struct state_report *s, unsigned i, struct text_bu
         }
         text_buf_printf(o, "%s{\"path\":", i ? "," : "");
         json_out_str(o, y->path);
-        text_buf_printf(o, ",\"readable\":");
-        json_out_bool(o, y->ok);
-        text_buf_printf(o, ",\"memory_some_pct\":");
-        json_out_num(o, some);
-        text_buf_printf(o, ",\"memory_full_pct\":");
-        json_out_num(o, full);
-        text_buf_printf(o, ",\"headroom_bytes\":");
-        json_out_bytes(o, y->ok, y->headroom_bytes);
-        text_buf_printf(o, ",\"limit_bytes\":");
-        json_out_bytes(o, y->ok, y->limit_bytes);
+        json_field_bool(o, "readable", y->ok);
+        json_field_num(o, "memory_some_pct", some);
+        json_field_num(o, "memory_full_pct", full);
+        json_field_bytes(o, "headroom_bytes", y->ok, y->headroom_bytes);
+        json_field_bytes(o, "limit_bytes", y->ok, y->limit_bytes);
         write_shortage(s, i, o);
         write_thrashing(s, i, o);
         text_buf_printf(o, "}");
@@ -138,23 +130,17 @@ static void write_decisions(const struct state_report *s, struct text_buf *o)
                 text_buf_printf(o, "%s{\"time_realtime_usec\":%" PRIu64 ",\"kind\":", i ? "," : "",
                                 d->realtime_usec);
                 json_out_str(o, decision_kind_to_string(d->kind));
-                text_buf_printf(o, ",\"rule\":");
-                json_out_str(o, d->rule != RULE_NONE ? rule_to_string(d->rule) : NULL);
-                text_buf_printf(o, ",\"scope\":");
-                json_out_str(o, d->scope);
-                text_buf_printf(o, ",\"cgroup\":");
-                json_out_str(o, d->cgroup);
-                text_buf_printf(o, ",\"score\":");
-                json_out_num(o, d->cgroup[0] ? d->score : NAN);
+                json_field_str(o, "rule", d->rule != RULE_NONE ? rule_to_string(d->rule) : NULL);
+                json_field_str(o, "scope", d->scope);
+                json_field_str(o, "cgroup", d->cgroup);
+                json_field_num(o, "score", d->cgroup[0] ? d->score : NAN);
                 text_buf_printf(o, ",\"outcome\":");
                 json_out_str(o, !d->acted       ? "reported"
                                 : d->result < 0 ? "failed"
                                 : d->dry_run    ? "dry-run"
                                                 : "done");
-                text_buf_printf(o, ",\"error\":");
-                json_out_str(o, d->acted && d->result < 0 ? strerror(-d->result) : NULL);
-                text_buf_printf(o, ",\"reason\":");
-                json_out_str(o, d->reason);
+                json_field_str(o, "error", d->acted && d->result < 0 ? strerror(-d->result) : NULL);
+                json_field_str(o, "reason", d->reason);
                 text_buf_printf(o, "}");
         }
         text_buf_printf(o, "]");
@@ -171,8 +157,7 @@ static void write_frozen(const struct state_report *s, struct text_buf *o)
                 json_out_str(o, r->cgroup);
                 text_buf_printf(o, ",\"cgroup_id\":%" PRIu64 ",\"mode\":", r->cgroup_id);
                 json_out_str(o, action_mode_to_string(r->mode));
-                text_buf_printf(o, ",\"rule\":");
-                json_out_str(o, rule_to_string(r->rule));
+                json_field_str(o, "rule", rule_to_string(r->rule));
                 text_buf_printf(o, ",\"frozen_realtime_usec\":%" PRIu64 "}", r->realtime_usec);
         }
         text_buf_printf(o, "],\"frozen_record_unreadable\":");
@@ -189,54 +174,33 @@ static void write_candidate(const struct state_report *s, unsigned scope, const 
         who_format(c->path, id, WHO_SHORT, who, sizeof who);
         text_buf_printf(o, "%s\n{\"rank\":%u,\"cgroup\":", first ? "" : ",", r->rank);
         json_out_str(o, c->path);
-        text_buf_printf(o, ",\"scope\":");
-        json_out_str(o, s->cur->scopes[scope].path);
-        text_buf_printf(o, ",\"who\":");
-        json_out_str(o, who);
-        text_buf_printf(o, ",\"kind\":");
-        json_out_str(o, identity_kind_to_string(id->kind));
-        text_buf_printf(o, ",\"runtime\":");
-        json_out_str(o, id->runtime);
-        text_buf_printf(o, ",\"container_id\":");
-        json_out_str(o, id->container_id);
-        text_buf_printf(o, ",\"pod_uid\":");
-        json_out_str(o, id->pod_uid);
-        text_buf_printf(o, ",\"pod_namespace\":");
-        json_out_str(o, id->pod_namespace);
-        text_buf_printf(o, ",\"pod_name\":");
-        json_out_str(o, id->pod_name);
-        text_buf_printf(o, ",\"container_name\":");
-        json_out_str(o, id->container_name);
-        text_buf_printf(o, ",\"qos\":");
-        json_out_str(o, qos_class_to_string(id->qos));
-        text_buf_printf(o, ",\"memory_bytes\":");
-        json_out_bytes(o, true, c->s.usage_bytes);
-        text_buf_printf(o, ",\"unreclaimable_bytes\":");
-        json_out_bytes(o, true, r->unreclaimable_bytes);
-        text_buf_printf(o, ",\"memory_full_pct\":");
-        json_out_num(o, c->s.has_psi ? r->full_pct : NAN);
-        text_buf_printf(o, ",\"refault_per_s\":");
-        json_out_num(o, r->refault_per_s);
-        text_buf_printf(o, ",\"score\":");
-        json_out_num(o, r->score);
+        json_field_str(o, "scope", s->cur->scopes[scope].path);
+        json_field_str(o, "who", who);
+        json_field_str(o, "kind", identity_kind_to_string(id->kind));
+        json_field_str(o, "runtime", id->runtime);
+        json_field_str(o, "container_id", id->container_id);
+        json_field_str(o, "pod_uid", id->pod_uid);
+        json_field_str(o, "pod_namespace", id->pod_namespace);
+        json_field_str(o, "pod_name", id->pod_name);
+        json_field_str(o, "container_name", id->container_name);
+        json_field_str(o, "qos", qos_class_to_string(id->qos));
+        json_field_bytes(o, "memory_bytes", true, c->s.usage_bytes);
+        json_field_bytes(o, "unreclaimable_bytes", true, r->unreclaimable_bytes);
+        json_field_num(o, "memory_full_pct", c->s.has_psi ? r->full_pct : NAN);
+        json_field_num(o, "refault_per_s", r->refault_per_s);
+        json_field_num(o, "score", r->score);
         text_buf_printf(o, ",\"score_parts\":{\"activity\":");
         json_out_num(o, r->activity);
-        text_buf_printf(o, ",\"unreclaimable\":");
-        json_out_num(o, r->contribution - r->activity);
-        text_buf_printf(o, ",\"qos\":");
-        json_out_num(o, r->qos_term);
-        text_buf_printf(o, ",\"oom_score_adj\":");
-        json_out_num(o, r->oom_adj_term);
-        text_buf_printf(o, ",\"preference\":");
-        json_out_num(o, r->preference_term);
+        json_field_num(o, "unreclaimable", r->contribution - r->activity);
+        json_field_num(o, "qos", r->qos_term);
+        json_field_num(o, "oom_score_adj", r->oom_adj_term);
+        json_field_num(o, "preference", r->preference_term);
         text_buf_printf(o, "},\"last_resort\":");
         json_out_bool(o, r->last_resort);
-        text_buf_printf(o, ",\"protected\":");
-        json_out_bool(o, r->protect != PROTECT_NONE);
-        text_buf_printf(o, ",\"protect_reason\":");
-        json_out_str(o, r->protect != PROTECT_NONE ? protect_reason_to_string(r->protect) : NULL);
-        text_buf_printf(o, ",\"why\":");
-        json_out_str(o, r->why);
+        json_field_bool(o, "protected", r->protect != PROTECT_NONE);
+        json_field_str(o, "protect_reason",
+                       r->protect != PROTECT_NONE ? protect_reason_to_string(r->protect) : NULL);
+        json_field_str(o, "why", r->why);
         text_buf_printf(o, "}");
 }
 
@@ -253,15 +217,12 @@ size_t state_report_write(const struct state_report *s, struct text_buf *o)
         if (s->daemon_pid) {
                 text_buf_printf(o, "{\"pid\":%d,\"mode\":", (int)s->daemon_pid);
                 json_out_str(o, action_mode_to_string(c->action.mode));
-                text_buf_printf(o, ",\"dry_run\":");
-                json_out_bool(o, c->daemon.dry_run);
+                json_field_bool(o, "dry_run", c->daemon.dry_run);
                 text_buf_printf(o, "}");
         } else
                 text_buf_printf(o, "null");
-        text_buf_printf(o, ",\"cgroup_mode\":");
-        json_out_str(o, cgroup_mode_to_string(s->layout->mode));
-        text_buf_printf(o, ",\"group_psi\":");
-        json_out_bool(o, s->layout->has_group_psi);
+        json_field_str(o, "cgroup_mode", cgroup_mode_to_string(s->layout->mode));
+        json_field_bool(o, "group_psi", s->layout->has_group_psi);
         text_buf_printf(o, ",\"scopes\":[");
         for (unsigned i = 0; i < s->cur->n_scopes; i++)
                 write_scope(s, i, o);

@@ -56,3 +56,32 @@ void json_out_bool(struct text_buf *o, bool v)
         else
                 text_buf_append(o, "false", 5);
 }
+
+static void json_key(struct text_buf *o, const char *key)
+{
+        text_buf_printf(o, ",\"%s\":", key);
+}
+
+void json_field_str(struct text_buf *o, const char *key, const char *s)
+{
+        json_key(o, key);
+        json_out_str(o, s);
+}
+
+void json_field_num(struct text_buf *o, const char *key, double v)
+{
+        json_key(o, key);
+        json_out_num(o, v);
+}
+
+void json_field_bytes(struct text_buf *o, const char *key, bool known, uint64_t v)
+{
+        json_key(o, key);
+        json_out_bytes(o, known, v);
+}
+
+void json_field_bool(struct text_buf *o, const char *key, bool v)
+{
+        json_key(o, key);
+        json_out_bool(o, v);
+}

@@ -20,3 +20,10 @@ void json_out_num(struct text_buf *o, double v);
 void json_out_bytes(struct text_buf *o, bool known, uint64_t v);
 /* true or false. */
 void json_out_bool(struct text_buf *o, bool v);
+
+/* The same after a key: `,"key":value`, the field of an object that
+ * already holds one. */
+void json_field_str(struct text_buf *o, const char *key, const char *s);
+void json_field_num(struct text_buf *o, const char *key, double v);
+void json_field_bytes(struct text_buf *o, const char *key, bool known, uint64_t v);
+void json_field_bool(struct text_buf *o, const char *key, bool v);
