@@ -287,11 +287,30 @@ TN_KUBELET_IN_SCOPE=0
 # and tg_reap)
 NODE_PODS=/run/tg/pods
 
+# node_memory_props CALLER FILE=VALUE...: the systemd properties of the
+# cgroup files (memory.max as MemoryMax, memory.swap.max as MemorySwapMax),
+# one line of KEY=VALUE words; fails, naming CALLER, on any other file.
+node_memory_props() {
+	local caller=$1 kv props=""
+	shift
+	for kv in "$@"; do
+		case "$kv" in
+		memory.max=*) props="$props MemoryMax=${kv#*=}" ;;
+		memory.swap.max=*) props="$props MemorySwapMax=${kv#*=}" ;;
+		*)
+			echo "$caller: no systemd property for $kv" >&2
+			return 1
+			;;
+		esac
+	done
+	echo "${props# }"
+}
+
 # tg_node SLICE [memory.max=V] [memory.swap.max=V]: the slice's limits as
 # systemd properties (MemoryMax, MemorySwapMax), then the slice and the
 # kubelet's QoS slices below it started, so that their groups exist.
 tg_node() {
-	local slice=${1#/} kv props=""
+	local slice=${1#/} props=""
 	shift
 	case "$slice" in
 	*.slice) ;;
@@ -300,16 +319,7 @@ tg_node() {
 		return 1
 		;;
 	esac
-	for kv in "$@"; do
-		case "$kv" in
-		memory.max=*) props="$props MemoryMax=${kv#*=}" ;;
-		memory.swap.max=*) props="$props MemorySwapMax=${kv#*=}" ;;
-		*)
-			echo "tg_node: no systemd property for $kv" >&2
-			return 1
-			;;
-		esac
-	done
+	props=$(node_memory_props tg_node "$@") || return 1
 	# shellcheck disable=SC2086 # KEY=VALUE words
 	systemctl set-property --runtime "$slice" MemoryAccounting=yes $props &&
 		systemctl start "$slice" "${slice%.slice}-besteffort.slice" "${slice%.slice}-burstable.slice"
@@ -329,7 +339,7 @@ tg_node() {
 # Sets VAR (libpod-<id>.scope, relative to /sys/fs/cgroup), VAR_CG,
 # VAR_CID, VAR_PID (the container's PID 1 on the node) and VAR_UID.
 tg_pod() {
-	local var=$1 node=${2#/} qos=$3 uid name ctl kv props="" pod pid group
+	local var=$1 node=${2#/} qos=$3 uid name ctl props="" pod pid group
 	shift 3
 	[ "$node" = "$TN_NODE" ] || {
 		echo "tg_pod: pods live below $TN_NODE here, not '$node'" >&2
@@ -344,15 +354,8 @@ tg_pod() {
 		return 1
 		;;
 	esac
-	for kv in "$@"; do
-		case "$kv" in
-		memory.max=*) props="$props MemoryMax=${kv#*=} MemorySwapMax=0" ;;
-		*)
-			echo "tg_pod: no systemd property for $kv" >&2
-			return 1
-			;;
-		esac
-	done
+	props=$(node_memory_props tg_pod "$@") || return 1
+	[ -z "$props" ] || props="$props MemorySwapMax=0"
 	name=tg-$(echo "$var" | tr 'A-Z_' 'a-z-')
 	ctl=$TG_DIR/ctr-$name
 	mkdir -p "$ctl" && rm -f "$ctl/go" "$ctl/cmd" && mkfifo "$ctl/go" || return 1
